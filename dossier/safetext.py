@@ -1,0 +1,61 @@
+"""Make untrusted text safe to show: the one place control characters are neutralised.
+
+Article text, titles and names come from strangers. Rich and Textual strip only a few control
+characters (BEL, BS, VT, FF, CR); ESC and the rest would reach the terminal (OSC 52 clipboard
+writes, OSC 8 links, CSI screen clears, title changes). Every string from a dossier passes
+through `safe_text` (or `safe_line`) before it is put in a `Text`/`Content`; the UI never hands
+such a string to a widget as markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bidi embedding/override/isolate controls and marks: they reorder what follows on screen.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+REPLACEMENT = "\ufffd"
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f" + _BIDI + "\ud800-\udfff]"
+)
+_UNSAFE_LINE = re.compile(
+    "[\x00-\x1f\x7f\x80-\x9f" + _BIDI + "\ud800-\udfff]"
+)
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # Unicode control pictures: ESC -> U+241B
+    if code == 0x7F:
+        return "\u2421"  # SYMBOL FOR DELETE
+    return REPLACEMENT
+
+
+def _line_placeholder(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in "\n\r":
+        return " "
+    if ch == "\t":
+        return " "
+    return _placeholder(match)
+
+
+def safe_text(text: str | None) -> str:
+    """Return `text` with every control character but newline and tab made visible and inert."""
+    if not text:
+        return ""
+    return _UNSAFE.sub(_placeholder, text)
+
+
+def safe_line(text: str | None) -> str:
+    """Like `safe_text`, for one-line places (titles, list rows): newlines and tabs become spaces."""
+    if not text:
+        return ""
+    return _UNSAFE_LINE.sub(_line_placeholder, text)
+
+
+def is_safe(text: str) -> bool:
+    """True when `text` holds nothing `safe_text` would change."""
+    return _UNSAFE.search(text) is None
