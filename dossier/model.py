@@ -134,3 +134,31 @@ class SearchHit:
     rank: float
     source: str | None = None
     published: str | None = None
+
+
+@dataclass
+class ArticleSummary:
+    """One row of the article list: what a list pane needs, without the body."""
+
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    published_precision: str
+
+
+@dataclass
+class TagFilter:
+    """Which items to keep, by their tags. Each pair is (tagset, tag); empty means no condition.
+
+    all_of: every one of these tags; any_of: at least one of these; none_of: none of these;
+    untagged_in: no tag at all from these sets (what is left to triage).
+    """
+
+    all_of: list[tuple[str, str]] = field(default_factory=list)
+    any_of: list[tuple[str, str]] = field(default_factory=list)
+    none_of: list[tuple[str, str]] = field(default_factory=list)
+    untagged_in: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.all_of or self.any_of or self.none_of or self.untagged_in)

@@ -50,7 +50,7 @@ def safe_text(text: str | None) -> str:
 
 
 def safe_line(text: str | None) -> str:
-    """Like `safe_text`, for one-line places (titles, list rows): newlines and tabs become spaces."""
+    """Like `safe_text`, for one-line places (titles, rows): newlines and tabs become spaces."""
     if not text:
         return ""
     return _UNSAFE_LINE.sub(_line_placeholder, text)

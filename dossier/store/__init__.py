@@ -1,1 +1,10 @@
-"""store"""
+"""The dossier file: schema, opening, queries, and the journal of analyst changes."""
+
+from dossier.store.db import DossierFileError, now_iso
+from dossier.store.journal import JournalConflict, ReadOnlyError
+from dossier.store.store import SearchError, Store, UndoResult, normalise_alias
+
+__all__ = [
+    "DossierFileError", "JournalConflict", "ReadOnlyError", "SearchError", "Store",
+    "UndoResult", "normalise_alias", "now_iso",
+]

@@ -1,0 +1,123 @@
+"""The command line, thin: parse, call the layers, print. Styled after sqlite-utils' CLI.
+
+Exit status: 0 success, 1 the work failed (some file refused, an integrity problem), 2 bad
+usage or bad input (one clear line on stderr, never a traceback for a user's mistake).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dossier import __version__
+from dossier.store import DossierFileError, Store
+
+
+class UserError(click.ClickException):
+    """A user's mistake: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"dossier: {self.format_message()}", err=True)
+
+
+def open_store(path: str | Path, *, create: bool = False, readonly: bool = False) -> Store:
+    """Open a dossier for a command, turning a refused file into exit status 2."""
+    try:
+        return Store.open(path, create=create, readonly=readonly)
+    except DossierFileError as exc:
+        raise UserError(str(exc)) from None
+
+
+class DefaultToOpen(click.Group):
+    """With no subcommand, `dossier` opens the bundled sample dossier."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0].startswith("-") and args[0] not in ("--help", "--version")):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dossier")
+def main() -> None:
+    """Triage news stories in a terminal: ingest, read, tag, cross-link and export dossiers.
+
+    With no command, opens the bundled sample dossier.
+    """
+
+
+@main.command("open")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tagsets", "tagset_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A tag-set YAML file that adds or replaces sets (repeatable).")
+@click.option("--theme", default=None, help="Theme name (see themes/).")
+@click.option("--analyst", default=None,
+              help="Name recorded on your changes [default: $DOSSIER_ANALYST, then login].")
+@click.option("--read-only", "readonly", is_flag=True, help="Open without allowing changes.")
+def open_cmd(
+    file: Path | None, tagset_files: tuple[Path, ...], theme: str | None,
+    analyst: str | None, readonly: bool,
+) -> None:
+    """Open FILE in the app (the bundled sample when FILE is left out)."""
+    from dossier.paths import default_analyst
+
+    if file is None:
+        from dossier.sample import ensure_sample
+
+        try:
+            file = ensure_sample()
+        except DossierFileError as exc:
+            raise UserError(str(exc)) from None
+    store = open_store(file, readonly=readonly)
+    tagsets = _load_tagsets(store, tagset_files)
+    from dossier.tui.app import DossierApp
+
+    app = DossierApp(store, tagsets=tagsets, analyst=analyst or default_analyst(), theme=theme)
+    try:
+        app.run()
+    finally:
+        store.close()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def _load_tagsets(store: Store, files: tuple[Path, ...]):  # noqa: ANN202 - TagConfig
+    """The default tag sets, then those remembered in the file, then --tagsets files."""
+    from dossier.tagsets import TagSetError, load_tagsets
+
+    try:
+        return load_tagsets(files, store=store)
+    except TagSetError as exc:
+        raise UserError(str(exc)) from None
+
+
+@main.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--fix", is_flag=True, help="Rebuild the full-text index if it is out of step.")
+def check_cmd(file: Path, fix: bool) -> None:
+    """Check FILE: schema version, counts, integrity, foreign keys, full-text index."""
+    store = open_store(file)
+    try:
+        click.echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
+                   f"created by {store.get_meta('created_by')}"
+                   + (" (read-only)" if store.readonly else ""))
+        for table, count in store.counts().items():
+            click.echo(f"  {table:<10} {count:>9}")
+        problems = store.check()
+        if problems and fix and not store.readonly:
+            store.rebuild_fts()
+            problems = store.check()
+            if not problems:
+                click.echo("full-text index rebuilt")
+        for problem in problems:
+            click.echo(f"{file}: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        click.echo("ok")
+    finally:
+        store.close()

@@ -1,0 +1,274 @@
+"""Opening a dossier file defensively: refuse what is not ours before any query runs.
+
+Files come from other people. Before a single query touches the data, the file's header is
+read by hand, the schema is read (sqlite_master is data, not code) with `trusted_schema` off,
+and it is compared object by object with the schema this program creates. Every refusal is a
+`DossierFileError` naming the file and the problem, and leaves the file's bytes unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import struct
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from dossier import __version__
+from dossier.store import schema
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 10.0
+
+
+class DossierFileError(Exception):
+    """A file that cannot be opened as a dossier; str() is one line naming the file."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str):
+        super().__init__(f"{os.fspath(path)}: {problem}")
+        self.path = os.fspath(path)
+        self.problem = problem
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with milliseconds, the format of every *_at column."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# Migrations from version N to N+1, each run inside one transaction on the open connection.
+# Version 1 is the first; the mapping is the mechanism later versions plug into.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+def _harden(conn: sqlite3.Connection) -> None:
+    """Settings every connection gets, ours or a stranger's, before it reads anything."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    try:
+        conn.enable_load_extension(False)
+    except AttributeError:  # Python built without extension support: nothing to turn off.
+        pass
+
+
+def _read_header(path: Path) -> None:
+    """Refuse files that are not whole SQLite databases, by their first 100 bytes and size."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except PermissionError:
+        raise DossierFileError(path, "permission denied (cannot read the file)") from None
+    except OSError as exc:
+        raise DossierFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    if size == 0:
+        raise DossierFileError(path, "empty file (0 bytes), not a dossier")
+    if not header.startswith(SQLITE_MAGIC):
+        what = "a text file" if _looks_like_text(header) else "not an SQLite database"
+        raise DossierFileError(path, f"not a dossier: {what}")
+    if len(header) < 100:
+        raise DossierFileError(path, f"truncated: {size} bytes, shorter than an SQLite header")
+    (page_size,) = struct.unpack(">H", header[16:18])
+    page_size = 65536 if page_size == 1 else page_size
+    (pages,) = struct.unpack(">I", header[28:32])
+    (change_counter,) = struct.unpack(">I", header[24:28])
+    (valid_for,) = struct.unpack(">I", header[92:96])
+    wal = Path(f"{path}-wal")
+    wal_pending = wal.exists() and wal.stat().st_size > 0
+    # The in-header page count is only trustworthy when it matches the change counter, and
+    # the main file may lag the header while committed pages still sit in the WAL.
+    if pages and change_counter == valid_for and not wal_pending and size < pages * page_size:
+        raise DossierFileError(
+            path, f"truncated or damaged: {size} bytes where the header says {pages * page_size}"
+        )
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(b >= 32 or b in b"\n\r\t" for b in data)
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    uri = f"file:{quote(os.fspath(path.absolute()))}"
+    uri += "?mode=ro" if readonly else "?mode=rw"
+    conn = sqlite3.connect(
+        uri,
+        uri=True,
+        timeout=BUSY_TIMEOUT_S,
+        isolation_level=None,  # we issue BEGIN/COMMIT ourselves: one change, one transaction
+        check_same_thread=False,  # the Store serialises access with its own lock
+    )
+    _harden(conn)
+    return conn
+
+
+def _inspect(path: Path, conn: sqlite3.Connection) -> int:
+    """Return the file's schema version after checking it is a dossier this program can read."""
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+    except sqlite3.DatabaseError as exc:
+        raise DossierFileError(path, f"not a dossier: {_sqlite_problem(exc)}") from None
+    if "meta" not in tables:
+        shown = ", ".join(tables[:6]) + (", ..." if len(tables) > 6 else "")
+        what = f"tables: {shown}" if tables else "no tables"
+        raise DossierFileError(
+            path, f"not a dossier: an SQLite database of some other program ({what})"
+        )
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise DossierFileError(path, f"not a dossier: unreadable meta table ({exc})") from None
+    if meta.get("application") != schema.APPLICATION:
+        raise DossierFileError(
+            path, "not a dossier: an SQLite database of some other program (meta has no "
+            "application 'dossier')"
+        )
+    try:
+        version = int(meta.get("schema_version", ""))
+    except ValueError:
+        raise DossierFileError(path, "damaged: meta.schema_version is not a number") from None
+    if version > schema.SCHEMA_VERSION:
+        raise DossierFileError(
+            path,
+            f"schema version {version} is newer than this program knows "
+            f"({schema.SCHEMA_VERSION}); upgrade dossier to open it",
+        )
+    if version < 1:
+        raise DossierFileError(path, f"damaged: schema version {version} does not exist")
+    if version == schema.SCHEMA_VERSION:
+        problems = schema.schema_differences(conn)
+        if problems:
+            shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+            raise DossierFileError(path, f"refused: schema is not a dossier's ({shown})")
+    return version
+
+
+def _sqlite_problem(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "malformed" in text or "not a database" in text:
+        return "the file is corrupt or not an SQLite database"
+    return text
+
+
+def _create(path: Path) -> sqlite3.Connection:
+    if not path.parent.exists():
+        raise DossierFileError(path, f"folder {os.fspath(path.parent)} does not exist")
+    try:
+        conn = sqlite3.connect(
+            os.fspath(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+            check_same_thread=False,
+        )
+    except sqlite3.Error as exc:
+        raise DossierFileError(path, f"cannot create: {exc}") from None
+    _harden(conn)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        schema.create(conn)
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [
+                ("application", schema.APPLICATION),
+                ("schema_version", str(schema.SCHEMA_VERSION)),
+                ("created_by", f"dossier {__version__}"),
+                ("created_at", now_iso()),
+            ],
+        )
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.close()
+        path.unlink(missing_ok=True)
+        raise DossierFileError(path, f"cannot create: {exc}") from None
+    return conn
+
+
+def _migrate(path: Path, conn: sqlite3.Connection, version: int) -> None:
+    """Bring an older file up to date in one transaction, after a backup copy beside it."""
+    backup = path.with_name(f"{path.name}.v{version}.bak")
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(path, backup)
+    except OSError as exc:
+        raise DossierFileError(path, f"cannot back up before migrating: {exc}") from None
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        while version < schema.SCHEMA_VERSION:
+            step = MIGRATIONS.get(version)
+            if step is None:
+                raise DossierFileError(
+                    path, f"no migration from schema version {version}; upgrade dossier"
+                )
+            step(conn)
+            version += 1
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+        )
+        problems = schema.schema_differences(conn)
+        if problems:
+            raise DossierFileError(path, f"migration left an unexpected schema: {problems[0]}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def open_connection(
+    path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False
+) -> tuple[sqlite3.Connection, bool]:
+    """Open (or, with `create`, make) a dossier file; return (connection, is_read_only).
+
+    A file this program cannot or must not read raises `DossierFileError` and is left as it was.
+    A file the user cannot write is opened read-only rather than refused.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise DossierFileError(path, "no such file")
+        if readonly:
+            raise DossierFileError(path, "no such file (and read-only mode cannot create it)")
+        return _create(path), False
+    if path.is_dir():
+        raise DossierFileError(path, "is a folder, not a dossier file")
+    _read_header(path)
+
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    try:
+        probe = _connect(path, readonly=True)
+    except sqlite3.Error as exc:
+        raise DossierFileError(path, f"cannot open: {exc}") from None
+    try:
+        version = _inspect(path, probe)
+    finally:
+        probe.close()
+
+    if readonly or not writable:
+        if version < schema.SCHEMA_VERSION:
+            raise DossierFileError(
+                path, f"schema version {version} needs migrating, and the file is read-only"
+            )
+        conn = _connect(path, readonly=True)
+        conn.execute("PRAGMA query_only = ON")
+        return conn, True
+
+    try:
+        conn = _connect(path, readonly=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as exc:
+        raise DossierFileError(path, f"cannot open for writing: {exc}") from None
+    if version < schema.SCHEMA_VERSION:
+        try:
+            _migrate(path, conn, version)
+        except BaseException:
+            conn.close()
+            raise
+    return conn, False

@@ -1,0 +1,215 @@
+"""Analyst changes as journalled row writes: the audit trail, and what undo and redo walk.
+
+Every analyst change runs inside `Store.change(...)`, which opens one IMMEDIATE transaction and
+hands out a `Change`. Each row the change inserts, updates or deletes is written through it, and
+a journal row records the table, the row id, and the whole row before and after (JSON). One
+change is one *batch* of journal rows; undo restores the batch's `before` rows in reverse order,
+redo its `after` rows in order. Because the journal is in the file, undo works across restarts.
+
+Undo and redo are per analyst: `u` takes back your own latest change, never a colleague's.
+Before restoring, each row is compared with what the journal says it should be now; if someone
+changed it since, the undo is refused (`JournalConflict`) instead of overwriting their work.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from dossier.store.schema import JOURNALLED_TABLES
+
+if TYPE_CHECKING:
+    from dossier.store.store import Store
+
+
+class JournalConflict(Exception):
+    """Undo/redo refused: a row changed since the journal recorded it."""
+
+
+class ReadOnlyError(Exception):
+    """A change was attempted on a dossier opened read-only."""
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_row(conn: sqlite3.Connection, table: str, row_id: int) -> dict[str, Any] | None:
+    """The row as a dict of column -> value, or None."""
+    cur = conn.execute(f"SELECT * FROM {_quote(table)} WHERE id = ?", (row_id,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
+
+
+def _fts_delete(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        (row["id"], row["title"], row["body"]),
+    )
+
+
+def _fts_insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+        (row["id"], row["title"], row["body"]),
+    )
+
+
+def write_row(
+    conn: sqlite3.Connection,
+    table: str,
+    row_id: int,
+    current: dict[str, Any] | None,
+    target: dict[str, Any] | None,
+) -> None:
+    """Make row `row_id` of `table` go from `current` to `target` (None = absent).
+
+    The one primitive every analyst change, undo and redo goes through; it keeps the
+    articles' full-text index in step, since triggers cannot (they are refused with
+    trusted_schema off, and a dossier must open with it off).
+    """
+    if table not in JOURNALLED_TABLES:
+        raise ValueError(f"not a journalled table: {table}")
+    if table == "articles" and current is not None:
+        _fts_delete(conn, current)
+    if target is None:
+        if current is not None:
+            conn.execute(f"DELETE FROM {_quote(table)} WHERE id = ?", (row_id,))
+    elif current is None:
+        cols = list(target)
+        conn.execute(
+            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, cols))}) "
+            f"VALUES ({', '.join('?' for _ in cols)})",
+            [target[c] for c in cols],
+        )
+    else:
+        cols = [c for c in target if c != "id"]
+        conn.execute(
+            f"UPDATE {_quote(table)} SET {', '.join(f'{_quote(c)} = ?' for c in cols)} "
+            "WHERE id = ?",
+            [target[c] for c in cols] + [row_id],
+        )
+    if table == "articles" and target is not None:
+        _fts_insert(conn, target)
+
+
+class Change:
+    """One analyst change in progress: every write goes through here and is journalled."""
+
+    def __init__(
+        self,
+        store: Store,
+        analyst: str,
+        action: str,
+        target_kind: str | None,
+        target_id: int | None,
+        at: str,
+    ):
+        self.store = store
+        self.conn = store.conn
+        self.analyst = analyst
+        self.action = action
+        self.target_kind = target_kind
+        self.target_id = target_id
+        self.at = at
+        self.batch: int | None = None
+        self.count = 0
+
+    def _journal(
+        self, table: str, row_id: int, before: dict | None, after: dict | None
+    ) -> None:
+        if self.batch is None:
+            (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()
+            self.batch = last + 1
+        self.conn.execute(
+            "INSERT INTO journal (batch, at, analyst, action, table_name, row_id, before, after,"
+            " state, target_kind, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'done', ?, ?)",
+            (
+                self.batch, self.at, self.analyst, self.action, table, row_id,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                self.target_kind, self.target_id,
+            ),
+        )
+        self.count += 1
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        """Insert a row; return its id."""
+        cols = list(values)
+        cur = self.conn.execute(
+            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, cols))}) "
+            f"VALUES ({', '.join('?' for _ in cols)})",
+            [values[c] for c in cols],
+        )
+        row_id = cur.lastrowid
+        assert row_id is not None
+        after = read_row(self.conn, table, row_id)
+        if table == "articles" and after is not None:
+            _fts_insert(self.conn, after)
+        self._journal(table, row_id, None, after)
+        return row_id
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> bool:
+        """Change some columns of a row; return False (and journal nothing) if nothing changed."""
+        before = read_row(self.conn, table, row_id)
+        if before is None:
+            raise KeyError(f"{table} {row_id} does not exist")
+        target = {**before, **values}
+        if target == before:
+            return False
+        write_row(self.conn, table, row_id, before, target)
+        self._journal(table, row_id, before, read_row(self.conn, table, row_id))
+        return True
+
+    def delete(self, table: str, row_id: int) -> bool:
+        """Delete a row; return False if it was not there."""
+        before = read_row(self.conn, table, row_id)
+        if before is None:
+            return False
+        write_row(self.conn, table, row_id, before, None)
+        self._journal(table, row_id, before, None)
+        return True
+
+
+def _batch_rows(conn: sqlite3.Connection, batch: int) -> list[tuple]:
+    return conn.execute(
+        "SELECT id, table_name, row_id, before, after, action FROM journal WHERE batch = ? "
+        "ORDER BY id",
+        (batch,),
+    ).fetchall()
+
+
+def walk(conn: sqlite3.Connection, analyst: str, direction: str) -> tuple[str, int] | None:
+    """Undo (direction 'undo') or redo this analyst's latest batch, inside the caller's
+    transaction. Returns (action, rows restored) or None when there is nothing to walk."""
+    if direction == "undo":
+        (batch,) = conn.execute(
+            "SELECT max(batch) FROM journal WHERE analyst = ? AND state = 'done'", (analyst,)
+        ).fetchone()
+    else:
+        (batch,) = conn.execute(
+            "SELECT min(batch) FROM journal WHERE analyst = ? AND state = 'undone'", (analyst,)
+        ).fetchone()
+    if batch is None:
+        return None
+    rows = _batch_rows(conn, batch)
+    if direction == "undo":
+        rows.reverse()
+    for _jid, table, row_id, before_json, after_json, _action in rows:
+        before = None if before_json is None else json.loads(before_json)
+        after = None if after_json is None else json.loads(after_json)
+        expected, target = (after, before) if direction == "undo" else (before, after)
+        current = read_row(conn, table, row_id)
+        if current != expected:
+            raise JournalConflict(
+                f"cannot {direction} '{rows[0][5]}': {table} row {row_id} has changed since"
+            )
+        write_row(conn, table, row_id, current, target)
+    conn.execute(
+        "UPDATE journal SET state = ? WHERE batch = ?",
+        ("undone" if direction == "undo" else "done", batch),
+    )
+    return rows[0][5], len(rows)

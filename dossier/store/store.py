@@ -1,0 +1,832 @@
+"""The dossier store: one connection owner, typed reads, journalled analyst changes.
+
+Reads return dataclasses from `dossier.model`. Analyst changes go through `change()` (one
+IMMEDIATE transaction, journalled, committed before the call returns). The ingest path writes
+machine-found material through `ingest_article()` without journalling: it is not an analyst's
+change and is not undone by `u`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from dossier.model import (
+    SNIPPET_CLOSE,
+    SNIPPET_OPEN,
+    Article,
+    ArticleSummary,
+    Entity,
+    Event,
+    JournalEntry,
+    Link,
+    Mention,
+    RemovedLine,
+    SearchHit,
+    TagFilter,
+    Tagging,
+)
+from dossier.store import journal
+from dossier.store.db import DossierFileError, now_iso, open_connection
+from dossier.store.journal import Change, JournalConflict, ReadOnlyError
+
+__all__ = ["Store", "SearchError", "DossierFileError", "JournalConflict", "ReadOnlyError"]
+
+
+class SearchError(ValueError):
+    """A full-text query SQLite cannot parse; str() says what is wrong, for the user."""
+
+
+def normalise_alias(text: str) -> str:
+    """The key aliases are matched on: case-folded, whitespace collapsed, dots dropped."""
+    return " ".join(text.replace(".", "").casefold().split())
+
+
+ARTICLE_ORDERS = {
+    "published": "coalesce(published, '9999') ASC, id ASC",
+    "-published": "coalesce(published, '') DESC, id DESC",
+    "title": "title COLLATE NOCASE ASC, id ASC",
+    "id": "id ASC",
+}
+
+
+@dataclass
+class UndoResult:
+    action: str
+    rows: int
+
+
+class Store:
+    """An open dossier file."""
+
+    def __init__(self, path: str | os.PathLike[str], conn: sqlite3.Connection, readonly: bool):
+        self.path = os.fspath(path)
+        self.conn = conn
+        self.readonly = readonly
+        self.lock = threading.RLock()
+        if not readonly:
+            conn.execute("PRAGMA foreign_keys = ON")
+            # FULL: a change acknowledged on screen survives a power cut, not just a crash.
+            conn.execute("PRAGMA synchronous = FULL")
+        self.db = sqlite_utils.Database(conn)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False
+    ) -> Store:
+        """Open a dossier (see `db.open_connection` for what is refused and why)."""
+        conn, is_readonly = open_connection(path, create=create, readonly=readonly)
+        return cls(path, conn, is_readonly)
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- meta
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a meta value (not journalled: settings such as the remembered tag sets)."""
+        self._check_writable()
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables."""
+        tables = ("articles", "entities", "aliases", "mentions", "events", "taggings",
+                  "links", "journal")
+        return {
+            t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables
+        }
+
+    # ----------------------------------------------------------------- analyst changes
+
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyError(f"{self.path} is open read-only: changes are not allowed")
+
+    @contextmanager
+    def change(
+        self,
+        analyst: str,
+        action: str,
+        target_kind: str | None = None,
+        target_id: int | None = None,
+    ) -> Iterator[Change]:
+        """One analyst change: a transaction whose row writes are journalled, then committed.
+
+        A new change by an analyst drops that analyst's redo history, as in any editor.
+        """
+        self._check_writable()
+        if not analyst:
+            raise ValueError("an analyst name is required for a change")
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                ch = Change(self, analyst, action, target_kind, target_id, now_iso())
+                yield ch
+                if ch.batch is not None:
+                    self.conn.execute(
+                        "UPDATE journal SET state = 'dropped' "
+                        "WHERE analyst = ? AND state = 'undone'",
+                        (analyst,),
+                    )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def _walk(self, analyst: str, direction: str) -> UndoResult | None:
+        self._check_writable()
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = journal.walk(self.conn, analyst, direction)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return None if result is None else UndoResult(*result)
+
+    def undo(self, analyst: str) -> UndoResult | None:
+        """Take back this analyst's latest change; None when there is nothing to undo."""
+        return self._walk(analyst, "undo")
+
+    def redo(self, analyst: str) -> UndoResult | None:
+        """Do again this analyst's latest undone change; None when there is nothing to redo."""
+        return self._walk(analyst, "redo")
+
+    def history(
+        self, target_kind: str | None = None, target_id: int | None = None, limit: int = 100
+    ) -> list[JournalEntry]:
+        """Journal entries, newest first, for one item or (with no target) the whole dossier."""
+        sql = "SELECT * FROM journal"
+        params: list[Any] = []
+        if target_kind is not None:
+            sql += " WHERE target_kind = ? AND target_id = ?"
+            params = [target_kind, target_id]
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [_journal_entry(r) for r in self.db.query(sql, params)]
+
+    # ----------------------------------------------------------------- tags
+
+    def tags_for(self, target_kind: str, target_id: int) -> list[Tagging]:
+        rows = self.db.query(
+            "SELECT * FROM taggings WHERE target_kind = ? AND target_id = ? ORDER BY tagset, tag",
+            [target_kind, target_id],
+        )
+        return [Tagging(**r) for r in rows]
+
+    def tags_for_many(self, target_kind: str, ids: Iterable[int]) -> dict[int, list[Tagging]]:
+        """Tags of many items at once (the rows visible in a list), keyed by item id."""
+        ids = list(ids)
+        out: dict[int, list[Tagging]] = {i: [] for i in ids}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start:chunk_start + 500]
+            rows = self.db.query(
+                f"SELECT * FROM taggings WHERE target_kind = ? AND target_id IN "
+                f"({', '.join('?' for _ in chunk)}) ORDER BY tagset, tag",
+                [target_kind, *chunk],
+            )
+            for r in rows:
+                out[r["target_id"]].append(Tagging(**r))
+        return out
+
+    def set_tag(
+        self,
+        analyst: str,
+        targets: list[tuple[str, int]],
+        tagset: str,
+        tag: str,
+        *,
+        mode: str = "toggle",
+        exclusive: bool = False,
+        note: str | None = None,
+    ) -> str:
+        """Add, remove or toggle one tag on one or more items, as one undoable change.
+
+        mode 'toggle' removes the tag when every target has it and adds it to the rest
+        otherwise. With `exclusive`, adding replaces any other tag of the same set. The state
+        is read inside the write transaction, so the rule across analysts is: the later write
+        wins, and what it replaced is in the journal (with the other analyst's row).
+        Returns 'added', 'removed' or 'unchanged'.
+        """
+        if not targets:
+            return "unchanged"
+        kind0, id0 = targets[0]
+        action = f"tag {tagset}:{tag}"
+        with self.change(analyst, action, kind0 if len(targets) == 1 else None,
+                         id0 if len(targets) == 1 else None) as ch:
+            existing = {}
+            for kind, tid in targets:
+                row = self.conn.execute(
+                    "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
+                    "AND tagset = ? AND tag = ?",
+                    (kind, tid, tagset, tag),
+                ).fetchone()
+                existing[(kind, tid)] = None if row is None else row[0]
+            if mode == "toggle":
+                mode = "remove" if all(v is not None for v in existing.values()) else "add"
+            if mode == "remove":
+                ch.action = f"untag {tagset}:{tag}"
+                for row_id in existing.values():
+                    if row_id is not None:
+                        ch.delete("taggings", row_id)
+            elif mode == "add":
+                for (kind, tid), row_id in existing.items():
+                    if row_id is not None:
+                        continue
+                    if exclusive:
+                        others = self.conn.execute(
+                            "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
+                            "AND tagset = ? AND tag != ?",
+                            (kind, tid, tagset, tag),
+                        ).fetchall()
+                        for (other_id,) in others:
+                            ch.delete("taggings", other_id)
+                    ch.target_kind, ch.target_id = (kind, tid) if len(targets) == 1 else (
+                        ch.target_kind, ch.target_id)
+                    ch.insert("taggings", {
+                        "target_kind": kind, "target_id": tid, "tagset": tagset, "tag": tag,
+                        "analyst": analyst, "created_at": ch.at, "note": note,
+                    })
+            else:
+                raise ValueError(f"unknown mode {mode!r}")
+            if ch.count == 0:
+                return "unchanged"
+            return "removed" if mode == "remove" else "added"
+
+    # ----------------------------------------------------------------- links
+
+    def add_link(self, analyst: str, link: Link) -> int:
+        """Record a link between two items (with optional evidence); return its id."""
+        with self.change(analyst, f"link {link.relation}", link.from_kind, link.from_id) as ch:
+            return ch.insert("links", {
+                "from_kind": link.from_kind, "from_id": link.from_id,
+                "relation": link.relation, "to_kind": link.to_kind, "to_id": link.to_id,
+                "evidence_article_id": link.evidence_article_id,
+                "evidence_start": link.evidence_start, "evidence_end": link.evidence_end,
+                "note": link.note, "analyst": analyst, "created_at": ch.at,
+            })
+
+    def remove_link(self, analyst: str, link_id: int) -> bool:
+        """Delete a link and the tags on it, as one undoable change."""
+        link = self.get_link(link_id)
+        if link is None:
+            return False
+        with self.change(analyst, f"unlink {link.relation}", link.from_kind, link.from_id) as ch:
+            for t in self.tags_for("link", link_id):
+                assert t.id is not None
+                ch.delete("taggings", t.id)
+            return ch.delete("links", link_id)
+
+    def get_link(self, link_id: int) -> Link | None:
+        row = journal.read_row(self.conn, "links", link_id)
+        return None if row is None else Link(**row)
+
+    def links_for(self, kind: str, item_id: int) -> list[Link]:
+        """Links from or to an item, oldest first."""
+        rows = self.db.query(
+            "SELECT * FROM links WHERE (from_kind = ? AND from_id = ?) "
+            "OR (to_kind = ? AND to_id = ?) ORDER BY id",
+            [kind, item_id, kind, item_id],
+        )
+        return [Link(**r) for r in rows]
+
+    # ----------------------------------------------------------------- articles
+
+    def find_article_by_hash(self, content_hash: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def get_article(self, article_id: int) -> Article | None:
+        row = journal.read_row(self.conn, "articles", article_id)
+        return None if row is None else _article(row)
+
+    def _article_where(
+        self, tag_filter: TagFilter | None, ids: Iterable[int] | None = None
+    ) -> tuple[str, list[Any]]:
+        clauses, params = _tag_filter_sql(tag_filter, "article", "articles.id")
+        if ids is not None:
+            id_list = list(ids)
+            clauses.append(f"articles.id IN ({', '.join('?' for _ in id_list)})")
+            params.extend(id_list)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def count_articles(self, tag_filter: TagFilter | None = None) -> int:
+        where, params = self._article_where(tag_filter)
+        return self.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
+
+    def list_articles(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        *,
+        tag_filter: TagFilter | None = None,
+        order: str = "published",
+    ) -> list[ArticleSummary]:
+        """One page of the article list, without bodies."""
+        where, params = self._article_where(tag_filter)
+        rows = self.conn.execute(
+            "SELECT id, title, source, published, published_precision FROM articles"
+            f"{where} ORDER BY {ARTICLE_ORDERS[order]} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [ArticleSummary(*r) for r in rows]
+
+    def article_position(
+        self, article_id: int, *, tag_filter: TagFilter | None = None, order: str = "published"
+    ) -> int | None:
+        """The index of an article in the list as `list_articles` orders it, or None."""
+        row = self.conn.execute(
+            "SELECT published, title, id FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        where, params = self._article_where(tag_filter)
+        ids = [
+            r[0] for r in self.conn.execute(
+                f"SELECT id FROM articles{where} ORDER BY {ARTICLE_ORDERS[order]}", params
+            )
+        ]
+        try:
+            return ids.index(article_id)
+        except ValueError:
+            return None
+
+    def update_article(self, analyst: str, article_id: int, **fields: Any) -> bool:
+        """Correct an article's title, source, url, author or published date (journalled)."""
+        allowed = {"title", "source", "url", "author", "published", "published_precision"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"cannot edit {', '.join(sorted(bad))}")
+        with self.change(analyst, "edit article", "article", article_id) as ch:
+            return ch.update("articles", article_id, fields)
+
+    def search(self, query: str, offset: int = 0, limit: int = 50) -> list[SearchHit]:
+        """Ranked full-text hits (FTS5 syntax) with a snippet; a bad query raises SearchError."""
+        query = query.strip()
+        if not query:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT a.id, a.title, snippet(articles_fts, -1, ?, ?, '…', 12), "
+                "bm25(articles_fts, 5.0, 1.0) AS rank, a.source, a.published "
+                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+                (SNIPPET_OPEN, SNIPPET_CLOSE, query, limit, offset),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise SearchError(_search_problem(query, exc)) from None
+        return [SearchHit(*r) for r in rows]
+
+    def count_search(self, query: str) -> int:
+        query = query.strip()
+        if not query:
+            return 0
+        try:
+            return self.conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)
+            ).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise SearchError(_search_problem(query, exc)) from None
+
+    # ----------------------------------------------------------------- entities & mentions
+
+    def get_entity(self, entity_id: int) -> Entity | None:
+        row = journal.read_row(self.conn, "entities", entity_id)
+        if row is None:
+            return None
+        entity = Entity(id=row["id"], name=row["name"], kind=row["kind"],
+                        description=row["description"])
+        entity.aliases = [
+            r[0] for r in self.conn.execute(
+                "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY id", (entity_id,)
+            )
+        ]
+        entity.mention_count = self.conn.execute(
+            "SELECT count(*) FROM mentions WHERE entity_id = ?", (entity_id,)
+        ).fetchone()[0]
+        return entity
+
+    def get_entities(self, ids: Iterable[int]) -> dict[int, Entity]:
+        """Entities by id (no aliases or counts): what a list of mentions needs to draw."""
+        ids = sorted(set(ids))
+        out: dict[int, Entity] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for r in self.conn.execute(
+                f"SELECT id, name, kind, description FROM entities WHERE id IN "
+                f"({', '.join('?' for _ in chunk)})", chunk,
+            ):
+                out[r[0]] = Entity(id=r[0], name=r[1], kind=r[2], description=r[3])
+        return out
+
+    def count_entities(self, article_id: int | None = None) -> int:
+        if article_id is None:
+            return self.conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+        return self.conn.execute(
+            "SELECT count(DISTINCT entity_id) FROM mentions WHERE article_id = ?", (article_id,)
+        ).fetchone()[0]
+
+    def list_entities(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        *,
+        article_id: int | None = None,
+        order: str = "count",
+        tag_filter: TagFilter | None = None,
+    ) -> list[Entity]:
+        """Entities with mention counts (in the article when given, else in the dossier)."""
+        clauses, params = _tag_filter_sql(tag_filter, "entity", "e.id")
+        if article_id is not None:
+            source = "(SELECT entity_id, count(*) AS n FROM mentions WHERE article_id = ? " \
+                     "GROUP BY entity_id)"
+            params = [article_id, *params]
+            join = "JOIN"
+        else:
+            source = "(SELECT entity_id, count(*) AS n FROM mentions GROUP BY entity_id)"
+            join = "LEFT JOIN"
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        order_sql = {
+            "count": "coalesce(c.n, 0) DESC, e.name COLLATE NOCASE, e.id",
+            "name": "e.name COLLATE NOCASE, e.id",
+        }[order]
+        rows = self.conn.execute(
+            f"SELECT e.id, e.name, e.kind, e.description, coalesce(c.n, 0) FROM entities e "
+            f"{join} {source} c ON c.entity_id = e.id{where} ORDER BY {order_sql} "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [
+            Entity(id=r[0], name=r[1], kind=r[2], description=r[3], mention_count=r[4])
+            for r in rows
+        ]
+
+    def iter_entities_with_aliases(self) -> Iterator[Entity]:
+        """Every entity with its aliases: what the ingest resolver is seeded from."""
+        aliases: dict[int, list[str]] = {}
+        for entity_id, alias in self.conn.execute(
+            "SELECT entity_id, alias FROM aliases ORDER BY id"
+        ):
+            aliases.setdefault(entity_id, []).append(alias)
+        for r in self.conn.execute(
+            "SELECT id, name, kind, description FROM entities ORDER BY id"
+        ).fetchall():
+            yield Entity(id=r[0], name=r[1], kind=r[2], description=r[3],
+                         aliases=aliases.get(r[0], []))
+
+    def find_entities(self, alias: str) -> list[Entity]:
+        """Entities known by this name or alias (matched as `normalise_alias` does)."""
+        ids = [
+            r[0] for r in self.conn.execute(
+                "SELECT DISTINCT entity_id FROM aliases WHERE norm = ?", (normalise_alias(alias),)
+            )
+        ]
+        return [e for i in ids if (e := self.get_entity(i)) is not None]
+
+    def article_mentions(self, article_id: int) -> list[Mention]:
+        """Mentions in one article, in reading order."""
+        rows = self.conn.execute(
+            'SELECT id, article_id, entity_id, start, "end", text, origin FROM mentions '
+            "WHERE article_id = ? ORDER BY start, id",
+            (article_id,),
+        ).fetchall()
+        return [_mention(r) for r in rows]
+
+    def entity_mentions(self, entity_id: int, offset: int = 0, limit: int = 100) -> list[Mention]:
+        """Mentions of one entity across the dossier, ordered by article then position."""
+        rows = self.conn.execute(
+            'SELECT id, article_id, entity_id, start, "end", text, origin FROM mentions '
+            "WHERE entity_id = ? ORDER BY article_id, start LIMIT ? OFFSET ?",
+            (entity_id, limit, offset),
+        ).fetchall()
+        return [_mention(r) for r in rows]
+
+    def entity_articles(self, entity_id: int, limit: int = 200) -> list[tuple[ArticleSummary, int]]:
+        """Articles that mention an entity, with the number of mentions in each."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.source, a.published, a.published_precision, c.n FROM "
+            "(SELECT article_id, count(*) AS n FROM mentions WHERE entity_id = ? "
+            "GROUP BY article_id) c JOIN articles a ON a.id = c.article_id "
+            "ORDER BY a.published, a.id LIMIT ?",
+            (entity_id, limit),
+        ).fetchall()
+        return [(ArticleSummary(*r[:5]), r[5]) for r in rows]
+
+    def next_mention(
+        self, entity_id: int, article_id: int, start: int, direction: int = 1
+    ) -> Mention | None:
+        """The entity's next (direction 1) or previous (-1) mention after (article, start),
+        across articles in id order; wraps around at the ends."""
+        if direction >= 0:
+            sql = ('SELECT id, article_id, entity_id, start, "end", text, origin FROM mentions '
+                   "WHERE entity_id = ? AND (article_id, start) > (?, ?) "
+                   "ORDER BY article_id, start LIMIT 1")
+            wrap = ('SELECT id, article_id, entity_id, start, "end", text, origin FROM mentions '
+                    "WHERE entity_id = ? ORDER BY article_id, start LIMIT 1")
+        else:
+            sql = ('SELECT id, article_id, entity_id, start, "end", text, origin FROM mentions '
+                   "WHERE entity_id = ? AND (article_id, start) < (?, ?) "
+                   "ORDER BY article_id DESC, start DESC LIMIT 1")
+            wrap = ('SELECT id, article_id, entity_id, start, "end", text, origin FROM mentions '
+                    "WHERE entity_id = ? ORDER BY article_id DESC, start DESC LIMIT 1")
+        row = self.conn.execute(sql, (entity_id, article_id, start)).fetchone()
+        if row is None:
+            row = self.conn.execute(wrap, (entity_id,)).fetchone()
+        return None if row is None else _mention(row)
+
+    # ----------------------------------------------------------------- events
+
+    def count_events(self, *, unresolved: bool | None = None) -> int:
+        where = _event_where(unresolved)
+        return self.conn.execute(f"SELECT count(*) FROM events{where}").fetchone()[0]
+
+    def list_events(
+        self, offset: int = 0, limit: int = 100, *, unresolved: bool | None = None,
+        article_id: int | None = None,
+    ) -> list[Event]:
+        """Events in date order (unresolved ones have no date and come last)."""
+        where = _event_where(unresolved)
+        params: list[Any] = []
+        if article_id is not None:
+            where += (" AND " if where else " WHERE ") + "article_id = ?"
+            params.append(article_id)
+        rows = self.db.query(
+            f"SELECT * FROM events{where} ORDER BY date_start IS NULL, date_start, id "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        events = [Event(**r) for r in rows]
+        self._fill_event_entities(events)
+        return events
+
+    def get_event(self, event_id: int) -> Event | None:
+        row = journal.read_row(self.conn, "events", event_id)
+        if row is None:
+            return None
+        event = Event(**row)
+        self._fill_event_entities([event])
+        return event
+
+    def _fill_event_entities(self, events: list[Event]) -> None:
+        by_id = {e.id: e for e in events}
+        if not by_id:
+            return
+        ids = list(by_id)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for event_id, entity_id in self.conn.execute(
+                "SELECT event_id, entity_id FROM event_entities WHERE event_id IN "
+                f"({', '.join('?' for _ in chunk)}) ORDER BY id", chunk,
+            ):
+                by_id[event_id].entity_ids.append(entity_id)
+
+    def event_density(self, bucket: str = "month") -> list[tuple[str, int]]:
+        """Number of events per month (or year), in date order, for the density strip."""
+        width = {"month": 7, "year": 4}[bucket]
+        rows = self.conn.execute(
+            "SELECT substr(date_start, 1, ?) AS b, count(*) FROM events "
+            "WHERE date_start IS NOT NULL AND length(date_start) >= ? GROUP BY b ORDER BY b",
+            (width, width),
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    # ----------------------------------------------------------------- ingest (bulk path)
+
+    def ingest_article(
+        self,
+        article: Article,
+        entities: list[Entity],
+        mentions: list[tuple[int, Mention]],
+        events: list[tuple[Event, list[int]]],
+    ) -> int | None:
+        """Store one ingested article with what was found in it, in one transaction.
+
+        `entities` are new (id None: created) or existing (id set: their aliases merged in);
+        the ints in `mentions` and `events` index that list. New entities get their ids filled
+        in. Returns the article's id, or None when the same content is already in the dossier.
+        Not journalled: ingest is not an analyst's change.
+        """
+        self._check_writable()
+        new_entities: list[Entity] = []
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self.find_article_by_hash(article.content_hash) is not None:
+                    self.conn.execute("ROLLBACK")
+                    return None
+                article_id = self._insert_article(article)
+                for entity in entities:
+                    if entity.id is None:
+                        entity.id = self.conn.execute(
+                            "INSERT INTO entities (name, kind, description, created_at) "
+                            "VALUES (?, ?, ?, ?)",
+                            (entity.name, entity.kind, entity.description, now_iso()),
+                        ).lastrowid
+                        new_entities.append(entity)
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO aliases (entity_id, alias, norm) VALUES (?, ?, ?)",
+                        [(entity.id, a, normalise_alias(a))
+                         for a in dict.fromkeys([entity.name, *entity.aliases]) if a.strip()],
+                    )
+                self.conn.executemany(
+                    'INSERT INTO mentions (article_id, entity_id, start, "end", text, origin) '
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(article_id, entities[i].id, m.start, m.end, m.text, m.origin)
+                     for i, m in mentions],
+                )
+                for event, entity_indexes in events:
+                    event_id = self.conn.execute(
+                        "INSERT INTO events (title, date_start, date_end, precision, date_text, "
+                        "resolution, article_id, date_start_char, date_end_char, "
+                        "evidence_start, evidence_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (event.title, event.date_start, event.date_end, event.precision,
+                         event.date_text, event.resolution, article_id, event.date_start_char,
+                         event.date_end_char, event.evidence_start, event.evidence_end),
+                    ).lastrowid
+                    event.id, event.article_id = event_id, article_id
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO event_entities (event_id, entity_id) VALUES (?, ?)",
+                        [(event_id, entities[i].id) for i in entity_indexes],
+                    )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                for entity in new_entities:  # the caller's resolver must not keep dead ids
+                    entity.id = None
+                self.conn.execute("ROLLBACK")
+                raise
+        article.id = article_id
+        return article_id
+
+    def _insert_article(self, article: Article) -> int:
+        row = {
+            "title": article.title, "source": article.source, "url": article.url,
+            "author": article.author, "published": article.published,
+            "published_precision": article.published_precision, "body": article.body,
+            "removed": json.dumps([vars(r) for r in article.removed], ensure_ascii=False),
+            "content_hash": article.content_hash, "origin": article.origin,
+            "ingested_at": article.ingested_at or now_iso(),
+        }
+        cols = list(row)
+        article_id = self.conn.execute(
+            f"INSERT INTO articles ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        ).lastrowid
+        assert article_id is not None
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (article_id, article.title, article.body),
+        )
+        return article_id
+
+    # ----------------------------------------------------------------- streaming reads
+
+    def iter_rows(self, table: str, where: str = "", params: Iterable[Any] = (),
+                  page: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every row of a table as dicts, in id order, fetched a page at a time (keyset)."""
+        if table not in {"articles", "entities", "aliases", "mentions", "events",
+                         "event_entities", "taggings", "links", "journal", "meta"}:
+            raise ValueError(f"unknown table {table}")
+        if table == "meta":
+            yield from self.db.query("SELECT * FROM meta ORDER BY key")
+            return
+        last = 0
+        params = list(params)
+        cond = f"({where}) AND " if where else ""
+        while True:
+            rows = list(self.db.query(
+                f"SELECT * FROM {table} WHERE {cond}id > ? ORDER BY id LIMIT ?",
+                [*params, last, page],
+            ))
+            yield from rows
+            if len(rows) < page:
+                return
+            last = rows[-1]["id"]
+
+    # ----------------------------------------------------------------- integrity
+
+    def check(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign-key checks and the FTS index check."""
+        problems = []
+        for (line,) in self.conn.execute("PRAGMA integrity_check"):
+            if line != "ok":
+                problems.append(f"integrity: {line}")
+        for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
+            problems.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
+        if self.readonly:  # the FTS check is an INSERT command, refused on a read-only file
+            return problems
+        try:
+            self.conn.execute(
+                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index out of step with articles ({exc}); "
+                            "run `dossier check --fix`")
+        return problems
+
+    def rebuild_fts(self) -> None:
+        """Rebuild the full-text index from the articles table (after edits by other tools)."""
+        self._check_writable()
+        with self.lock:
+            self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+
+
+def _tag_filter_sql(
+    tag_filter: TagFilter | None, kind: str, id_expr: str
+) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if tag_filter is None or tag_filter.is_empty():
+        return clauses, params
+    has = ("EXISTS (SELECT 1 FROM taggings t WHERE t.target_kind = ? AND t.target_id = "
+           f"{id_expr} AND t.tagset = ? AND t.tag = ?)")
+    for tagset, tag in tag_filter.all_of:
+        clauses.append(has)
+        params += [kind, tagset, tag]
+    if tag_filter.any_of:
+        clauses.append("(" + " OR ".join(has for _ in tag_filter.any_of) + ")")
+        for tagset, tag in tag_filter.any_of:
+            params += [kind, tagset, tag]
+    for tagset, tag in tag_filter.none_of:
+        clauses.append("NOT " + has)
+        params += [kind, tagset, tag]
+    for tagset in tag_filter.untagged_in:
+        clauses.append("NOT EXISTS (SELECT 1 FROM taggings t WHERE t.target_kind = ? AND "
+                       f"t.target_id = {id_expr} AND t.tagset = ?)")
+        params += [kind, tagset]
+    return clauses, params
+
+
+def _event_where(unresolved: bool | None) -> str:
+    if unresolved is None:
+        return ""
+    return " WHERE date_start IS NULL" if unresolved else " WHERE date_start IS NOT NULL"
+
+
+def _search_problem(query: str, exc: sqlite3.OperationalError) -> str:
+    text = str(exc)
+    if text.startswith("fts5: "):
+        text = text[len("fts5: "):]
+    return f"cannot search for {query!r}: {text} (FTS5 syntax: words, \"a phrase\", OR, NOT, pre*)"
+
+
+def _article(row: dict[str, Any]) -> Article:
+    removed = []
+    try:
+        for item in json.loads(row["removed"] or "[]"):
+            removed.append(RemovedLine(
+                kind=str(item.get("kind", "")), text=str(item.get("text", "")),
+                line=int(item.get("line", 0) or 0),
+            ))
+    except (ValueError, TypeError, AttributeError):
+        removed = [RemovedLine(kind="unreadable", text=str(row["removed"]))]
+    return Article(**{**row, "removed": removed})
+
+
+def _mention(r: tuple) -> Mention:
+    return Mention(id=r[0], article_id=r[1], entity_id=r[2], start=r[3], end=r[4], text=r[5],
+                   origin=r[6])
+
+
+def _journal_entry(r: dict[str, Any]) -> JournalEntry:
+    return JournalEntry(
+        id=r["id"], batch=r["batch"], at=r["at"], analyst=r["analyst"], action=r["action"],
+        table=r["table_name"], row_id=r["row_id"],
+        before=None if r["before"] is None else json.loads(r["before"]),
+        after=None if r["after"] is None else json.loads(r["after"]),
+        state=r["state"], target_kind=r["target_kind"], target_id=r["target_id"],
+    )
