@@ -1,0 +1,137 @@
+"""Nothing lost: kill -9 in the middle of analyst changes, and two writers on one file.
+
+Real processes, a real file: a driver commits tag changes through the store and announces each
+one after its commit; whatever was announced must be in the file after any kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import make_article
+
+from dossier.store import Store
+
+DRIVER = Path(__file__).parent / "drivers" / "tagger.py"
+
+
+def build(path: Path, articles: int = 5) -> None:
+    s = Store.open(path, create=True)
+    for i in range(articles):
+        s.ingest_article(make_article(f"Article {i}", f"Body {i}."), [], [], [])
+    s.close()
+
+
+def spawn(path: Path, analyst: str, count: int, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(DRIVER), str(path), analyst, str(count), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def assert_consistent(path: Path) -> None:
+    """Integrity ok, and the journal accounts for every tagging row and nothing more."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        rows = {r[0] for r in conn.execute("SELECT id FROM taggings")}
+        live = set()
+        for _row_id, before, after in conn.execute(
+            "SELECT row_id, before, after FROM journal WHERE table_name = 'taggings' "
+            "AND state = 'done' ORDER BY id"
+        ):
+            if after is not None:
+                live.add(json.loads(after)["id"])
+            elif before is not None:
+                live.discard(json.loads(before)["id"])
+        assert live == rows
+    finally:
+        conn.close()
+
+
+def test_kill_9_loses_nothing_acknowledged(tmp_path):
+    path = tmp_path / "k.db"
+    build(path)
+    rng = random.Random(20231)
+    acked_all: list[str] = []
+    for round_ in range(20):
+        analyst = f"r{round_}"
+        proc = spawn(path, analyst, 1000)
+        deadline = time.monotonic() + rng.uniform(0.05, 0.6)
+        acked = []
+        os.set_blocking(proc.stdout.fileno(), False)
+        while time.monotonic() < deadline and proc.poll() is None:
+            line = proc.stdout.readline()
+            if line.startswith("ack "):
+                acked.append(int(line.split()[1]))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        os.set_blocking(proc.stdout.fileno(), True)
+        acked += [int(x.split()[1]) for x in proc.stdout.read().splitlines()
+                  if x.startswith("ack ")]
+        proc.stdout.close()
+        proc.stderr.close()
+        assert_consistent(path)
+        s = Store.open(path)  # the app's own open: reopens after every kill
+        have = {t for (t,) in s.conn.execute(
+            "SELECT tag FROM taggings WHERE analyst = ?", (analyst,))}
+        s.close()
+        missing = {f"{analyst}-{n}" for n in acked} - have
+        assert not missing, f"round {round_}: acknowledged but lost: {sorted(missing)[:5]}"
+        assert len(acked) < 1000, "the kill came after the driver had finished"
+        acked_all += [f"{analyst}-{n}" for n in acked]
+    assert acked_all, "the driver never got a change committed before a kill"
+
+
+def test_two_writers_wait_for_each_other(tmp_path):
+    path = tmp_path / "two.db"
+    build(path)
+    procs = [spawn(path, "ana", 1000), spawn(path, "bo", 1000)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    for proc, (out, err) in zip(procs, outs, strict=True):
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+        assert out.count("ack ") == 1000
+    s = Store.open(path)
+    assert s.conn.execute("SELECT count(*) FROM taggings").fetchone() == (2000,)
+    s.close()
+    assert_consistent(path)
+
+
+def test_exclusive_set_across_writers_keeps_one_tag(tmp_path):
+    path = tmp_path / "excl.db"
+    build(path, articles=1)
+    procs = [spawn(path, a, 300, "--exclusive", "1") for a in ("ana", "bo")]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    s = Store.open(path)
+    tags = s.tags_for("article", 1)
+    assert len(tags) == 1 and tags[0].tagset == "triage"
+    # Every replaced tag, including the other analyst's, is in the journal.
+    (batches,) = s.conn.execute("SELECT count(DISTINCT batch) FROM journal").fetchone()
+    assert batches == 600
+    s.close()
+    assert_consistent(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs processes")
+def test_reader_sees_other_process_changes(tmp_path):
+    path = tmp_path / "see.db"
+    build(path)
+    reader = Store.open(path)
+    assert reader.tags_for("article", 1) == []
+    proc = spawn(path, "bo", 1)
+    proc.communicate(timeout=60)
+    assert [t.tag for t in reader.tags_for("article", 1)] == ["bo-0"]
+    reader.close()
