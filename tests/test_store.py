@@ -219,3 +219,18 @@ def test_check_finds_an_fts_index_out_of_step(db_path, filled):
     assert any("full-text" in p for p in filled.check())
     filled.rebuild_fts()
     assert filled.check() == []
+
+
+def test_bulk_writes_many_articles_in_one_transaction(store):
+    with store.bulk():
+        for i in range(20):
+            store.ingest_article(make_article(f"T{i}", f"bulk body {i}"), [], [], [])
+        assert store.ingest_article(make_article("T0", "bulk body 0"), [], [], []) is None
+    assert store.count_articles() == 20 and store.count_search("bulk") == 20
+
+
+def test_failed_bulk_leaves_nothing(store):
+    with pytest.raises(RuntimeError), store.bulk():
+        store.ingest_article(make_article("T", "gone"), [], [], [])
+        raise RuntimeError("interrupted")
+    assert store.count_articles() == 0 and store.count_search("gone") == 0

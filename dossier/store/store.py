@@ -644,10 +644,15 @@ class Store:
         self._check_writable()
         new_entities: list[Entity] = []
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            # Inside `bulk()` the article is a savepoint of the bulk transaction.
+            nested = self.conn.in_transaction
+            self.conn.execute("SAVEPOINT article" if nested else "BEGIN IMMEDIATE")
             try:
                 if self.find_article_by_hash(article.content_hash) is not None:
-                    self.conn.execute("ROLLBACK")
+                    if nested:
+                        self.conn.execute("RELEASE article")
+                    else:
+                        self.conn.execute("ROLLBACK")
                     return None
                 article_id = self._insert_article(article)
                 for entity in entities:
@@ -683,14 +688,35 @@ class Store:
                         "INSERT OR IGNORE INTO event_entities (event_id, entity_id) VALUES (?, ?)",
                         [(event_id, entities[i].id) for i in entity_indexes],
                     )
-                self.conn.execute("COMMIT")
+                self.conn.execute("RELEASE article" if nested else "COMMIT")
             except BaseException:
                 for entity in new_entities:  # the caller's resolver must not keep dead ids
                     entity.id = None
-                self.conn.execute("ROLLBACK")
+                if nested:
+                    self.conn.execute("ROLLBACK TO article")
+                    self.conn.execute("RELEASE article")
+                else:
+                    self.conn.execute("ROLLBACK")
                 raise
         article.id = article_id
         return article_id
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many machine writes in one transaction, without an fsync each (building generated
+        or imported dossiers). A crash inside loses the whole batch, never half of it."""
+        self._check_writable()
+        with self.lock:
+            self.conn.execute("PRAGMA synchronous = OFF")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self.conn.execute("PRAGMA synchronous = FULL")
 
     def _insert_article(self, article: Article) -> int:
         row = {
