@@ -35,6 +35,7 @@ from dossier.model import (
     Tagging,
 )
 from dossier.store import journal
+from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, now_iso, open_connection
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
 
@@ -64,7 +65,7 @@ class UndoResult:
     rows: int
 
 
-class Store:
+class Store(CorrectionsMixin):
     """An open dossier file."""
 
     def __init__(self, path: str | os.PathLike[str], conn: sqlite3.Connection, readonly: bool):
