@@ -32,7 +32,9 @@ DDL: tuple[str, ...] = (
     origin TEXT,
     ingested_at TEXT NOT NULL
 )""",
-    "CREATE INDEX idx_articles_published ON articles (published, id)",
+    # Expression indexes matching the list orders, so a page of 100,000 rows needs no sort.
+    "CREATE INDEX idx_articles_published ON articles (coalesce(published, '9999'), id)",
+    "CREATE INDEX idx_articles_title ON articles (title COLLATE NOCASE, id)",
     "CREATE INDEX idx_articles_source ON articles (source)",
     """CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, body, content='articles', content_rowid='id',

@@ -51,9 +51,11 @@ def normalise_alias(text: str) -> str:
     return " ".join(text.replace(".", "").casefold().split())
 
 
+# Undated articles sort after dated ones oldest-first, and before them newest-first (where
+# they are the ones to look at); both orders walk idx_articles_published.
 ARTICLE_ORDERS = {
     "published": "coalesce(published, '9999') ASC, id ASC",
-    "-published": "coalesce(published, '') DESC, id DESC",
+    "-published": "coalesce(published, '9999') DESC, id DESC",
     "title": "title COLLATE NOCASE ASC, id ASC",
     "id": "id ASC",
 }
