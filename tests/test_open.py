@@ -82,6 +82,23 @@ def hostile_view(p):
     conn.close()
 
 
+def lying_version(p):
+    """Claims schema version 1, but its articles table is not ours (an extra column)."""
+    make_dossier(p)
+    conn = sqlite3.connect(p)
+    conn.execute("ALTER TABLE articles ADD COLUMN payload TEXT DEFAULT 'x'")
+    conn.commit()
+    conn.close()
+
+
+def extra_table(p):
+    make_dossier(p)
+    conn = sqlite3.connect(p)
+    conn.execute("CREATE TABLE sneaky (x)")
+    conn.commit()
+    conn.close()
+
+
 CASES = {
     text_file: "not a dossier: a text file",
     random_bytes: "not a dossier: not an SQLite database",
@@ -91,6 +108,8 @@ CASES = {
     future_version: "schema version 99 is newer",
     hostile_trigger: "unexpected trigger 't'",
     hostile_view: "unexpected view 'articles_v'",
+    lying_version: "table 'articles' is not defined as expected",
+    extra_table: "unexpected table 'sneaky'",
 }
 
 
