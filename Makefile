@@ -18,7 +18,7 @@ run: $(STAMP)
 
 ## lint: ruff over the package, tests and benchmarks
 lint: $(STAMP)
-	$(BIN)/ruff check dossier tests bench
+	$(BIN)/ruff check dossier tests $(wildcard bench)
 
 ## test: ruff and the whole test suite, in parallel
 test: lint
