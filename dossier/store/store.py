@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
 from dossier.model import (
     SNIPPET_CLOSE,
     SNIPPET_OPEN,
@@ -79,7 +77,6 @@ class Store(CorrectionsMixin):
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a change acknowledged on screen survives a power cut, not just a crash.
             conn.execute("PRAGMA synchronous = FULL")
-        self.db = sqlite_utils.Database(conn)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -100,6 +97,22 @@ class Store(CorrectionsMixin):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def db(self):  # noqa: ANN201 - sqlite_utils.Database, imported only when asked for
+        """The file as a `sqlite_utils.Database`, for scripts and exporters that want its API.
+
+        Imported on first use: sqlite-utils costs ~60 ms of start-up the app does not need."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows of a read query as dicts (column -> value)."""
+        cur = self.conn.execute(sql, list(params))
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(names, row, strict=True))
 
     # ----------------------------------------------------------------- meta
 
@@ -199,12 +212,12 @@ class Store(CorrectionsMixin):
             params = [target_kind, target_id]
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
-        return [_journal_entry(r) for r in self.db.query(sql, params)]
+        return [_journal_entry(r) for r in self.query(sql, params)]
 
     # ----------------------------------------------------------------- tags
 
     def tags_for(self, target_kind: str, target_id: int) -> list[Tagging]:
-        rows = self.db.query(
+        rows = self.query(
             "SELECT * FROM taggings WHERE target_kind = ? AND target_id = ? ORDER BY tagset, tag",
             [target_kind, target_id],
         )
@@ -216,7 +229,7 @@ class Store(CorrectionsMixin):
         out: dict[int, list[Tagging]] = {i: [] for i in ids}
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start:chunk_start + 500]
-            rows = self.db.query(
+            rows = self.query(
                 f"SELECT * FROM taggings WHERE target_kind = ? AND target_id IN "
                 f"({', '.join('?' for _ in chunk)}) ORDER BY tagset, tag",
                 [target_kind, *chunk],
@@ -319,7 +332,7 @@ class Store(CorrectionsMixin):
 
     def links_for(self, kind: str, item_id: int) -> list[Link]:
         """Links from or to an item, oldest first."""
-        rows = self.db.query(
+        rows = self.query(
             "SELECT * FROM links WHERE (from_kind = ? AND from_id = ?) "
             "OR (to_kind = ? AND to_id = ?) ORDER BY id",
             [kind, item_id, kind, item_id],
@@ -588,7 +601,7 @@ class Store(CorrectionsMixin):
         if article_id is not None:
             where += (" AND " if where else " WHERE ") + "article_id = ?"
             params.append(article_id)
-        rows = self.db.query(
+        rows = self.query(
             f"SELECT * FROM events{where} ORDER BY date_start IS NULL, date_start, id "
             "LIMIT ? OFFSET ?",
             [*params, limit, offset],
@@ -751,13 +764,13 @@ class Store(CorrectionsMixin):
                          "event_entities", "taggings", "links", "journal", "meta"}:
             raise ValueError(f"unknown table {table}")
         if table == "meta":
-            yield from self.db.query("SELECT * FROM meta ORDER BY key")
+            yield from self.query("SELECT * FROM meta ORDER BY key")
             return
         last = 0
         params = list(params)
         cond = f"({where}) AND " if where else ""
         while True:
-            rows = list(self.db.query(
+            rows = list(self.query(
                 f"SELECT * FROM {table} WHERE {cond}id > ? ORDER BY id LIMIT ?",
                 [*params, last, page],
             ))
