@@ -234,3 +234,35 @@ def test_failed_bulk_leaves_nothing(store):
         store.ingest_article(make_article("T", "gone"), [], [], [])
         raise RuntimeError("interrupted")
     assert store.count_articles() == 0 and store.count_search("gone") == 0
+
+
+def test_entity_ranking_follows_changes_here_and_elsewhere(db_path, filled):
+    assert filled.list_entities(order="count")[0].name == "Ashot Mkrtychev"
+    slovakia = filled.find_entities("Slovakia")[0]
+    hits = [(a.id, 0, 4) for a in filled.list_articles(order="id")]
+    filled.add_mentions("ana", slovakia.id, hits)  # this connection: 2 + 4 mentions
+    assert filled.list_entities(order="count")[0].name == "Slovakia"
+    other = Store.open(db_path)  # another connection (as another process would)
+    other.merge_entities("bo", slovakia.id, other.find_entities("Treasury")[0].id)
+    other.close()
+    top = filled.list_entities(order="count")[0]
+    assert (top.name, top.mention_count) == ("Treasury", 8)
+    assert [e.name for e in filled.list_entities(order="count", tag_filter=TagFilter(
+        any_of=[("role", "x")]))] == []
+
+
+def test_article_position_matches_the_list(store):
+    for i in range(30):
+        published = None if i % 7 == 0 else f"2023-0{i % 3 + 1}-1{i % 5}"
+        store.ingest_article(make_article(f"{'ab'[i % 2]}rticle {i % 4}", f"body {i}",
+                                          published=published), [], [], [])
+    store.set_tag("ana", [("article", i) for i in range(1, 31, 3)], "triage", "relevant")
+    keep = TagFilter(all_of=[("triage", "relevant")])
+    for order in ("published", "-published", "title", "id"):
+        for tag_filter in (None, keep):
+            listed = [a.id for a in store.list_articles(0, 100, order=order,
+                                                        tag_filter=tag_filter)]
+            for index, article_id in enumerate(listed):
+                assert store.article_position(article_id, order=order,
+                                              tag_filter=tag_filter) == index
+    assert store.article_position(2, tag_filter=keep) is None
