@@ -121,3 +121,67 @@ def check_cmd(file: Path, fix: bool) -> None:
         click.echo("ok")
     finally:
         store.close()
+
+
+@main.command("ingest")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", default=None, help="The outlet, when an article does not say.")
+@click.option("--extractor", type=click.Choice(["auto", "rules", "spacy"]), default="auto",
+              show_default=True, help="Entity extractor: auto takes spaCy when a model loads.")
+@click.option("--model", default=None, help="A spaCy pipeline name (implies spaCy).")
+@click.option("--gazetteer", "gazetteers", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A gazetteer YAML that extends the shipped one (repeatable).")
+def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extractor: str,
+               model: str | None, gazetteers: tuple[Path, ...]) -> None:
+    """Add the articles in PATHS (files or folders: txt, md, html, json, jsonl) to FILE,
+    creating it if needed. A JSON export of a dossier is imported whole."""
+    from dossier.ingest.entities import ExtractorUnavailable
+    from dossier.ingest.pipeline import expand, ingest_paths
+
+    if model and extractor == "auto":
+        extractor = "spacy"
+    store = open_store(file, create=True)
+    try:
+        files, _ = expand(paths)
+        show = sys.stderr.isatty() and len(files) > 1
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
+                               hidden=not show) as bar:
+            def progress(done: int, total: int, current: str) -> None:
+                bar.update(done - bar.pos)
+
+            try:
+                report = ingest_paths(store, paths, source=source, extractor=extractor,
+                                      model=model, gazetteer_files=gazetteers,
+                                      progress=progress)
+            except ExtractorUnavailable as exc:
+                raise UserError(str(exc)) from None
+    finally:
+        store.close()
+    for origin, reason in report.refused:
+        click.echo(f"refused {origin}: {reason}", err=True)
+    click.echo(f"{file}: {report.added} added, {report.duplicates} duplicate, "
+               f"{len(report.refused)} refused (extractor: {report.extractor})")
+    if report.refused:
+        sys.exit(1)
+
+
+@main.command("extract")
+@click.option("--extractor", type=click.Choice(["auto", "rules", "spacy"]), default="auto",
+              show_default=True)
+@click.option("--model", default=None, help="A spaCy pipeline name (implies spaCy).")
+def extract_cmd(extractor: str, model: str | None) -> None:
+    """Read JSON lines {"id", "text", "published"?} on stdin; write entities and dates of each
+    as JSON lines on stdout (offsets index the text as given)."""
+    from dossier.ingest.entities import ExtractorUnavailable
+    from dossier.ingest.extract import run_extract
+
+    if model and extractor == "auto":
+        extractor = "spacy"
+    try:
+        status = run_extract(sys.stdin, sys.stdout, sys.stderr, extractor=extractor,
+                             model=model)
+    except ExtractorUnavailable as exc:
+        raise UserError(str(exc)) from None
+    sys.exit(status)

