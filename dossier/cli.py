@@ -87,13 +87,20 @@ def open_cmd(
 
 
 def _load_tagsets(store: Store, files: tuple[Path, ...]):  # noqa: ANN202 - TagConfig
-    """The default tag sets, then those remembered in the file, then --tagsets files."""
-    from dossier.tagsets import TagSetError, load_tagsets
+    """The default tag sets, then those remembered in the file, then --tagsets files; the
+    result is remembered in the file so a colleague who opens it sees the same sets."""
+    from dossier.tagsets import TagSetFileErrors, load_tagsets, remember
 
     try:
-        return load_tagsets(files, store=store)
-    except TagSetError as exc:
-        raise UserError(str(exc)) from None
+        config = load_tagsets(files, store=store)
+    except TagSetFileErrors as exc:
+        for error in exc.errors[1:]:
+            click.echo(str(error), err=True)
+        store.close()
+        raise UserError(str(exc.errors[0])) from None
+    if files:
+        remember(store, config)
+    return config
 
 
 @main.command("check")
@@ -185,3 +192,26 @@ def extract_cmd(extractor: str, model: str | None) -> None:
     except ExtractorUnavailable as exc:
         raise UserError(str(exc)) from None
     sys.exit(status)
+
+
+@main.group("tagsets")
+def tagsets_group() -> None:
+    """Tag-set files: the tags analysts apply and the relations they link with."""
+
+
+@tagsets_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def tagsets_check_cmd(files: tuple[Path, ...]) -> None:
+    """Validate tag-set YAML FILES: every problem as FILE:LINE:COL: message."""
+    from dossier.tagsets import load_tagsets, validate_file
+
+    bad = False
+    for path in files:
+        for error in validate_file(path):
+            click.echo(str(error), err=True)
+            bad = True
+    if bad:
+        sys.exit(2)
+    config = load_tagsets(files, include_default=False)
+    tags = sum(len(s.tags) for s in config.sets.values())
+    click.echo(f"ok: {len(config.sets)} sets, {tags} tags, {len(config.relations)} relations")
