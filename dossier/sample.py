@@ -55,12 +55,15 @@ def build_sample(path: Path) -> Path:
     try:
         store = Store.open(tmp, create=True)
         try:
-            with tempfile.TemporaryDirectory() as src:
-                folder = data_files() / "sample"
-                for entry in folder.iterdir():
-                    if entry.name.endswith(".txt"):
-                        Path(src, entry.name).write_bytes(entry.read_bytes())
-                report = ingest_paths(store, [Path(src)], extractor="rules")
+            folder = Path(str(data_files() / "sample"))
+            if folder.is_dir():  # installed as files (wheel or source tree): read them there
+                report = ingest_paths(store, [folder], extractor="rules")
+            else:  # packaged some other way (a zip): copy the articles out first
+                with tempfile.TemporaryDirectory() as src:
+                    for entry in (data_files() / "sample").iterdir():
+                        if entry.name.endswith(".txt"):
+                            Path(src, entry.name).write_bytes(entry.read_bytes())
+                    report = ingest_paths(store, [Path(src)], extractor="rules")
             if report.refused:
                 raise DossierFileError(path, f"sample article refused: {report.refused[0]}")
             store.set_meta("sample_stamp", _stamp())

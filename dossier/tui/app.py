@@ -1,0 +1,713 @@
+"""The Dossier app: five panes over one dossier file, driven by the keyboard.
+
+Articles, Reader, Entities, Timeline, Inspector. Lists are lazy (pages from SQLite); every
+analyst change is a store call that commits before the screen shows it; long work (merge,
+export) runs in a thread worker with progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Sparkline, Static
+
+from dossier.model import Link, TagFilter
+from dossier.safetext import safe_line
+from dossier.store import JournalConflict, ReadOnlyError, SearchError, Store
+from dossier.tagsets import TagConfig, TagSet
+from dossier.tui.screens.dialogs import Choice, HelpScreen, ItemPicker, TextPrompt
+from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
+from dossier.tui.widgets.lazylist import LazyList
+from dossier.tui.widgets.panes import (
+    ArticleList,
+    EntityList,
+    EventList,
+    Inspector,
+    ItemList,
+    Reader,
+)
+
+
+def _b(key: str, action: str, description: str, tooltip: str, *, show: bool = True,
+       priority: bool = False) -> Binding:
+    return Binding(key, action, description, show=show, priority=priority,
+                   id=f"dossier.{action.split('(')[0]}", tooltip=tooltip)
+
+
+class DossierApp(App[None]):
+    """Read, tag, link and correct a dossier."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Dossier"
+    BINDINGS = [
+        _b("q", "quit", "Quit", "Leave the app (every change is already saved)"),
+        _b("question_mark", "help", "Help", "Every key, and the tag hotkeys"),
+        _b("slash", "search", "Search", "Full-text search over the dossier (FTS5 syntax)"),
+        _b("escape", "back", "Back", "Leave search, clear the filter, close the zoom",
+           show=False),
+        _b("f", "filter", "Filter", "Filter the focused list by tag"),
+        _b("t", "tag", "Tag", "Tag picker for the focused item (or the marked rows)"),
+        _b("x", "next_untagged", "Next untagged", "Walk the triage queue: next article with "
+           "no tag of the first exclusive set", show=False),
+        _b("l", "link", "Link", "Link the focused item to another, with evidence"),
+        _b("n", "mention(1)", "Next mention", "Next mention of the focused entity, across "
+           "articles", show=False),
+        _b("N", "mention(-1)", "Prev mention", "Previous mention of the focused entity, "
+           "across articles", show=False),
+        _b("m", "merge", "Merge", "Merge the focused entity into another", show=False),
+        _b("r", "edit", "Edit", "Rename or edit the focused item", show=False),
+        _b("u", "undo", "Undo", "Undo your latest change (kept across restarts)"),
+        _b("ctrl+r", "redo", "Redo", "Redo your latest undone change"),
+        _b("e", "export", "Export", "Export the dossier (brief, JSON, CSV, FtM, ...)"),
+        _b("z", "zoom", "Zoom", "Give the focused pane the whole screen, or back",
+           show=False),
+        _b("a", "entity_scope", "Scope", "Entities of the open article or of the whole "
+           "dossier", show=False),
+        _b("s", "entity_sort", "Sort", "Sort entities by mentions or by name", show=False),
+    ]
+
+    def __init__(self, store: Store, *, tagsets: TagConfig | None = None,
+                 analyst: str = "analyst", theme: str | None = None,
+                 themes_folder: Any = None) -> None:
+        super().__init__()
+        self.store = store
+        self.tagsets = tagsets or TagConfig()
+        self.analyst = analyst
+        self.requested_theme = theme
+        self.themes_folder = themes_folder
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(ENTITY_DEFAULTS)
+
+    # ------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(""), id="status")
+        with Horizontal(id="top"):
+            with Vertical(id="articles-pane", classes="pane"):
+                yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
+                            id="search")
+                yield ArticleList(self.store, self.tagsets, id="articles")
+            yield Reader(self.store, self.tagsets, id="reader", classes="pane")
+            yield Inspector(self.store, self.tagsets, id="inspector", classes="pane")
+        with Horizontal(id="bottom"):
+            yield EntityList(self.store, self.tagsets, id="entities", classes="pane")
+            with Vertical(id="timeline-pane", classes="pane"):
+                yield Sparkline([], id="density")
+                yield EventList(self.store, self.tagsets, id="events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        themes, problems = load_themes(self.themes_folder)
+        for theme in themes:
+            self.register_theme(theme)
+        for problem in problems:
+            self.notify(problem, title="Theme not loaded", severity="warning")
+        wanted = self.requested_theme or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes \
+                else "textual-dark"
+            self.notify(f"no theme named {safe_line(wanted)}; using {fallback}",
+                        severity="warning", markup=False)
+            self.theme = fallback
+        self.query_one("#search", Input).display = False
+        self.articles.reload(keep_cursor=False)
+        self.entities.refresh_source()
+        self.events.reload(keep_cursor=False)
+        self.update_density()
+        self.update_titles()
+        self.articles.focus()
+        first = self.articles.current
+        if first is not None:
+            self.reader.show(first.id)
+
+    @property
+    def articles(self) -> ArticleList:
+        return self.query_one("#articles", ArticleList)
+
+    @property
+    def entities(self) -> EntityList:
+        return self.query_one("#entities", EntityList)
+
+    @property
+    def events(self) -> EventList:
+        return self.query_one("#events", EventList)
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one("#reader", Reader)
+
+    @property
+    def inspector(self) -> Inspector:
+        return self.query_one("#inspector", Inspector)
+
+    def update_density(self) -> None:
+        counts = [n for _, n in self.store.event_density("month")]
+        self.query_one("#density", Sparkline).data = counts or [0]
+
+    def update_titles(self) -> None:
+        articles = self.articles
+        title = Text(f"Articles ({articles.count})")
+        if articles.search_query:
+            title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
+        elif not articles.tag_filter.is_empty():
+            title.append(f" · {describe_filter(articles.tag_filter)}", style="italic")
+        self.query_one("#articles-pane").border_title = title
+        ents = self.entities
+        scope = "dossier" if ents.whole else "this article"
+        etitle = Text(f"Entities of {scope} ({ents.count}) · by {ents.order}")
+        if not ents.tag_filter.is_empty():
+            etitle.append(f" · {describe_filter(ents.tag_filter)}", style="italic")
+        ents.border_title = etitle
+        unresolved = self.store.count_events(unresolved=True)
+        self.query_one("#timeline-pane").border_title = Text(
+            f"Timeline ({self.events.count}, {unresolved} unresolved last)")
+        self.reader.border_title = Text("Reader")
+        self.inspector.border_title = Text("Inspector")
+        status = Text()
+        status.append(f" {safe_line(self.store.path)} ", style="bold")
+        status.append(f" analyst: {safe_line(self.analyst)} ", style="dim")
+        if self.store.readonly:
+            status.append(" READ-ONLY: changes are not allowed ", style="bold reverse")
+        self.query_one("#status", Static).update(status)
+
+    # ------------------------------------------------------------- focus and navigation
+
+    @on(LazyList.Highlighted)
+    def highlighted(self, event: LazyList.Highlighted) -> None:
+        widget = event.lazy_list
+        if isinstance(widget, ItemList) and event.row is not None and widget.has_focus:
+            self.inspector.show(widget.kind, event.row.id)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget if hasattr(event, "widget") else None
+        if isinstance(widget, ItemList) and widget.current is not None:
+            self.inspector.show(widget.kind, widget.current.id)
+
+    @on(LazyList.Chosen)
+    def chosen(self, event: LazyList.Chosen) -> None:
+        row = event.row
+        if isinstance(event.lazy_list, ArticleList):
+            self.open_article(row.id)
+        elif isinstance(event.lazy_list, EntityList):
+            self.inspector.show("entity", row.id)
+            mention = self.store.next_mention(row.id, 0, -1, 1)
+            if mention is not None:
+                self.reader.show(mention.article_id, mention.id)
+        elif isinstance(event.lazy_list, EventList):
+            self.inspector.show("event", row.id)
+            if row.article_id is not None:
+                self.reader.show(row.article_id)
+
+    def open_article(self, article_id: int, mention_id: int | None = None) -> None:
+        self.reader.show(article_id, mention_id)
+        self.inspector.show("article", article_id)
+        self.entities.article_id = article_id
+        if not self.entities.whole:
+            self.entities.refresh_source()
+            self.update_titles()
+
+    @on(Reader.MentionFocused)
+    def mention_focused(self, event: Reader.MentionFocused) -> None:
+        if event.entity is not None and event.entity.id is not None:
+            self.inspector.show("entity", event.entity.id)
+
+    def focused_item(self) -> tuple[str, int] | None:
+        widget = self.focused
+        if isinstance(widget, ItemList):
+            row = widget.current
+            return None if row is None else (widget.kind, row.id)
+        if isinstance(widget, Reader):
+            entity = widget.current_entity
+            if entity is not None and entity.id is not None:
+                return ("entity", entity.id)
+            if widget.article is not None and widget.article.id is not None:
+                return ("article", widget.article.id)
+        if isinstance(widget, Inspector) and widget.item:
+            return widget.item
+        return None
+
+    def focused_entity(self) -> int | None:
+        item = self.focused_item()
+        if item and item[0] == "entity":
+            return item[1]
+        if self.inspector.item and self.inspector.item[0] == "entity":
+            return self.inspector.item[1]
+        return None
+
+    def action_mention(self, step: int) -> None:
+        entity_id = self.focused_entity()
+        if entity_id is None:
+            self.notify("focus an entity first (Entities pane, or [ ] in the Reader)")
+            return
+        reader = self.reader
+        article_id, start = 0, -1
+        if reader.article is not None and reader.article.id is not None:
+            article_id = reader.article.id
+            current = reader.current_mention
+            start = current.start if current is not None else (-1 if step > 0 else 10**9)
+        mention = self.store.next_mention(entity_id, article_id, start, step)
+        if mention is None:
+            self.notify("this entity has no mentions")
+            return
+        self.reader.show(mention.article_id, mention.id)
+        self.inspector.show("entity", entity_id)
+
+    def action_zoom(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        elif self.focused is not None:
+            pane = self.focused
+            while pane is not None and "pane" not in pane.classes and pane.parent is not None:
+                pane = pane.parent
+            self.screen.maximize(pane if pane is not None else self.focused)
+
+    def action_back(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        search = self.query_one("#search", Input)
+        if search.display:
+            search.display = False
+            self.articles.focus()
+        if self.articles.search_query is not None:
+            self.articles.show_articles()
+            self.update_titles()
+
+    # ------------------------------------------------------------- search and filter
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def run_search(self, event: Input.Submitted) -> None:
+        query = event.value.strip()
+        if not query:
+            self.action_back()
+            return
+        try:
+            self.articles.show_search(query)
+        except SearchError as exc:
+            self.notify(str(exc), title="Search", severity="error", markup=False)
+            return
+        self.query_one("#search", Input).display = False
+        self.articles.focus()
+        self.update_titles()
+
+    def action_filter(self) -> None:
+        widget = self.focused
+        if not isinstance(widget, ArticleList | EntityList):
+            widget = self.articles
+        kind = widget.kind
+        current = widget.tag_filter
+        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
+        selected = set()
+        for tagset in self.tagsets.sets_for(kind):
+            options.append((("untagged", tagset.name),
+                            Text(f"nothing from {safe_line(tagset.name)} yet (to triage)")))
+            if tagset.name in current.untagged_in:
+                selected.add(("untagged", tagset.name))
+            for tag in tagset.tags:
+                options.append((("tag", tagset.name, tag.name),
+                                Text(f"{safe_line(tagset.name)}: {safe_line(tag.name)}")))
+                if (tagset.name, tag.name) in current.all_of:
+                    selected.add(("tag", tagset.name, tag.name))
+
+        def apply(choice: Any) -> None:
+            if choice is None:
+                return
+            tf = widget.tag_filter
+            if choice[0] == "clear":
+                widget.tag_filter = TagFilter()
+            elif choice[0] == "untagged":
+                if choice[1] in tf.untagged_in:
+                    tf.untagged_in.remove(choice[1])
+                else:
+                    tf.untagged_in.append(choice[1])
+            else:
+                pair = (choice[1], choice[2])
+                if pair in tf.all_of:
+                    tf.all_of.remove(pair)
+                else:
+                    tf.all_of.append(pair)
+            if isinstance(widget, ArticleList):
+                widget.show_articles(widget.tag_filter)
+            else:
+                widget.refresh_source()
+            self.update_titles()
+
+        self.push_screen(Choice(f"Filter {kind}s by tag (choices combine)", options,
+                                selected=selected), apply)
+
+    # ------------------------------------------------------------- tagging
+
+    def on_key(self, event: Any) -> None:
+        widget = self.focused
+        if not isinstance(widget, ItemList | Reader) or not event.character:
+            return
+        kind = widget.kind if isinstance(widget, ItemList) else "article"
+        hit = self.tagsets.tag_for_key(kind, event.character)
+        if hit is None:
+            return
+        event.stop()
+        event.prevent_default()
+        targets = widget.targets() if isinstance(widget, ItemList) else [
+            ("article", widget.article.id)] if widget.article else []
+        self.apply_tag(targets, hit[0], hit[1].name)
+
+    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str) -> None:
+        if not targets:
+            return
+        try:
+            result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
+                                        exclusive=tagset.exclusive)
+        except ReadOnlyError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        what = f"{len(targets)} items" if len(targets) > 1 else targets[0][0]
+        self.notify(f"{tagset.name}: {tag} {result} ({what})", markup=False, timeout=2)
+        for widget in (self.articles, self.entities, self.events):
+            widget.marked.clear()
+        self.after_change()
+
+    def after_change(self) -> None:
+        """Show the file as it now is: lists, reader, inspector, titles."""
+        self.articles.reload(keep_cursor=True)
+        self.entities.reload(keep_cursor=True)
+        self.events.reload(keep_cursor=True)
+        self.reader.redraw()
+        self.inspector.redraw()
+        self.update_density()
+        self.update_titles()
+
+    def action_tag(self) -> None:
+        widget = self.focused
+        if isinstance(widget, ItemList):
+            targets = widget.targets()
+        else:
+            item = self.focused_item()
+            targets = [item] if item else []
+        if not targets:
+            self.notify("nothing to tag here")
+            return
+        kind = targets[0][0]
+        present = {(t.tagset, t.tag) for t in self.store.tags_for(*targets[0])}
+        options = []
+        for tagset in self.tagsets.sets_for(kind):
+            for tag in tagset.tags:
+                label = Text(f"{safe_line(tagset.name)}: ", style="dim")
+                label.append(safe_line(tag.name), style=tag.color or "")
+                if tag.key:
+                    label.append(f"  [{tag.key}]", style="bold")
+                if tagset.exclusive:
+                    label.append("  (one of the set)", style="dim italic")
+                options.append(((tagset, tag.name), label))
+        if not options:
+            self.notify(f"no tag set applies to {kind}s")
+            return
+        selected = {(ts, name) for ts, name in (v for v, _ in options)
+                    if (ts.name, name) in present}
+
+        def chosen(value: Any) -> None:
+            if value is not None:
+                self.apply_tag(targets, value[0], value[1])
+
+        self.push_screen(Choice(f"Tag {len(targets)} {kind}(s)", options, selected=selected),
+                         chosen)
+
+    def action_next_untagged(self) -> None:
+        exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
+        if not exclusive:
+            self.notify("no exclusive tag set for articles to triage with")
+            return
+        tagset = exclusive[0].name
+        articles = self.articles
+        for index in range(articles.cursor + 1, min(articles.count, articles.cursor + 20000)):
+            row = articles.row_at(index)
+            if row is not None and not any(t.tagset == tagset for t in row.tags):
+                articles.focus()
+                articles.move_to(index)
+                self.open_article(row.id)
+                return
+        self.notify(f"no article below without a {tagset} tag")
+
+    def action_undo(self) -> None:
+        self._walk("undo")
+
+    def action_redo(self) -> None:
+        self._walk("redo")
+
+    def _walk(self, direction: str) -> None:
+        try:
+            result = getattr(self.store, direction)(self.analyst)
+        except (JournalConflict, ReadOnlyError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        if result is None:
+            self.notify(f"nothing to {direction}")
+            return
+        self.notify(f"{direction}: {result.action}", markup=False, timeout=2)
+        self.after_change()
+
+    # ------------------------------------------------------------- links and corrections
+
+    def action_link(self) -> None:
+        source = self.focused_item()
+        if source is None:
+            self.notify("focus an article, entity or event to link")
+            return
+        evidence = self.reader.evidence() if isinstance(self.focused, Reader) else None
+
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is None:
+                return
+            relations = self.tagsets.relations_between(source[0], target[0])
+            if not relations:
+                self.notify(f"no relation type joins a {source[0]} to a {target[0]} "
+                            "(see the tag-set file)", severity="warning")
+                return
+            options = [(r, Text(safe_line(r.name) + (" (both ways)" if r.symmetric else "")))
+                       for r in relations]
+
+            def relation_chosen(relation: Any) -> None:
+                if relation is None:
+                    return
+
+                def noted(note: str | None) -> None:
+                    if note is None:
+                        return
+                    link = Link(source[0], source[1], relation.name, target[0], target[1],
+                                note=note.strip() or None)
+                    if evidence:
+                        link.evidence_article_id, link.evidence_start, link.evidence_end = \
+                            evidence
+                    try:
+                        self.store.add_link(self.analyst, link)
+                    except ReadOnlyError as exc:
+                        self.notify(str(exc), severity="warning", markup=False)
+                        return
+                    self.notify(f"linked: {relation.name}", markup=False)
+                    self.after_change()
+
+                self.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
+                                 noted)
+
+            self.push_screen(Choice("Relation", options), relation_chosen)
+
+        self.push_screen(ItemPicker(self.store, f"Link {source[0]} to…", exclude=source), picked)
+
+    def action_merge(self) -> None:
+        entity_id = self.focused_entity()
+        if entity_id is None:
+            self.notify("focus an entity to merge")
+            return
+        entity = self.store.get_entity(entity_id)
+        if entity is None:
+            return
+
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is None:
+                return
+            other = self.store.get_entity(target[1])
+            if other is None:
+                return
+
+            def confirmed(yes: Any) -> None:
+                if yes:
+                    self.run_merge(entity_id, target[1])
+
+            self.push_screen(Choice(
+                f"Merge “{safe_line(entity.name)}” ({entity.mention_count} mentions) into "
+                f"“{safe_line(other.name)}” ({other.mention_count})?",
+                [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
+
+        self.push_screen(ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
+                                    kinds=("entity",), exclude=("entity", entity_id)), picked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
+    def run_merge(self, source_id: int, target_id: int) -> None:
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions", timeout=1)
+
+        try:
+            moved = self.store.merge_entities(self.analyst, source_id, target_id, progress)
+        except (ReadOnlyError, ValueError, KeyError) as exc:
+            self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+            return
+        self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
+        self.call_from_thread(self.after_change)
+
+    def action_edit(self) -> None:
+        item = self.focused_item()
+        if item is None:
+            self.notify("focus an item to edit")
+            return
+        kind, item_id = item
+        if kind == "entity":
+            entity = self.store.get_entity(item_id)
+            if entity is None:
+                return
+
+            def renamed(name: str | None) -> None:
+                if name and name.strip() and name.strip() != entity.name:
+                    self._change(lambda: self.store.rename_entity(self.analyst, item_id, name))
+
+            self.push_screen(TextPrompt("Rename entity (the old name stays an alias)",
+                                        entity.name), renamed)
+        elif kind == "article":
+            article = self.store.get_article(item_id)
+            if article is None:
+                return
+            fields = [("title", article.title), ("source", article.source or ""),
+                      ("author", article.author or ""), ("published", article.published or "")]
+
+            def field_chosen(name: Any) -> None:
+                if name is None:
+                    return
+                value = dict(fields)[name]
+
+                def entered(new: str | None) -> None:
+                    if new is None:
+                        return
+                    if name == "published":
+                        self._set_article_date(item_id, new.strip())
+                    else:
+                        self._change(lambda: self.store.update_article(
+                            self.analyst, item_id, **{name: new.strip() or None}))
+
+                self.push_screen(TextPrompt(f"Article {name}", value,
+                                            "YYYY-MM-DD, YYYY-MM or YYYY" if name == "published"
+                                            else ""), entered)
+
+            self.push_screen(Choice("Edit which field?", [
+                (name, Text(f"{name}: {safe_line(value)[:60]}")) for name, value in fields]),
+                field_chosen)
+        elif kind == "event":
+            event = self.store.get_event(item_id)
+            if event is None:
+                return
+
+            def title_entered(new: str | None) -> None:
+                if new and new.strip():
+                    self._change(lambda: self.store.update_event(self.analyst, item_id,
+                                                                 title=new.strip()))
+
+            self.push_screen(TextPrompt("Event title", event.title), title_entered)
+        else:
+            self.notify(f"nothing to edit on a {kind}")
+
+    def _set_article_date(self, article_id: int, value: str) -> None:
+        from dossier.ingest.dates import parse_publication_date, resolve
+
+        if not value:
+            self._change(lambda: self.store.set_article_date(
+                self.analyst, article_id, None, "unknown", resolve))
+            return
+        parsed = parse_publication_date(value)
+        if parsed is None:
+            self.notify(f"not a date: {value} (YYYY-MM-DD, YYYY-MM or YYYY)",
+                        severity="warning", markup=False)
+            return
+        self._change(lambda: self.store.set_article_date(self.analyst, article_id, parsed[0],
+                                                         parsed[1], resolve))
+
+    def _change(self, do: Any) -> None:
+        try:
+            do()
+        except (ReadOnlyError, ValueError, KeyError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.after_change()
+
+    def action_entity_scope(self) -> None:
+        ents = self.entities
+        ents.whole = not ents.whole
+        if ents.article_id is None and self.reader.article is not None:
+            ents.article_id = self.reader.article.id
+        ents.refresh_source()
+        self.update_titles()
+
+    def action_entity_sort(self) -> None:
+        ents = self.entities
+        ents.order = "name" if ents.order == "count" else "count"
+        ents.refresh_source()
+        self.update_titles()
+
+    # ------------------------------------------------------------- export, help, palette
+
+    def action_export(self) -> None:
+        from dossier.export import FORMATS
+
+        options = [(name, Text(f"{name:<11} {fmt.description}")) for name, fmt in
+                   FORMATS.items()]
+
+        def format_chosen(fmt: Any) -> None:
+            if fmt is None:
+                return
+            default = str(Path.home() / f"dossier-export{FORMATS[fmt].extension}")
+
+            def path_entered(path: str | None) -> None:
+                if path:
+                    self.run_export(fmt, path.strip())
+
+            self.push_screen(TextPrompt(f"Export as {fmt} to", default), path_entered)
+
+        self.push_screen(Choice("Export format", options), format_chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def run_export(self, fmt: str, path: str) -> None:
+        from dossier.export import ExportError, Selection, export
+
+        try:
+            export(self.store, fmt, path, Selection())
+        except ExportError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Export failed",
+                                  severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, f"exported {fmt} to {path}", title="Export",
+                              markup=False)
+
+    def key_help(self) -> list[tuple[str, str]]:
+        out = []
+        seen = set()
+        for binding in [*self.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS]:
+            assert isinstance(binding, Binding)
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = binding.key.replace("question_mark", "?").replace("slash", "/")
+            out.append((keys, binding.tooltip or binding.description))
+        out += [("tab / shift+tab", "Next / previous pane"),
+                ("ctrl+p", "Command palette: every action, and the themes")]
+        return out
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_help(), self.tagsets))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in ("quit", "help"):
+                continue
+            yield SystemCommand(binding.description, binding.tooltip,
+                                lambda action=binding.action: self.run_action(action))
+        yield SystemCommand("Help", "Every key, and the tag hotkeys", self.action_help)
+
+
+def describe_filter(tag_filter: TagFilter) -> str:
+    parts = [f"{s}:{t}" for s, t in tag_filter.all_of]
+    parts += [f"no {s}" for s in tag_filter.untagged_in]
+    return " & ".join(safe_line(p) for p in parts)

@@ -1,0 +1,236 @@
+"""Modal screens: tag picker, filter, help, item picker (links, merge), choices, text prompts.
+
+Option prompts are `Text` built from `safe_line(...)`: an `OptionList` parses a plain `str`
+as markup, and names here come from the dossier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from dossier.safetext import safe_line
+from dossier.store import SearchError, Store
+from dossier.tagsets import TagConfig
+
+
+class Choice(ModalScreen[Any]):
+    """Pick one of a list of options (value, Text); escape cancels (None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel",
+                        tooltip="Close without choosing")]
+    DEFAULT_CSS = """
+    Choice { align: center middle; }
+    Choice > Vertical { width: 70; max-width: 95%; height: auto; max-height: 80%;
+        border: round $primary; background: $surface; padding: 0 1; }
+    Choice OptionList { height: auto; max-height: 24; }
+    """
+
+    def __init__(self, title: str, options: list[tuple[Any, Text]], *,
+                 selected: set[Any] | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.values = [v for v, _ in options]
+        self.options = options
+        self.selected = selected or set()
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text, style="bold"))
+            yield OptionList(*[
+                Option(Text("✓ ", style="bold") + t if v in self.selected else Text("  ") + t,
+                       id=str(i))
+                for i, (v, t) in enumerate(self.options)
+            ])
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.values[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel",
+                        tooltip="Close without changing anything")]
+    DEFAULT_CSS = """
+    TextPrompt { align: center middle; }
+    TextPrompt > Vertical { width: 70; max-width: 95%; height: auto; border: round $primary;
+        background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text, self.value, self.placeholder = title, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text, style="bold"))
+            yield Input(value=self.value, placeholder=self.placeholder)
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ItemPicker(ModalScreen[tuple[str, int] | None]):
+    """Fuzzy picker over the dossier's items: type to narrow, each query a LIMITed lookup."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel", tooltip="Close"),
+        Binding("down", "focus_list", "Results", show=False, id="picker.results",
+                tooltip="Move to the results"),
+    ]
+    DEFAULT_CSS = """
+    ItemPicker { align: center top; }
+    ItemPicker > Vertical { width: 90; max-width: 98%; height: auto; max-height: 90%;
+        margin-top: 2; border: round $primary; background: $surface; padding: 0 1; }
+    ItemPicker OptionList { height: auto; max-height: 20; }
+    """
+    LIMIT = 30
+
+    def __init__(self, store: Store, title: str, kinds: tuple[str, ...] = ("article", "entity",
+                 "event"), exclude: tuple[str, int] | None = None) -> None:
+        super().__init__()
+        self.store, self.title_text, self.kinds, self.exclude = store, title, kinds, exclude
+        self.results: list[tuple[str, int]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text, style="bold"))
+            yield Input(placeholder="type a name, title or date…", id="picker-input")
+            yield OptionList(id="picker-results")
+
+    def on_mount(self) -> None:
+        self.lookup("")
+
+    @on(Input.Changed)
+    def changed(self, event: Input.Changed) -> None:
+        self.lookup(event.value)
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        if self.results:
+            self.dismiss(self.results[0])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
+    def lookup(self, query: str) -> None:
+        found = find_items(self.store, query, self.kinds, self.LIMIT)
+        found = [f for f in found if (f[0], f[1]) != self.exclude]
+        self.app.call_from_thread(self.show_results, found)
+
+    def show_results(self, found: list[tuple[str, int, Text]]) -> None:
+        self.results = [(k, i) for k, i, _ in found]
+        results = self.query_one("#picker-results", OptionList)
+        results.clear_options()
+        results.add_options([Option(label, id=str(n)) for n, (_, _, label) in enumerate(found)])
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.results[int(event.option.id or 0)])
+
+    def action_focus_list(self) -> None:
+        self.query_one("#picker-results", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def find_items(store: Store, query: str, kinds: tuple[str, ...],
+               limit: int) -> list[tuple[str, int, Text]]:
+    """Items whose name, alias, title or date starts with or contains the query."""
+    q = query.strip()
+    like = f"%{q.replace('%', '').replace('_', '')}%"
+    out: list[tuple[str, int, Text]] = []
+    conn = store.conn
+    if "entity" in kinds:
+        rows = conn.execute(
+            "SELECT e.id, e.name, e.kind FROM entities e WHERE e.id IN (SELECT entity_id FROM "
+            "aliases WHERE norm LIKE ? LIMIT ?) ORDER BY (SELECT count(*) FROM mentions m "
+            "WHERE m.entity_id = e.id) DESC LIMIT ?",
+            (like.lower(), limit * 4, limit),
+        ).fetchall()
+        for entity_id, name, kind in rows:
+            label = Text.assemble(("entity  ", "dim"), safe_line(name),
+                                  (f"  {kind}", "dim italic"))
+            out.append(("entity", entity_id, label))
+    if "article" in kinds:
+        rows = []
+        if q:
+            try:
+                phrase = " ".join(f'"{w}"' for w in q.replace('"', " ").split())
+                rows = [(h.article_id, h.title, h.published) for h in
+                        store.search(phrase + "*" if phrase else phrase, 0, limit)]
+            except SearchError:
+                rows = []
+            if not rows:
+                rows = conn.execute("SELECT id, title, published FROM articles WHERE title LIKE ? "
+                                    "LIMIT ?", (like, limit)).fetchall()
+        else:
+            rows = conn.execute("SELECT id, title, published FROM articles ORDER BY id DESC "
+                                "LIMIT ?", (limit,)).fetchall()
+        for article_id, title, published in rows:
+            out.append(("article", article_id, Text.assemble(
+                ("article ", "dim"), safe_line(title), (f"  {published or ''}", "dim"))))
+    if "event" in kinds:
+        rows = conn.execute("SELECT id, title, date_start FROM events WHERE title LIKE ? OR "
+                            "date_start LIKE ? ORDER BY date_start LIMIT ?",
+                            (like, f"{q}%", limit)).fetchall()
+        for event_id, title, date in rows:
+            out.append(("event", event_id, Text.assemble(
+                ("event   ", "dim"), (f"{date or 'unresolved'}  ", "dim"), safe_line(title))))
+    return out[: limit * 2]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the app, and every tag hotkey of the loaded tag sets."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close",
+                        tooltip="Close the help")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 100; max-width: 98%; height: 90%; border: round $primary;
+        background: $surface; padding: 0 1; overflow-y: auto; }
+    """
+
+    def __init__(self, keys: list[tuple[str, str]], tagsets: TagConfig) -> None:
+        super().__init__()
+        self.keys, self.tagsets = keys, tagsets
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append("Keys\n", style="bold")
+        for key, what in self.keys:
+            text.append(f"  {key:<16}", style="bold")
+            text.append(f"{what}\n")
+        text.append("\nTag hotkeys (in the Articles, Entities and Timeline panes)\n",
+                    style="bold")
+        for tagset in self.tagsets.sets.values():
+            text.append(f"  {safe_line(tagset.name)}", style="bold")
+            text.append(f"  on {', '.join(tagset.applies_to)}"
+                        f"{'  (one at a time)' if tagset.exclusive else ''}\n", style="dim")
+            for tag in tagset.tags:
+                text.append(f"    {tag.key or ' ':<4}", style="bold")
+                text.append(safe_line(tag.name), style=tag.color or "")
+                if tag.description:
+                    text.append(f"  {safe_line(tag.description)}", style="dim")
+                text.append("\n")
+        with Vertical():
+            yield Static(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,242 @@
+"""A line-based list over rows fetched from SQLite a page at a time.
+
+`DataTable` keeps every row in memory and `ListView` mounts a widget per row: neither opens
+100,000 rows fast. This is a `ScrollView` whose virtual height is the row count and whose
+`render_line` asks a `RowSource` for just the visible rows (plus a page either side), kept in a
+small cache (as Textual's own option list and toolong's log lines do). Moving the cursor
+repaints two lines.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Generic, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Row = TypeVar("Row")
+PAGE = 100
+CACHE_PAGES = 8
+
+
+class RowSource(Generic[Row]):
+    """Where a list's rows come from: a count and pages, e.g. a store query."""
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def page(self, offset: int, limit: int) -> list[Row]:
+        raise NotImplementedError
+
+
+class EmptySource(RowSource[Any]):
+    def count(self) -> int:
+        return 0
+
+    def page(self, offset: int, limit: int) -> list[Any]:
+        return []
+
+
+class LazyList(ScrollView, Generic[Row], can_focus=True):
+    """A cursor over a RowSource; subclasses say how a row looks (`render_row`)."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Down", show=False, id="list.down",
+                tooltip="Move down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="list.up", tooltip="Move up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown",
+                tooltip="Move a page down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup",
+                tooltip="Move a page up"),
+        Binding("g,home", "top", "Top", show=False, id="list.top", tooltip="First row"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="list.bottom",
+                tooltip="Last row"),
+        Binding("enter", "choose", "Open", id="list.open", tooltip="Open the focused item"),
+        Binding("space", "mark", "Mark", show=False, id="list.mark",
+                tooltip="Mark or unmark the row, to tag several at once"),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to a row."""
+
+        def __init__(self, lazy_list: LazyList, row: Any) -> None:
+            super().__init__()
+            self.lazy_list = lazy_list
+            self.row = row
+
+    class Chosen(Message):
+        """Enter was pressed on a row."""
+
+        def __init__(self, lazy_list: LazyList, row: Any) -> None:
+            super().__init__()
+            self.lazy_list = lazy_list
+            self.row = row
+
+    def __init__(self, source: RowSource[Row] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source: RowSource[Row] = source or EmptySource()
+        self.cursor = 0
+        self.marked: set[Any] = set()
+        self._count = 0
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self.empty_text = "nothing here"
+
+    # ------------------------------------------------------------- data
+
+    def set_source(self, source: RowSource[Row], *, keep_cursor: bool = False) -> None:
+        """Show another source (a filter, search results), from the top unless told."""
+        self.source = source
+        self.reload(keep_cursor=keep_cursor)
+
+    def reload(self, *, keep_cursor: bool = True) -> None:
+        """Forget cached pages and count (after a change) and repaint."""
+        self._pages.clear()
+        self._count = self.source.count()
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(0, 0, animate=False)
+        self.cursor = max(0, min(self.cursor, self._count - 1))
+        self.virtual_size = Size(self.size.width, self._count)
+        self.refresh()
+        self._announce()
+
+    def row_at(self, index: int) -> Row | None:
+        if not 0 <= index < self._count:
+            return None
+        page_no = index // PAGE
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self.source.page(page_no * PAGE, PAGE)
+            self._pages[page_no] = page
+            while len(self._pages) > CACHE_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        offset = index - page_no * PAGE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> Row | None:
+        return self.row_at(self.cursor)
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def row_key(self, row: Row) -> Any:
+        """What identifies a row across reloads (for marks)."""
+        return getattr(row, "id", row)
+
+    # ------------------------------------------------------------- drawing
+
+    def render_row(self, row: Row, index: int, width: int) -> Text:
+        return Text(str(row))
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self._count == 0:
+            if y == 0:
+                text = Text(self.empty_text, style="italic dim")
+                return Strip(list(text.render(self.app.console, end=""))).crop_extend(
+                    0, width, base)
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(width, base)
+        text = self.render_row(row, index, width)
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        text.truncate(max(width, 1), overflow="ellipsis", pad=True)
+        if self.row_key(row) in self.marked:
+            text.stylize(self.get_component_rich_style("lazy-list--marked", partial=True))
+        if index == self.cursor:
+            component = "lazy-list--cursor" if self.has_focus else "lazy-list--cursor-blurred"
+            text.stylize(self.get_component_rich_style(component, partial=True))
+        segments = list(text.render(self.app.console, end=""))
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+
+    COMPONENT_CLASSES = {"lazy-list--cursor", "lazy-list--cursor-blurred", "lazy-list--marked"}
+    DEFAULT_CSS = """
+    LazyList { height: 1fr; }
+    LazyList > .lazy-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    LazyList > .lazy-list--cursor-blurred { background: $block-cursor-blurred-background; }
+    LazyList > .lazy-list--marked { text-style: reverse; }
+    """
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self._count)
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor - self.scroll_offset.y)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor - self.scroll_offset.y)
+
+    # ------------------------------------------------------------- moving
+
+    def move_to(self, index: int) -> None:
+        if self._count == 0:
+            return
+        index = max(0, min(index, self._count - 1))
+        old = self.cursor
+        self.cursor = index
+        top = self.scroll_offset.y
+        height = max(self.scrollable_content_region.height, 1)
+        if index < top or index >= top + height:
+            self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+            self.refresh()
+        else:
+            self.refresh_line(old - top)
+            self.refresh_line(index - top)
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.current
+        self.post_message(self.Highlighted(self, row))
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_top(self) -> None:
+        self.move_to(0)
+
+    def action_bottom(self) -> None:
+        self.move_to(self._count - 1)
+
+    def action_choose(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Chosen(self, row))
+
+    def action_mark(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        key = self.row_key(row)
+        self.marked.symmetric_difference_update({key})
+        self.move_to(self.cursor + 1) if self.cursor + 1 < self._count else self.refresh()
+
+    def on_click(self, event: Any) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self._count:
+            self.move_to(index)
+
+
+def blank_segment(width: int) -> list[Segment]:
+    return [Segment(" " * width, Style())]

@@ -1,0 +1,552 @@
+"""The panes: Articles, Entities, Timeline (lazy lists), Reader and Inspector.
+
+Every string from the dossier reaches the screen through `safe_text`/`safe_line` and a
+`rich.text.Text` — never as a markup string — so `[@click=app.quit]` in a title is just text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from dossier.model import (
+    SNIPPET_CLOSE,
+    SNIPPET_OPEN,
+    Article,
+    ArticleSummary,
+    Entity,
+    Event,
+    Mention,
+    TagFilter,
+    Tagging,
+)
+from dossier.safetext import safe_line, safe_text
+from dossier.store import Store
+from dossier.tagsets import TagConfig
+from dossier.tui.widgets.lazylist import LazyList, RowSource
+
+KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
+                "place": "entity-place", "other": "entity-other"}
+
+
+def show_date(value: str | None, precision: str | None = None) -> str:
+    """A date at its precision: a month is not printed as a day."""
+    if not value:
+        return "undated"
+    if precision == "year":
+        return value[:4]
+    if precision == "month":
+        return value[:7]
+    return value
+
+
+def event_date(event: Event) -> str:
+    if event.date_start is None:
+        return "unresolved"
+    start = show_date(event.date_start, event.precision)
+    if event.date_end and event.date_end != event.date_start:
+        return f"{start}..{show_date(event.date_end, event.precision)}"
+    return start
+
+
+def chips(tags: list[Tagging], config: TagConfig) -> Text:
+    """Tags as coloured chips (the tag's colour from its set, else a neutral one)."""
+    out = Text()
+    for tagging in tags:
+        tagset = config.sets.get(tagging.tagset)
+        tag = tagset.tag(tagging.tag) if tagset else None
+        colour = tag.color if tag and tag.color else "grey50"
+        out.append(" ")
+        out.append(f" {safe_line(tagging.tag)} ", style=Style(color="white", bgcolor=colour))
+    return out
+
+
+# ---------------------------------------------------------------- rows and sources
+
+@dataclass
+class ArticleRow:
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    precision: str
+    tags: list[Tagging] = field(default_factory=list)
+    snippet: str | None = None
+
+
+class ArticleSource(RowSource[ArticleRow]):
+    def __init__(self, store: Store, tag_filter: TagFilter | None = None,
+                 order: str = "-published"):
+        self.store, self.tag_filter, self.order = store, tag_filter, order
+
+    def count(self) -> int:
+        return self.store.count_articles(self.tag_filter)
+
+    def page(self, offset: int, limit: int) -> list[ArticleRow]:
+        rows = self.store.list_articles(offset, limit, tag_filter=self.tag_filter,
+                                        order=self.order)
+        return _with_tags(self.store, rows)
+
+
+def _with_tags(store: Store, rows: list[ArticleSummary]) -> list[ArticleRow]:
+    tags = store.tags_for_many("article", [r.id for r in rows])
+    return [ArticleRow(r.id, r.title, r.source, r.published, r.published_precision, tags[r.id])
+            for r in rows]
+
+
+class SearchSource(RowSource[ArticleRow]):
+    """Full-text hits, ranked; `count` raises SearchError for a bad query."""
+
+    def __init__(self, store: Store, query: str):
+        self.store, self.query = store, query
+        self._count = store.count_search(query)
+
+    def count(self) -> int:
+        return self._count
+
+    def page(self, offset: int, limit: int) -> list[ArticleRow]:
+        hits = self.store.search(self.query, offset, limit)
+        tags = self.store.tags_for_many("article", [h.article_id for h in hits])
+        return [ArticleRow(h.article_id, h.title, h.source, h.published, "day",
+                           tags[h.article_id], h.snippet) for h in hits]
+
+
+class EntitySource(RowSource[Entity]):
+    def __init__(self, store: Store, article_id: int | None = None, order: str = "count",
+                 tag_filter: TagFilter | None = None):
+        self.store, self.article_id, self.order = store, article_id, order
+        self.tag_filter = tag_filter
+
+    def count(self) -> int:
+        if self.tag_filter and not self.tag_filter.is_empty():
+            return len(self.store.list_entities(0, 10**9, article_id=self.article_id,
+                                                order="name", tag_filter=self.tag_filter))
+        return self.store.count_entities(self.article_id)
+
+    def page(self, offset: int, limit: int) -> list[Entity]:
+        return self.store.list_entities(offset, limit, article_id=self.article_id,
+                                        order=self.order, tag_filter=self.tag_filter)
+
+
+class EventSource(RowSource[Event]):
+    def __init__(self, store: Store):
+        self.store = store
+
+    def count(self) -> int:
+        return self.store.count_events()
+
+    def page(self, offset: int, limit: int) -> list[Event]:
+        return self.store.list_events(offset, limit)
+
+
+# ---------------------------------------------------------------- list panes
+
+class ItemList(LazyList[Any]):
+    """A list pane whose rows are dossier items of one kind (for tagging and the inspector)."""
+
+    kind = "article"
+
+    def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.store = store
+        self.tagsets = tagsets
+        self.tag_filter = TagFilter()
+
+    def targets(self) -> list[tuple[str, int]]:
+        """The marked items, else the one under the cursor."""
+        if self.marked:
+            return [(self.kind, i) for i in sorted(self.marked)]
+        row = self.current
+        return [] if row is None else [(self.kind, row.id)]
+
+
+class ArticleList(ItemList):
+    kind = "article"
+
+    def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
+        super().__init__(store, tagsets, **kwargs)
+        self.search_query: str | None = None
+        self.source = ArticleSource(store)
+        self.empty_text = "no articles (dossier ingest FILE PATH... adds some)"
+
+    def show_articles(self, tag_filter: TagFilter | None = None) -> None:
+        self.search_query = None
+        self.set_source(ArticleSource(self.store, tag_filter or self.tag_filter))
+
+    def show_search(self, query: str) -> None:
+        """Replace the list by search hits; raises SearchError for a bad query."""
+        source = SearchSource(self.store, query)
+        self.search_query = query
+        self.empty_text = f"no article matches {safe_line(query)}"
+        self.set_source(source)
+
+    def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
+        text = Text()
+        text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
+        text.append_text(chips(row.tags, self.tagsets))
+        text.append(" ")
+        if row.snippet:
+            text.append_text(snippet_text(row.snippet))
+        else:
+            text.append(safe_line(row.title), style="bold" if not row.tags else "")
+        if row.source:
+            text.append(f"  {safe_line(row.source)}", style="italic dim")
+        return text
+
+
+def snippet_text(snippet: str) -> Text:
+    """A search snippet with its matched terms highlighted, the rest inert text."""
+    out = Text()
+    parts = safe_line(snippet).split(SNIPPET_OPEN)
+    out.append(parts[0])
+    for part in parts[1:]:
+        hit, _, rest = part.partition(SNIPPET_CLOSE)
+        out.append(hit, style="bold reverse")
+        out.append(rest)
+    return out
+
+
+class EntityList(ItemList):
+    kind = "entity"
+
+    def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
+        super().__init__(store, tagsets, **kwargs)
+        self.article_id: int | None = None
+        self.whole = True
+        self.order = "count"
+        self.empty_text = "no entities"
+
+    def refresh_source(self, *, keep_cursor: bool = False) -> None:
+        self.set_source(EntitySource(self.store, None if self.whole else self.article_id,
+                                     self.order, self.tag_filter), keep_cursor=keep_cursor)
+
+    def render_row(self, row: Entity, index: int, width: int) -> Text:
+        colour = self.app.theme_variables.get(KIND_COLOURS.get(row.kind, "entity-other"),
+                                              "white")
+        text = Text()
+        text.append(f"{row.mention_count:>6} ", style="dim")
+        text.append("● ", style=Style(color=colour))
+        text.append(safe_line(row.name))
+        text.append(f"  {row.kind}", style="dim italic")
+        tags = self.store.tags_for("entity", row.id) if row.id is not None else []
+        text.append_text(chips(tags, self.tagsets))
+        return text
+
+
+class EventList(ItemList):
+    kind = "event"
+
+    def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
+        super().__init__(store, tagsets, **kwargs)
+        self.source = EventSource(store)
+        self.empty_text = "no dated events"
+
+    def render_row(self, row: Event, index: int, width: int) -> Text:
+        text = Text()
+        when = event_date(row)
+        text.append(f"{when:<22} ", style="dim italic" if row.date_start is None else "bold")
+        text.append(safe_line(row.title))
+        if row.resolution == "relative":
+            text.append(f"  ({safe_line(row.date_text)})", style="dim")
+        tags = self.store.tags_for("event", row.id) if row.id is not None else []
+        text.append_text(chips(tags, self.tagsets))
+        return text
+
+
+# ---------------------------------------------------------------- reader
+
+class Reader(VerticalScroll, can_focus=True):
+    """The open article: header, body with mentions highlighted by kind, removed lines apart."""
+
+    BINDINGS = [
+        Binding("]", "mention(1)", "Next mention", id="reader.next_mention",
+                tooltip="Move to the next mention in this article"),
+        Binding("[", "mention(-1)", "Previous mention", id="reader.prev_mention",
+                tooltip="Move to the previous mention in this article"),
+        Binding("enter", "open_entity", "Open entity", id="reader.open_entity",
+                tooltip="Show the entity of the mention under the cursor"),
+        Binding("j,down", "scroll_down", "Scroll", show=False, id="reader.down",
+                tooltip="Scroll down"),
+        Binding("k,up", "scroll_up", "Scroll", show=False, id="reader.up", tooltip="Scroll up"),
+        Binding("g", "scroll_home", "Top", show=False, id="reader.top", tooltip="Top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="reader.bottom", tooltip="Bottom"),
+    ]
+
+    class MentionFocused(Message):
+        def __init__(self, mention: Mention | None, entity: Entity | None) -> None:
+            super().__init__()
+            self.mention = mention
+            self.entity = entity
+
+    def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.store = store
+        self.tagsets = tagsets
+        self.article: Article | None = None
+        self.mentions: list[Mention] = []
+        self.entities: dict[int, Entity] = {}
+        self.mention_index: int | None = None
+
+    def compose(self):  # noqa: ANN201
+        yield Static(Text("Open an article (enter in the Articles pane).", style="dim"),
+                     id="reader-header")
+        yield Static(Text(""), id="reader-body")
+        yield Static(Text(""), id="reader-removed")
+
+    def show(self, article_id: int, mention_id: int | None = None) -> None:
+        self.article = self.store.get_article(article_id)
+        if self.article is None:
+            return
+        self.mentions = self.store.article_mentions(article_id)
+        self.entities = self.store.get_entities(m.entity_id for m in self.mentions)
+        self.mention_index = None
+        if mention_id is not None:
+            self.mention_index = next((i for i, m in enumerate(self.mentions)
+                                       if m.id == mention_id), None)
+        self.redraw()
+        if self.mention_index is None:
+            self.scroll_home(animate=False)
+        else:
+            self.call_after_refresh(self._scroll_to_mention)
+
+    def redraw(self) -> None:
+        article = self.article
+        if article is None:
+            return
+        header = Text()
+        header.append(safe_line(article.title) + "\n", style="bold")
+        header.append(safe_line(article.source or "source unknown"), style="italic")
+        if article.author:
+            header.append(f" · {safe_line(article.author)}")
+        header.append(f" · {show_date(article.published, article.published_precision)}"
+                      f" ({article.published_precision})", style="dim")
+        if article.url:
+            header.append(f"\n{safe_line(article.url)}", style="dim")  # text, never a link
+        header.append_text(chips(self.store.tags_for("article", article.id), self.tagsets))
+        self.query_one("#reader-header", Static).update(header)
+        self.query_one("#reader-body", Static).update(self.body_text())
+        removed = Text()
+        if article.removed:
+            removed.append("Removed from the body\n", style="bold dim")
+            for line in article.removed:
+                removed.append(f"  [{line.kind}] ", style="dim italic")
+                removed.append(safe_line(line.text) + "\n", style="dim")
+        self.query_one("#reader-removed", Static).update(removed)
+
+    def body_text(self) -> Text:
+        assert self.article is not None
+        body = safe_text(self.article.body)  # same length: spans still line up
+        text = Text(body)
+        variables = self.app.theme_variables
+        for i, m in enumerate(self.mentions):
+            entity = self.entities.get(m.entity_id)
+            kind = entity.kind if entity else "other"
+            colour = variables.get(KIND_COLOURS.get(kind, "entity-other"), "yellow")
+            style = Style(color=colour, underline=True)
+            if i == self.mention_index:
+                style = Style(color=colour, reverse=True, bold=True)
+            text.stylize(style, m.start, m.end)
+        return text
+
+    @property
+    def current_mention(self) -> Mention | None:
+        if self.mention_index is None or not self.mentions:
+            return None
+        return self.mentions[self.mention_index]
+
+    @property
+    def current_entity(self) -> Entity | None:
+        m = self.current_mention
+        return None if m is None else self.entities.get(m.entity_id)
+
+    def action_mention(self, step: int) -> None:
+        if not self.mentions:
+            self.app.notify("no mentions in this article")
+            return
+        if self.mention_index is None:
+            self.mention_index = 0 if step > 0 else len(self.mentions) - 1
+        else:
+            self.mention_index = (self.mention_index + step) % len(self.mentions)
+        self.query_one("#reader-body", Static).update(self.body_text())
+        self._scroll_to_mention()
+        self.post_message(self.MentionFocused(self.current_mention, self.current_entity))
+
+    def _scroll_to_mention(self) -> None:
+        m = self.current_mention
+        if m is None or self.article is None:
+            return
+        body = self.query_one("#reader-body", Static)
+        width = max(body.content_region.width, 20)
+        lines_before = 0
+        for paragraph in self.article.body[:m.start].split("\n"):
+            lines_before += max(1, -(-len(paragraph) // width))
+        header_height = self.query_one("#reader-header", Static).outer_size.height
+        self.scroll_to(y=max(0, header_height + lines_before - 3), animate=False)
+
+    def action_open_entity(self) -> None:
+        self.post_message(self.MentionFocused(self.current_mention, self.current_entity))
+
+    def evidence(self) -> tuple[int, int, int] | None:
+        """(article id, start, end) of the sentence around the current mention."""
+        if self.article is None:
+            return None
+        m = self.current_mention
+        if m is None:
+            return None
+        from dossier.ingest.timeline import sentences
+
+        for start, end in sentences(self.article.body):
+            if start <= m.start < end:
+                return self.article.id, start, end
+        return self.article.id, m.start, m.end
+
+
+# ---------------------------------------------------------------- inspector
+
+class Inspector(VerticalScroll, can_focus=True):
+    """All that is known of the focused item."""
+
+    def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.store = store
+        self.tagsets = tagsets
+        self.item: tuple[str, int] | None = None
+
+    def compose(self):  # noqa: ANN201
+        yield Static(Text("Nothing focused.", style="dim"), id="inspector-body")
+
+    def show(self, kind: str, item_id: int) -> None:
+        self.item = (kind, item_id)
+        self.query_one("#inspector-body", Static).update(self.describe(kind, item_id))
+
+    def redraw(self) -> None:
+        if self.item:
+            self.show(*self.item)
+
+    def describe(self, kind: str, item_id: int) -> Text:
+        s = self.store
+        out = Text()
+        if kind == "article":
+            a = s.get_article(item_id)
+            if a is None:
+                return Text("(deleted)", style="dim")
+            out.append("ARTICLE\n", style="bold dim")
+            out.append(safe_line(a.title) + "\n", style="bold")
+            out.append(f"{safe_line(a.source or 'source unknown')} · "
+                       f"{show_date(a.published, a.published_precision)} "
+                       f"({a.published_precision})\n")
+            if a.author:
+                out.append(f"by {safe_line(a.author)}\n")
+            out.append(f"from {safe_line(a.origin or '?')}\n", style="dim")
+            out.append(f"{len(s.article_mentions(item_id))} mentions, "
+                       f"{len(s.list_events(0, 1000, article_id=item_id))} events, "
+                       f"{len(a.removed)} removed lines\n", style="dim")
+        elif kind == "entity":
+            e = s.get_entity(item_id)
+            if e is None:
+                return Text("(deleted)", style="dim")
+            out.append("ENTITY\n", style="bold dim")
+            out.append(safe_line(e.name), style="bold")
+            out.append(f"  {e.kind}\n", style="italic")
+            if e.description:
+                out.append(safe_text(e.description) + "\n")
+            others = [a for a in e.aliases if a != e.name]
+            if others:
+                out.append("also: " + ", ".join(safe_line(a) for a in others) + "\n")
+            articles = s.entity_articles(item_id, limit=50)
+            out.append(f"{e.mention_count} mentions in {len(articles)} articles\n", style="dim")
+            for art, n in articles[:12]:
+                out.append(f"  {n:>3}× {safe_line(art.title)[:60]}\n")
+        elif kind == "event":
+            ev = s.get_event(item_id)
+            if ev is None:
+                return Text("(deleted)", style="dim")
+            out.append("EVENT\n", style="bold dim")
+            out.append(f"{event_date(ev)} ({ev.precision}, {ev.resolution})\n", style="bold")
+            out.append(safe_line(ev.title) + "\n")
+            if ev.date_text:
+                out.append(f"as written: {safe_line(ev.date_text)}\n", style="dim")
+            if ev.article_id and ev.evidence_start is not None:
+                art = s.get_article(ev.article_id)
+                if art:
+                    quote = art.body[ev.evidence_start:ev.evidence_end]
+                    out.append("evidence: ", style="dim")
+                    out.append(f"“{safe_line(quote)}”\n", style="italic")
+                    out.append(f"  — {safe_line(art.title)}\n", style="dim")
+            names = s.get_entities(ev.entity_ids)
+            if names:
+                out.append("involves: " + ", ".join(safe_line(n.name) for n in names.values())
+                           + "\n")
+        elif kind == "link":
+            link = s.get_link(item_id)
+            if link is None:
+                return Text("(deleted)", style="dim")
+            out.append("LINK\n", style="bold dim")
+            out.append_text(self._link_line(link, None))
+        tags = s.tags_for(kind, item_id)
+        if tags:
+            out.append("\nTags\n", style="bold")
+            for t in tags:
+                out.append(f"  {safe_line(t.tagset)}: ")
+                out.append_text(chips([t], self.tagsets))
+                out.append(f"  {safe_line(t.analyst)} {t.created_at[:16]}\n", style="dim")
+        if kind != "link":
+            links = s.links_for(kind, item_id)
+            if links:
+                out.append("\nLinks\n", style="bold")
+                for link in links:
+                    out.append_text(self._link_line(link, (kind, item_id)))
+        history = s.history(kind, item_id, limit=12)
+        if history:
+            out.append("\nHistory\n", style="bold")
+            seen = set()
+            for entry in history:
+                if entry.batch in seen:
+                    continue
+                seen.add(entry.batch)
+                state = "" if entry.state == "done" else f" ({entry.state})"
+                out.append(f"  {entry.at[:16].replace('T', ' ')} {safe_line(entry.analyst)}: "
+                           f"{safe_line(entry.action)}{state}\n", style="dim")
+        return out
+
+    def _name(self, kind: str, item_id: int) -> str:
+        s = self.store
+        if kind == "article":
+            a = s.get_article(item_id)
+            return f"article “{safe_line(a.title)[:50]}”" if a else f"article {item_id}"
+        if kind == "entity":
+            e = s.get_entity(item_id)
+            return safe_line(e.name) if e else f"entity {item_id}"
+        if kind == "event":
+            ev = s.get_event(item_id)
+            return f"event “{safe_line(ev.title)[:40]}”" if ev else f"event {item_id}"
+        return f"link {item_id}"
+
+    def _link_line(self, link: Any, here: tuple[str, int] | None) -> Text:
+        out = Text()
+        left = self._name(link.from_kind, link.from_id)
+        right = self._name(link.to_kind, link.to_id)
+        out.append(f"  {left} ", style="")
+        out.append(f"—{safe_line(link.relation)}→", style="bold")
+        out.append(f" {right}\n")
+        if link.evidence_article_id and link.evidence_start is not None:
+            art = self.store.get_article(link.evidence_article_id)
+            if art:
+                quote = art.body[link.evidence_start:link.evidence_end]
+                out.append(f"    “{safe_line(quote)[:160]}”\n", style="italic dim")
+        if link.note:
+            out.append(f"    note: {safe_line(link.note)}\n", style="dim")
+        out.append(f"    {safe_line(link.analyst)} {link.created_at[:16]}\n", style="dim")
+        link_tags = self.store.tags_for("link", link.id)
+        if link_tags:
+            out.append("   ")
+            out.append_text(chips(link_tags, self.tagsets))
+            out.append("\n")
+        return out
