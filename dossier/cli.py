@@ -151,6 +151,21 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         extractor = "spacy"
     store = open_store(file, create=True)
     try:
+        from dossier.export import ExportError
+        from dossier.export.jsonfmt import import_json, is_dossier_export
+
+        exports = [p for p in paths if p.suffix.lower() == ".json" and is_dossier_export(p)]
+        for path in exports:
+            try:
+                counts = import_json(store, path)
+            except ExportError as exc:
+                raise UserError(str(exc)) from None
+            click.echo(f"{file}: imported {path}: {counts['articles']} articles, "
+                       f"{counts['entities']} entities, {counts['taggings']} tags, "
+                       f"{counts['links']} links")
+        paths = tuple(p for p in paths if p not in exports)
+        if not paths:
+            return
         files, _ = expand(paths)
         show = sys.stderr.isatty() and len(files) > 1
         with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
@@ -215,3 +230,68 @@ def tagsets_check_cmd(files: tuple[Path, ...]) -> None:
     config = load_tagsets(files, include_default=False)
     tags = sum(len(s.tags) for s in config.sets.values())
     click.echo(f"ok: {len(config.sets)} sets, {tags} tags, {len(config.relations)} relations")
+
+
+def _tag_pair(value: str) -> tuple[str, str]:
+    tagset, sep, tag = value.partition(":")
+    if not sep or not tagset.strip() or not tag.strip():
+        raise click.BadParameter(f"'{value}' is not SET:TAG", param_hint="--tag")
+    return tagset.strip(), tag.strip()
+
+
+def _date_bound(value: str | None, name: str) -> str | None:
+    import re
+
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise click.BadParameter(f"'{value}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                                 param_hint=name)
+    return value
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "-f", "fmt", required=True,
+              type=click.Choice(["md", "html", "json", "csv", "ftm", "timelinejs", "graphml",
+                                 "dossier"]), help="What to write.")
+@click.option("-o", "--output", "output", default=None,
+              help="Where to write (- for standard output) [default: FILE's name + format].")
+@click.option("--tag", "tags", multiple=True, help="Only items with this tag, SET:TAG "
+              "(repeatable).")
+@click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
+              help="With several --tag: items with any of them, or all.")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["article", "entity", "event"]),
+              help="Only these kinds of items (repeatable).")
+@click.option("--since", default=None, help="Articles and events from this date on.")
+@click.option("--until", default=None, help="Articles and events up to this date.")
+@click.option("--tagged-only", is_flag=True, help="Only items that carry a tag.")
+def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], match: str,
+               kinds: tuple[str, ...], since: str | None, until: str | None,
+               tagged_only: bool) -> None:
+    """Export FILE for colleagues and for the field's tools (atomically: a failed export
+    leaves no file behind)."""
+    from dossier.export import FORMATS, ExportError, Selection, export
+
+    selection = Selection(tags=[_tag_pair(t) for t in tags], match=match,
+                          kinds=tuple(kinds) or ("article", "entity", "event"),
+                          since=_date_bound(since, "--since"),
+                          until=_date_bound(until, "--until"), tagged_only=tagged_only)
+    store = open_store(file, readonly=True)
+    target = output or str(file.with_suffix("")) + (FORMATS[fmt].extension or "-csv")
+    if fmt == "dossier" and output is None:
+        target = str(file.with_suffix("")) + "-selection.db"
+    try:
+        show = sys.stderr.isatty() and target != "-"
+        with click.progressbar(length=max(store.count_articles(), 1), label=f"exporting {fmt}",
+                               file=sys.stderr, hidden=not show) as bar:
+            export(store, fmt, target, selection,
+                   progress=lambda done, total: bar.update(done - bar.pos))
+    except ExportError as exc:
+        click.echo(f"dossier: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        store.close()
+    if target != "-":
+        click.echo(f"wrote {target}", err=True)
