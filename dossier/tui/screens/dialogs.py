@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -203,8 +203,10 @@ class HelpScreen(ModalScreen[None]):
                         tooltip="Close the help")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 100; max-width: 98%; height: 90%; border: round $primary;
-        background: $surface; padding: 0 1; overflow-y: auto; }
+    HelpScreen > Horizontal { width: 116; max-width: 98%; height: 90%;
+        border: round $primary; background: $surface; padding: 0 1; }
+    HelpScreen #help-keys { width: 3fr; }
+    HelpScreen #help-tags { width: 2fr; }
     """
 
     def __init__(self, keys: list[tuple[str, str]], tagsets: TagConfig) -> None:
@@ -212,25 +214,25 @@ class HelpScreen(ModalScreen[None]):
         self.keys, self.tagsets = keys, tagsets
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        text.append("Keys\n", style="bold")
+        keys = Text()
+        keys.append("Keys\n", style="bold")
         for key, what in self.keys:
-            text.append(f"  {key:<16}", style="bold")
-            text.append(f"{what}\n")
-        text.append("\nTag hotkeys (in the Articles, Entities and Timeline panes)\n",
-                    style="bold")
+            keys.append(f"  {key:<14}", style="bold")
+            keys.append(f"{what}\n")
+        tags = Text()
+        tags.append("Tag hotkeys (in list panes)\n", style="bold")
         for tagset in self.tagsets.sets.values():
-            text.append(f"  {safe_line(tagset.name)}", style="bold")
-            text.append(f"  on {', '.join(tagset.applies_to)}"
-                        f"{'  (one at a time)' if tagset.exclusive else ''}\n", style="dim")
+            tags.append(f"  {safe_line(tagset.name)}", style="bold")
+            tags.append(f"  on {', '.join(tagset.applies_to)}"
+                        f"{' (one at a time)' if tagset.exclusive else ''}\n", style="dim")
             for tag in tagset.tags:
-                text.append(f"    {tag.key or ' ':<4}", style="bold")
-                text.append(safe_line(tag.name), style=tag.color or "")
-                if tag.description:
-                    text.append(f"  {safe_line(tag.description)}", style="dim")
-                text.append("\n")
-        with Vertical():
-            yield Static(text)
+                tags.append(f"    {tag.key or ' ':<3}", style="bold")
+                tags.append(safe_line(tag.name) + "\n", style=tag.color or "")
+        with Horizontal():
+            with VerticalScroll(id="help-keys"):
+                yield Static(keys)
+            with VerticalScroll(id="help-tags"):
+                yield Static(tags)
 
     def action_close(self) -> None:
         self.dismiss(None)

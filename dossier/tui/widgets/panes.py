@@ -516,7 +516,7 @@ class Inspector(VerticalScroll, can_focus=True):
                            f"{safe_line(entry.action)}{state}\n", style="dim")
         return out
 
-    def _name(self, kind: str, item_id: int) -> str:
+    def _item_name(self, kind: str, item_id: int) -> str:
         s = self.store
         if kind == "article":
             a = s.get_article(item_id)
@@ -531,8 +531,8 @@ class Inspector(VerticalScroll, can_focus=True):
 
     def _link_line(self, link: Any, here: tuple[str, int] | None) -> Text:
         out = Text()
-        left = self._name(link.from_kind, link.from_id)
-        right = self._name(link.to_kind, link.to_id)
+        left = self._item_name(link.from_kind, link.from_id)
+        right = self._item_name(link.to_kind, link.to_id)
         out.append(f"  {left} ", style="")
         out.append(f"—{safe_line(link.relation)}→", style="bold")
         out.append(f" {right}\n")

@@ -1,0 +1,165 @@
+"""The reading room at 120x40 and 80x24: panes, reader, search, filter, help, themes."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import screen_text
+
+from dossier.tui.widgets.panes import ArticleList, EntityList, EventList, Inspector, Reader
+
+FIRST = "U.S. Sanctions Arms Trader"
+SECOND = "Russia seeking new munitions"
+
+
+async def test_all_panes_show_at_120x40(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        for title in ("Articles (2)", "Reader", "Inspector", "Entities of dossier",
+                      "Timeline (6, 2 unresolved last)"):
+            assert title in text
+        assert "2023-04-04" in text and "2023 " in text  # a year is not printed as a day
+        assert "Russia  place" in text and "Ashot Mkrtychev  person" in text
+        assert "2022-02 " in text and "2022-10..2023-03" in text and "unresolved" in text
+        # The newest article is open in the reader, its removed lines shown apart.
+        reader = app.query_one(Reader)
+        assert reader.article.title.startswith(FIRST)
+        assert "Removed from the body" in str(app.query_one("#reader-removed").render())
+        assert "[byline] By Henry Pope" in str(app.query_one("#reader-removed").render())
+
+
+async def test_every_pane_reachable_at_80x24(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        seen = []
+        for _ in range(6):
+            seen.append(type(app.focused).__name__)
+            await pilot.press("tab")
+        assert {"ArticleList", "Reader", "Inspector", "EntityList", "EventList"} <= set(seen)
+        app.query_one(EntityList).focus()
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is not None
+        assert "Ashot Mkrtychev" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+
+
+async def test_open_article_and_walk_mentions_across_articles(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        reader = app.query_one(Reader)
+        assert reader.article.title.startswith(SECOND)
+        reader.focus()
+        await pilot.press("]")
+        first = reader.current_mention
+        assert first is not None and reader.current_entity.name == "Russia"
+        await pilot.press("]", "]", "]")
+        assert reader.current_mention.start > first.start
+        # Find the broker's mention, then n walks to his next mention, across articles.
+        while reader.current_entity.name != "Ashot Mkrtychev":
+            await pilot.press("]")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Ashot Mkrtychev  person" in str(app.query_one("#inspector-body").render())
+        articles_seen = {reader.article.id}
+        for _ in range(8):
+            await pilot.press("n")
+            await pilot.pause()
+            assert reader.current_mention.text in ("Ashot Mkrtychev", "Mkrtychev")
+            articles_seen.add(reader.article.id)
+        assert len(articles_seen) == 2
+        await pilot.press("N")
+        assert reader.current_mention.text in ("Ashot Mkrtychev", "Mkrtychev")
+
+
+async def test_entities_scope_sort_and_inspector(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        entities = app.query_one(EntityList)
+        entities.focus()
+        await pilot.pause()
+        assert entities.current.name == "Russia"
+        assert "30 mentions in 2 articles" in str(app.query_one("#inspector-body").render())
+        await pilot.press("s")
+        assert entities.current.name == "Antony J. Blinken"
+        await pilot.press("a")
+        await pilot.pause()
+        assert "Entities of this article" in screen_text(app)
+        assert entities.count < 22
+
+
+async def test_search_ranks_snippets_and_bad_query(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"Kirby", "enter")
+        await pilot.pause()
+        articles = app.query_one(ArticleList)
+        assert articles.count == 1 and "Search: Kirby (1)" in screen_text(app)
+        assert "Kirby" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert articles.count == 2 and articles.search_query is None
+        await pilot.press("slash", *'"unbalanced', "enter")
+        await pilot.pause()
+        assert "cannot search" in " ".join(str(n.message) for n in app._notifications)
+        assert app.is_running
+
+
+async def test_help_lists_keys_and_tag_hotkeys(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Full-text search" in text and "Undo your latest change" in text
+        assert "triage" in text and "relevant" in text and "sanctioned" in text
+        await pilot.press("escape")
+
+
+async def test_themes_switch_and_broken_theme_falls_back(make_app, tmp_path):
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / "good.yaml").write_text("name: mine\nprimary: '#123456'\n")
+    (folder / "broken.yaml").write_text("name: [unclosed\n")
+    app = make_app(theme="mine", themes_folder=folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "mine"
+        assert any("broken.yaml" in str(n.message) for n in app._notifications)
+    app2 = make_app(theme="dossier-light")
+    async with app2.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app2.theme == "dossier-light"
+        assert app2.theme_variables["entity-person"] == "#9a5800"
+
+
+async def test_event_opens_its_evidence(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        events = app.query_one(EventList)
+        events.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one(Reader).article.title.startswith(FIRST)
+        assert "evidence:" in str(app.query_one(Inspector).query_one("#inspector-body").render())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_palette_lists_actions(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Search", "Filter", "Tag", "Link", "Undo", "Redo", "Export", "Merge",
+                       "Edit", "Help"):
+            assert wanted in titles
