@@ -289,7 +289,8 @@ class DossierApp(App[None]):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = True
-        search.focus()
+        # Focus now, not after a refresh: "/Kirby" typed in one burst must all reach the input.
+        self.screen.set_focus(search)
 
     @on(Input.Submitted, "#search")
     def run_search(self, event: Input.Submitted) -> None:

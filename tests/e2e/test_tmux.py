@@ -1,0 +1,136 @@
+"""End to end: the installed `dossier` in a real terminal (tmux), read off the screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from dossier.ingest.pipeline import ingest_paths
+from dossier.store import Store
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+DOSSIER = Path(sys.executable).parent / "dossier"
+
+if not shutil.which("tmux"):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install tmux (.ci/run does): the end-to-end tests need it")
+    pytest.skip("tmux is not installed", allow_module_level=True)
+
+
+class Terminal:
+    """A tmux session running one command, 120x40."""
+
+    def __init__(self, command: str, env: dict[str, str], width: int = 120, height: int = 40):
+        self.name = f"dossier-test-{uuid.uuid4().hex[:8]}"
+        self.socket = ["-L", self.name]  # a server of its own: no clash with the user's
+        env_args = [f"{k}={v}" for k, v in env.items()]
+        subprocess.run(["tmux", *self.socket, "-f", "/dev/null", "new-session", "-d", "-s",
+                        self.name, "-x", str(width), "-y", str(height),
+                        # A clean environment: pytest's (COLUMNS, LINES, ...) would leak in,
+                        # and Textual takes COLUMNS/LINES over the terminal's real size.
+                        "env", "-i", *env_args, "sh", "-c", command],
+                       check=True)
+
+    def tmux(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", *self.socket, *args], capture_output=True, text=True)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    path = tmp_path / "sample.db"
+    store = Store.open(path, create=True)
+    ingest_paths(store, [ROOT / "data" / "sample"], extractor="rules")
+    store.close()
+    return path
+
+
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DOSSIER_HOME": str(tmp_path / "home"), "DOSSIER_ANALYST": "e2e",
+            "TERM": "xterm-256color", "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+
+
+def test_search_open_tag_and_quit(sample, tmp_path):
+    done = tmp_path / "exit-status"
+    term = Terminal(f"{DOSSIER} open {sample}; echo $? > {done}", env(tmp_path))
+    try:
+        term.wait_for("Articles (2)")
+        term.keys("/")
+        term.wait_for("search (FTS5")  # as a user would, type once the box is there
+        term.keys("Kirby", "Enter")
+        term.wait_for("Search: Kirby (1)")
+        term.keys("Enter")
+        term.wait_for("Russian officials are attempting")
+        term.keys("1")
+        term.wait_for("triage: relevant added")
+        conn = sqlite3.connect(sample)
+        assert conn.execute("SELECT tag, analyst FROM taggings").fetchall() == [
+            ("relevant", "e2e")]
+        conn.close()
+        term.keys("q")
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text().strip() == "0"
+    finally:
+        term.close()
+
+
+def test_no_argument_builds_and_opens_the_sample(tmp_path):
+    term = Terminal(str(DOSSIER), env(tmp_path))
+    try:
+        screen = term.wait_for("Articles (2)", timeout=60)
+        assert "U.S. Sanctions Arms" in screen and "Ashot Mkrtychev" in screen
+        assert (tmp_path / "home" / "sample.db").exists()
+        term.keys("q")
+    finally:
+        term.close()
+
+
+def test_control_sequences_never_reach_the_terminal(tmp_path):
+    path = tmp_path / "hostile.db"
+    store = Store.open(path, create=True)
+    store.ingest_article(__import__("dossier.model", fromlist=["Article"]).Article(
+        title="Evil \x1b]0;pwned-title\x07 \x1b]52;c;cHduZWQ=\x07 headline",
+        body="Body \x1b]52;c;cHduZWQ=\x07 \x1b[2J cleared? \x1b]8;;http://x\x1b\\link\x1b]8;;"
+             "\x1b\\ end", content_hash="evil"), [], [], [])
+    store.close()
+    term = Terminal(f"{DOSSIER} open {path}", env(tmp_path))
+    try:
+        term.tmux("set-option", "-g", "set-clipboard", "on")
+        screen = term.wait_for("Articles (1)")
+        assert "␛]52;c;cHduZWQ=␇" in screen and "cleared?" in screen
+        title = term.tmux("display-message", "-p", "-t", term.name, "#{pane_title}").stdout
+        assert "pwned" not in title
+        assert term.tmux("list-buffers").stdout.strip() == ""  # no clipboard write arrived
+        term.keys("q")
+    finally:
+        term.close()
