@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
+from dossier_helpers import add_article_with_names, make_article
 
-from dossier.model import Article, Entity, Event, Mention
+from dossier.model import Event, Mention
 from dossier.store import Store
 
 
@@ -20,30 +19,6 @@ def store(db_path):
     s = Store.open(db_path, create=True)
     yield s
     s.close()
-
-
-def make_article(title: str, body: str, **kw) -> Article:
-    """An article with its content hash filled in, as ingest would."""
-    kw.setdefault("content_hash", hashlib.sha256((title + "\n" + body).encode()).hexdigest())
-    return Article(title=title, body=body, **kw)
-
-
-def add_article_with_names(store: Store, title: str, body: str, names: dict[str, str], **kw):
-    """Ingest an article, marking each name (name -> kind) at every place it occurs."""
-    article = make_article(title, body, **kw)
-    entities = []
-    mentions = []
-    for name, kind in names.items():
-        existing = store.find_entities(name)
-        entity = existing[0] if existing else Entity(name=name, kind=kind)
-        entities.append(entity)
-        start = body.find(name)
-        while start >= 0:
-            mention = Mention(None, None, start, start + len(name), name)
-            mentions.append((len(entities) - 1, mention))
-            start = body.find(name, start + 1)
-    article_id = store.ingest_article(article, entities, mentions, [])
-    return article_id, entities
 
 
 @pytest.fixture

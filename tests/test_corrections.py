@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import add_article_with_names
+from dossier_helpers import add_article_with_names
 
 from dossier.model import Link
 

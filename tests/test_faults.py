@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import make_article
+from dossier_helpers import make_article
 
 from dossier.store import Store
 

@@ -23,7 +23,7 @@ def digest(path) -> str:
 
 def make_dossier(path):
     s = Store.open(path, create=True)
-    from conftest import add_article_with_names
+    from dossier_helpers import add_article_with_names
 
     add_article_with_names(s, "A title", "Some body with Slovakia.", {"Slovakia": "place"})
     s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

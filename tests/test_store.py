@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import add_article_with_names, make_article
+from dossier_helpers import add_article_with_names, make_article
 
 from dossier.model import Link, TagFilter
 from dossier.store import JournalConflict, ReadOnlyError, SearchError, Store

@@ -44,20 +44,3 @@ def make_app(sample_path):
     yield make
     for store in stores:
         store.close()
-
-
-def screen_text(app) -> str:
-    """What the terminal shows: every cell of the current screen, line by line."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
-def rows(path: Path, sql: str, params=()) -> list[tuple]:
-    """Read the file with a separate connection, as another program would."""
-    import sqlite3
-
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()

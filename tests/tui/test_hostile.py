@@ -3,7 +3,7 @@ screen."""
 
 from __future__ import annotations
 
-from conftest import screen_text
+from tui_helpers import screen_text
 
 from dossier.model import Article, Entity, Event, Mention
 from dossier.store import Store

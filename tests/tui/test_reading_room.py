@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import screen_text
+from tui_helpers import screen_text
 
 from dossier.tui.widgets.panes import ArticleList, EntityList, EventList, Inspector, Reader
 

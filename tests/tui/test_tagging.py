@@ -4,7 +4,7 @@ screen: a change is committed before the screen shows it."""
 
 from __future__ import annotations
 
-from conftest import rows, screen_text
+from tui_helpers import rows, screen_text
 
 from dossier.store import Store
 from dossier.tui.widgets.panes import ArticleList, EntityList, Reader
