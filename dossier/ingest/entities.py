@@ -268,18 +268,22 @@ class SpacyExtractor:
         return self.candidates(text, doc)
 
     def candidates(self, text: str, doc) -> list[Candidate]:  # noqa: ANN001 - spacy Doc
-        found = []
+        # The gazetteer's names win: it knows "U.S. Department of the Treasury" whole where
+        # the model may cut it, and it carries the canonical name.
+        found = self.gazetteer.find(text)
+        taken = [(c.start, c.end) for c in found]
         for ent in doc.ents:
             kind = SPACY_KINDS.get(ent.label_)
             if kind is None:
                 continue
             s, e, surface = ent.start_char, ent.end_char, ent.text
-            if surface.startswith("the "):
-                s, surface = s + 4, surface[4:]
+            for article in ("the ", "The "):
+                if surface.startswith(article):
+                    s, surface = s + len(article), surface[len(article):]
             for suffix in ("’s", "'s"):
                 if surface.endswith(suffix):
                     surface, e = surface[: -len(suffix)], e - len(suffix)
-            if not surface.strip():
+            if not surface.strip() or any(a < e and s < b for a, b in taken):
                 continue
             known = self.gazetteer.lookup(surface)
             if known:
@@ -287,10 +291,7 @@ class SpacyExtractor:
             else:
                 found.append(Candidate(s, e, surface, kind, single=(
                     kind == "person" and " " not in surface)))
-        taken = [(c.start, c.end) for c in found]
-        for hit in self.gazetteer.find(text):
-            if not any(s < hit.end and hit.start < e for s, e in taken):
-                found.append(hit)
+            taken.append((s, e))
         found.sort(key=lambda c: c.start)
         return found
 
