@@ -266,3 +266,13 @@ def test_article_position_matches_the_list(store):
                 assert store.article_position(article_id, order=order,
                                               tag_filter=tag_filter) == index
     assert store.article_position(2, tag_filter=keep) is None
+
+
+def test_tags_and_links_leave_the_entity_ranking_cached(filled):
+    ranking = filled._entity_ranking()[0]
+    first = filled.list_articles(order="id")[0].id
+    filled.set_tag("ana", [("article", first)], "triage", "relevant")
+    filled.add_link("ana", Link("article", first, "same story", "article", first + 1))
+    assert filled._entity_ranking()[0] is ranking  # not recomputed over every mention
+    filled.undo("ana")
+    assert filled._entity_ranking()[0] is not ranking

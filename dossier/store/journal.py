@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from dossier.store.store import Store
 
 
+# Writes to these make the store's cached entity ranking stale.
+ENTITY_TABLES = {"entities", "mentions"}
+
+
 class JournalConflict(Exception):
     """Undo/redo refused: a row changed since the journal recorded it."""
 
@@ -121,6 +125,8 @@ class Change:
     def _journal(
         self, table: str, row_id: int, before: dict | None, after: dict | None
     ) -> None:
+        if table in ENTITY_TABLES:
+            self.store.entity_writes += 1
         if self.batch is None:
             (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()
             self.batch = last + 1

@@ -75,6 +75,7 @@ class Store(CorrectionsMixin):
         self.readonly = readonly
         self.lock = threading.RLock()
         self._ranking_cache: tuple[tuple[int, int], array, array] | None = None
+        self.entity_writes = 0  # bumped by every write of entities or mentions here
         if not readonly:
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a change acknowledged on screen survives a power cut, not just a crash.
@@ -190,6 +191,7 @@ class Store(CorrectionsMixin):
             try:
                 result = journal.walk(self.conn, analyst, direction)
                 self.conn.execute("COMMIT")
+                self.entity_writes += 1  # an undo may have moved mentions back
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
@@ -572,9 +574,10 @@ class Store(CorrectionsMixin):
         return page
 
     def _generation(self) -> tuple[int, int]:
-        """Changes when anyone commits to the file: other connections or this one."""
+        """Changes when another connection commits to the file, or when this one writes
+        entities or mentions (a tag or a link leaves the ranking as it was)."""
         (data_version,) = self.conn.execute("PRAGMA data_version").fetchone()
-        return data_version, self.conn.total_changes
+        return data_version, self.entity_writes
 
     def _entity_ranking(self) -> tuple[array, array]:
         """Entity ids by mention count (then name), with their counts; cached per generation.
@@ -790,6 +793,7 @@ class Store(CorrectionsMixin):
                         [(event_id, entities[i].id) for i in entity_indexes],
                     )
                 self.conn.execute("RELEASE article" if nested else "COMMIT")
+                self.entity_writes += 1
             except BaseException:
                 for entity in new_entities:  # the caller's resolver must not keep dead ids
                     entity.id = None

@@ -379,18 +379,22 @@ class DossierApp(App[None]):
             return
         what = f"{len(targets)} items" if len(targets) > 1 else targets[0][0]
         self.notify(f"{tagset.name}: {tag} {result} ({what})", markup=False, timeout=2)
-        for widget in (self.articles, self.entities, self.events):
+        lists = {"article": self.articles, "entity": self.entities, "event": self.events}
+        for widget in lists.values():
             widget.marked.clear()
-        self.after_change()
+        # A tag changes one list's rows and the chips around: not the other lists, not counts
+        # of mentions (on a big dossier those cost more than a frame).
+        self.after_change([lists[targets[0][0]]] if targets[0][0] in lists else [])
 
-    def after_change(self) -> None:
-        """Show the file as it now is: lists, reader, inspector, titles."""
-        self.articles.reload(keep_cursor=True)
-        self.entities.reload(keep_cursor=True)
-        self.events.reload(keep_cursor=True)
+    def after_change(self, lists: list[LazyList] | None = None) -> None:
+        """Show the file as it now is: the lists (all unless told), reader, inspector."""
+        for widget in lists if lists is not None else (self.articles, self.entities,
+                                                        self.events):
+            widget.reload(keep_cursor=True)
         self.reader.redraw()
         self.inspector.redraw()
-        self.update_density()
+        if lists is None:
+            self.update_density()
         self.update_titles()
 
     def action_tag(self) -> None:
