@@ -87,22 +87,20 @@ def build(n_articles: int, out: Path, seed: int = 1, chunk: int = 2000,
     while done < n_articles:
         with store.bulk():
             for i in range(done, min(done + chunk, n_articles)):
-                parts: list[str] = []
+                body = ""
                 mentions: list[tuple[int, Mention]] = []
                 used: list[int] = []
                 picks = rng.choices(range(n_entities), cum_weights=weights, k=10)
                 for k, pick in enumerate(picks):
-                    parts.append(rng.choice(sentences))
+                    body += rng.choice(sentences) + " "
                     name = people[pick][0]
-                    position = sum(len(p) + 1 for p in parts)
-                    parts.append(f"{name} {rng.choice(['said', 'denied it', 'was named'])}.")
                     if pick not in used:
                         used.append(pick)
-                    mentions.append((used.index(pick), Mention(None, None, position,
-                                                               position + len(name), name)))
-                    if k == 4:
-                        parts.append("\n\n")
-                body = " ".join(parts).replace(" \n\n ", "\n\n")
+                    mentions.append((used.index(pick), Mention(None, None, len(body),
+                                                               len(body) + len(name), name)))
+                    body += f"{name} {rng.choice(['said', 'denied it', 'was named'])}."
+                    body += "\n\n" if k == 4 else " "
+                body = body.rstrip()
                 batch = []
                 for pick in used:
                     if entities[pick] is None:
