@@ -135,3 +135,69 @@ def test_reader_sees_other_process_changes(tmp_path):
     proc.communicate(timeout=60)
     assert [t.tag for t in reader.tags_for("article", 1)] == ["bo-0"]
     reader.close()
+
+
+WIKINEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "wikinews"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def article_folder(tmp_path: Path, copies: int = 4) -> Path:
+    """A folder of a few hundred distinct real articles."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    sources = sorted(WIKINEWS.glob("*.txt")) if WIKINEWS.is_dir() else []
+    sources += sorted(SAMPLE.glob("*.txt"))
+    for copy in range(copies if WIKINEWS.is_dir() else 60):
+        for f in sources:
+            (folder / f"{copy}-{f.name}").write_text(
+                f.read_text(encoding="utf-8") + f"\n\nEdition {copy}.\n", encoding="utf-8")
+    return folder
+
+
+def mention_counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute(
+            "SELECT a.content_hash, count(m.id) FROM articles a LEFT JOIN mentions m "
+            "ON m.article_id = a.id GROUP BY a.id").fetchall())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_interrupted_ingest_leaves_whole_articles_and_resumes(tmp_path, sig):
+    folder = article_folder(tmp_path)
+    reference = tmp_path / "reference.db"
+    cmd = [sys.executable, "-m", "dossier", "ingest"]
+    subprocess.run([*cmd, str(reference), str(folder), "--extractor", "rules"],
+                   check=False, capture_output=True, timeout=600)
+    expected = mention_counts(reference)
+    rng = random.Random(sig)
+    for attempt in range(3):
+        path = tmp_path / f"killed-{attempt}.db"
+        proc = subprocess.Popen([*cmd, str(path), str(folder), "--extractor", "rules"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        target = rng.randrange(5, len(expected) // 2)
+        while proc.poll() is None:  # kill once a random number of articles is in
+            try:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+                (n,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+                conn.close()
+            except sqlite3.Error:
+                n = 0
+            if n >= target:
+                break
+        proc.send_signal(sig)
+        proc.communicate(timeout=60)
+        got = mention_counts(path)
+        assert 0 < len(got) < len(expected), "the interrupt came too late to test anything"
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+        for content_hash, mentions in got.items():  # every article whole: all its mentions
+            assert mentions == expected[content_hash]
+        again = subprocess.run([*cmd, str(path), str(folder), "--extractor", "rules"],
+                               capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stderr
+        assert f"{len(expected) - len(got)} added, {len(got)} duplicate" in again.stdout
+        assert mention_counts(path) == expected
