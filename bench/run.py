@@ -105,12 +105,18 @@ class Pty:
         return kb / 1024
 
     def close(self) -> None:
-        try:
-            os.write(self.master, b"q")
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
+        """Stop the program (SIGTERM, as closing a terminal would), reading what it writes."""
+        self.proc.terminate()
+        deadline = time.monotonic() + 10
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            if select.select([self.master], [], [], 0.05)[0]:
+                try:
+                    os.read(self.master, 65536)
+                except OSError:
+                    break
+        if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait()
+        self.proc.wait()
         os.close(self.master)
 
 

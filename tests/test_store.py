@@ -276,3 +276,17 @@ def test_tags_and_links_leave_the_entity_ranking_cached(filled):
     assert filled._entity_ranking()[0] is ranking  # not recomputed over every mention
     filled.undo("ana")
     assert filled._entity_ranking()[0] is not ranking
+
+
+def test_event_pages_cross_from_dated_to_unresolved(store):
+    from dossier.model import Event
+
+    events = [(Event(title=f"e{i}", date_start=None if i % 3 == 0 else f"2020-0{i % 9 + 1}",
+                     precision="month"), []) for i in range(25)]
+    store.ingest_article(make_article("T", "body"), [], [], events)
+    whole = [e.id for e in store.list_events(0, 100)]
+    paged = [e.id for off in range(0, 25, 4) for e in store.list_events(off, 4)]
+    assert paged == whole and len(whole) == 25
+    dates = [e.date_start for e in store.list_events(0, 100)]
+    assert dates[:16] == sorted(dates[:16]) and dates[16:] == [None] * 9
+    assert [e.id for e in store.list_events(0, 100, unresolved=True)] == whole[16:]

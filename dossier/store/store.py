@@ -683,18 +683,28 @@ class Store(CorrectionsMixin):
         self, offset: int = 0, limit: int = 100, *, unresolved: bool | None = None,
         article_id: int | None = None,
     ) -> list[Event]:
-        """Events in date order (unresolved ones have no date and come last)."""
-        where = _event_where(unresolved)
-        params: list[Any] = []
+        """Events in date order (unresolved ones have no date and come last).
+
+        Dated and undated events are paged separately so each walks idx_events_date; one
+        ORDER BY with "date_start IS NULL" first would sort every event for every page."""
         if article_id is not None:
-            where += (" AND " if where else " WHERE ") + "article_id = ?"
-            params.append(article_id)
-        rows = self.query(
-            f"SELECT * FROM events{where} ORDER BY date_start IS NULL, date_start, id "
-            "LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
-        events = [Event(**r) for r in rows]
+            rows = list(self.query(
+                "SELECT * FROM events WHERE article_id = ? "
+                "ORDER BY date_start IS NULL, date_start, id LIMIT ? OFFSET ?",
+                [article_id, limit, offset]))
+            events = [Event(**r) for r in rows]
+        else:
+            events = []
+            dated = 0 if unresolved else self.count_events(unresolved=False)
+            if not unresolved and offset < dated:
+                events += [Event(**r) for r in self.query(
+                    "SELECT * FROM events WHERE date_start IS NOT NULL "
+                    "ORDER BY date_start, id LIMIT ? OFFSET ?", [limit, offset])]
+            if unresolved is not False and len(events) < limit:
+                skip = max(0, offset - dated)
+                events += [Event(**r) for r in self.query(
+                    "SELECT * FROM events WHERE date_start IS NULL ORDER BY id "
+                    "LIMIT ? OFFSET ?", [limit - len(events), skip])]
         self._fill_event_entities(events)
         return events
 

@@ -122,14 +122,28 @@ class DossierApp(App[None]):
             self.theme = fallback
         self.query_one("#search", Input).display = False
         self.articles.reload(keep_cursor=False)
-        self.entities.refresh_source()
         self.events.reload(keep_cursor=False)
-        self.update_density()
+        self.entities.empty_text = "counting mentions…"
         self.update_titles()
+        # Ranking entities by mentions and the density strip read every mention and event:
+        # on a big dossier that is more than a frame, so it happens after the first paint.
+        self.warm_up()
         self.articles.focus()
         first = self.articles.current
         if first is not None:
             self.reader.show(first.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
+    def warm_up(self) -> None:
+        self.store.list_entities(0, 1)  # computes and caches the ranking
+        density = [n for _, n in self.store.event_density("month")]
+        self.call_from_thread(self._warmed, density)
+
+    def _warmed(self, density: list[int]) -> None:
+        self.entities.empty_text = "no entities"
+        self.entities.refresh_source(keep_cursor=True)
+        self.query_one("#density", Sparkline).data = density or [0]
+        self.update_titles()
 
     @property
     def articles(self) -> ArticleList:

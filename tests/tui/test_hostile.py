@@ -3,7 +3,7 @@ screen."""
 
 from __future__ import annotations
 
-from tui_helpers import screen_text
+from tui_helpers import screen_text, settle
 
 from dossier.model import Article, Entity, Event, Mention
 from dossier.store import Store
@@ -36,9 +36,9 @@ async def test_hostile_text_is_inert_everywhere(make_app, tmp_path):
     hostile_dossier(path)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         app.query_one(EntityList).focus()
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "[@click=app.quit]Click me[/]" in text  # the markup is shown, not run
         assert "[bold]not bold[/bold]" in text
@@ -52,8 +52,8 @@ async def test_hostile_text_is_inert_everywhere(make_app, tmp_path):
         # Clicking the "button" text in every pane leaves the app running.
         for selector in (ArticleList, Reader, EntityList):
             await pilot.click(selector, offset=(12, 1))
-            await pilot.pause()
+            await settle(pilot)
             assert app.is_running
         await pilot.press("slash", *"Click", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert no_control_bytes(screen_text(app)) and app.is_running

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tui_helpers import screen_text
+from tui_helpers import screen_text, settle
 
 from dossier.tui.widgets.panes import ArticleList, EntityList, EventList, Inspector, Reader
 
@@ -14,7 +14,7 @@ SECOND = "Russia seeking new munitions"
 async def test_all_panes_show_at_120x40(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         for title in ("Articles (2)", "Reader", "Inspector", "Entities of dossier",
                       "Timeline (6, 2 unresolved last)"):
@@ -32,7 +32,7 @@ async def test_all_panes_show_at_120x40(make_app):
 async def test_every_pane_reachable_at_80x24(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         seen = []
         for _ in range(6):
             seen.append(type(app.focused).__name__)
@@ -40,7 +40,7 @@ async def test_every_pane_reachable_at_80x24(make_app):
         assert {"ArticleList", "Reader", "Inspector", "EntityList", "EventList"} <= set(seen)
         app.query_one(EntityList).focus()
         await pilot.press("z")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.maximized is not None
         assert "Ashot Mkrtychev" in screen_text(app)
         await pilot.press("escape")
@@ -50,9 +50,9 @@ async def test_every_pane_reachable_at_80x24(make_app):
 async def test_open_article_and_walk_mentions_across_articles(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("j", "enter")
-        await pilot.pause()
+        await settle(pilot)
         reader = app.query_one(Reader)
         assert reader.article.title.startswith(SECOND)
         reader.focus()
@@ -65,12 +65,12 @@ async def test_open_article_and_walk_mentions_across_articles(make_app):
         while reader.current_entity.name != "Ashot Mkrtychev":
             await pilot.press("]")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Ashot Mkrtychev  person" in str(app.query_one("#inspector-body").render())
         articles_seen = {reader.article.id}
         for _ in range(8):
             await pilot.press("n")
-            await pilot.pause()
+            await settle(pilot)
             assert reader.current_mention.text in ("Ashot Mkrtychev", "Mkrtychev")
             articles_seen.add(reader.article.id)
         assert len(articles_seen) == 2
@@ -81,16 +81,16 @@ async def test_open_article_and_walk_mentions_across_articles(make_app):
 async def test_entities_scope_sort_and_inspector(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         entities = app.query_one(EntityList)
         entities.focus()
-        await pilot.pause()
+        await settle(pilot)
         assert entities.current.name == "Russia"
         assert "30 mentions in 2 articles" in str(app.query_one("#inspector-body").render())
         await pilot.press("s")
         assert entities.current.name == "Antony J. Blinken"
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert "Entities of this article" in screen_text(app)
         assert entities.count < 22
 
@@ -98,17 +98,17 @@ async def test_entities_scope_sort_and_inspector(make_app):
 async def test_search_ranks_snippets_and_bad_query(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("slash", *"Kirby", "enter")
-        await pilot.pause()
+        await settle(pilot)
         articles = app.query_one(ArticleList)
         assert articles.count == 1 and "Search: Kirby (1)" in screen_text(app)
         assert "Kirby" in screen_text(app)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert articles.count == 2 and articles.search_query is None
         await pilot.press("slash", *'"unbalanced', "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "cannot search" in " ".join(str(n.message) for n in app._notifications)
         assert app.is_running
 
@@ -116,9 +116,9 @@ async def test_search_ranks_snippets_and_bad_query(make_app):
 async def test_help_lists_keys_and_tag_hotkeys(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Full-text search" in text and "Undo your latest change" in text
         assert "triage" in text and "relevant" in text and "sanctioned" in text
@@ -132,12 +132,12 @@ async def test_themes_switch_and_broken_theme_falls_back(make_app, tmp_path):
     (folder / "broken.yaml").write_text("name: [unclosed\n")
     app = make_app(theme="mine", themes_folder=folder)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.theme == "mine"
         assert any("broken.yaml" in str(n.message) for n in app._notifications)
     app2 = make_app(theme="dossier-light")
     async with app2.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app2.theme == "dossier-light"
         assert app2.theme_variables["entity-person"] == "#9a5800"
 
@@ -145,11 +145,11 @@ async def test_themes_switch_and_broken_theme_falls_back(make_app, tmp_path):
 async def test_event_opens_its_evidence(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         events = app.query_one(EventList)
         events.focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.query_one(Reader).article.title.startswith(FIRST)
         assert "evidence:" in str(app.query_one(Inspector).query_one("#inspector-body").render())
 
@@ -158,7 +158,7 @@ async def test_event_opens_its_evidence(make_app):
 async def test_palette_lists_actions(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for wanted in ("Search", "Filter", "Tag", "Link", "Undo", "Redo", "Export", "Merge",
                        "Edit", "Help"):

@@ -4,7 +4,7 @@ screen: a change is committed before the screen shows it."""
 
 from __future__ import annotations
 
-from tui_helpers import rows, screen_text
+from tui_helpers import rows, screen_text, settle
 
 from dossier.store import Store
 from dossier.tui.widgets.panes import ArticleList, EntityList, Reader
@@ -15,11 +15,11 @@ TRIAGE = "SELECT target_id, tag, analyst FROM taggings WHERE tagset = 'triage' O
 async def test_hotkey_tags_and_exclusive_set_replaces(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         first = app.query_one(ArticleList).current.id
         await pilot.press("1")
         assert rows(sample_path, TRIAGE) == [(first, "relevant", "ana")]
-        await pilot.pause()
+        await settle(pilot)
         assert "relevant" in screen_text(app)
         await pilot.press("3")
         assert rows(sample_path, TRIAGE) == [(first, "noise", "ana")]
@@ -30,18 +30,18 @@ async def test_hotkey_tags_and_exclusive_set_replaces(make_app, sample_path):
 async def test_picker_tags_an_entity(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         entities = app.query_one(EntityList)
         entities.focus()
         while entities.current.name != "Ashot Mkrtychev":
             await pilot.press("j")
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)
         assert "Tag 1 entity(s)" in screen_text(app)
         # Options: triage is for articles only, so the entity's list starts with priority.
         # priority: high, medium, low, then role: broker
         await pilot.press("down", "down", "down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         got = rows(sample_path, "SELECT tagset, tag FROM taggings WHERE target_kind='entity'")
         assert got == [("role", "broker")]
         await pilot.press("w")  # role: sanctioned by its hotkey
@@ -52,7 +52,7 @@ async def test_picker_tags_an_entity(make_app, sample_path):
 async def test_marking_several_then_one_key_tags_all(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("space", "space")  # marks both articles (the cursor moves down)
         await pilot.press("2")
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["background", "background"]
@@ -63,27 +63,27 @@ async def test_marking_several_then_one_key_tags_all(make_app, sample_path):
 async def test_filter_untagged_and_next_untagged(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         articles = app.query_one(ArticleList)
         await pilot.press("1")
         await pilot.press("x")  # next article without a triage tag
         assert articles.cursor == 1
         await pilot.press("f")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")  # "nothing from triage yet"
-        await pilot.pause()
+        await settle(pilot)
         assert articles.count == 1 and "no triage" in screen_text(app)
         await pilot.press("f")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # no filter
-        await pilot.pause()
+        await settle(pilot)
         assert articles.count == 2
 
 
 async def test_undo_redo_and_undo_after_reopening(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("1", "3")
         await pilot.press("u")
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["relevant"]
@@ -93,37 +93,37 @@ async def test_undo_redo_and_undo_after_reopening(make_app, sample_path):
     app.store.close()
     again = make_app()
     async with again.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("u")
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["relevant"]
         await pilot.press("u")
         assert rows(sample_path, TRIAGE) == []
-        await pilot.pause()
+        await settle(pilot)
         assert "nothing to undo" not in screen_text(again)
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)
         assert any("nothing to undo" in str(n.message) for n in again._notifications)
 
 
 async def test_link_from_the_reader_keeps_evidence(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         reader = app.query_one(Reader)
         reader.focus()
         while reader.current_entity is None or reader.current_entity.name != "Ashot Mkrtychev":
             await pilot.press("]")
         await pilot.press("l")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"north korea")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # first hit: the entity North Korea
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # first relation: brokered deal with
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"per Treasury", "enter")
-        await pilot.pause()
+        await settle(pilot)
         (link,) = rows(sample_path, "SELECT relation, to_kind, evidence_article_id, "
                        "evidence_start, evidence_end, note FROM links")
         assert link[0] == "brokered deal with" and link[1] == "entity" and link[5] == "per Treasury"
@@ -135,10 +135,10 @@ async def test_link_from_the_reader_keeps_evidence(make_app, sample_path):
 async def test_read_only_file_refuses_politely(make_app, sample_path):
     app = make_app(readonly=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert "READ-ONLY" in screen_text(app)
         await pilot.press("1")
-        await pilot.pause()
+        await settle(pilot)
         assert rows(sample_path, TRIAGE) == []
         assert any("read-only" in str(n.message) for n in app._notifications)
         assert app.is_running
@@ -147,30 +147,30 @@ async def test_read_only_file_refuses_politely(make_app, sample_path):
 async def test_rename_entity_and_merge(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         entities = app.query_one(EntityList)
         entities.focus()
         while entities.current.name != "Vladimir Putin":
             await pilot.press("j")
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("end", *" (RU)", "enter")
-        await pilot.pause()
+        await settle(pilot)
         store = Store.open(sample_path, readonly=True)
         renamed = store.find_entities("Vladimir Putin")[0]  # the old name stays an alias
         assert renamed.name == "Vladimir Putin (RU)"
         store.close()
         await pilot.press("u")
         await pilot.press("m")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"kremlin")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # target: Kremlin
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # confirm
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         got = rows(sample_path, "SELECT count(*) FROM entities WHERE name = 'Vladimir Putin'")
         assert got == [(0,)]
         assert rows(sample_path, "SELECT count(*) FROM aliases a JOIN entities e ON "

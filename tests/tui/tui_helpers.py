@@ -20,3 +20,10 @@ def rows(path: Path, sql: str, params=()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+async def settle(pilot) -> None:
+    """Wait until the app has processed what was sent and its workers are done."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
