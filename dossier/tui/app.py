@@ -69,6 +69,8 @@ class DossierApp(App[None]):
         _b("e", "export", "Export", "Export the dossier (brief, JSON, CSV, FtM, ...)"),
         _b("z", "zoom", "Zoom", "Give the focused pane the whole screen, or back",
            show=False),
+        _b("c", "connections", "Connections", "The focused entity's neighbourhood: links and "
+           "the entities named with it, two hops out", show=False),
         _b("a", "entity_scope", "Scope", "Entities of the open article or of the whole "
            "dossier", show=False),
         _b("s", "entity_sort", "Sort", "Sort entities by mentions or by name", show=False),
@@ -575,16 +577,7 @@ class DossierApp(App[None]):
             return
         kind, item_id = item
         if kind == "entity":
-            entity = self.store.get_entity(item_id)
-            if entity is None:
-                return
-
-            def renamed(name: str | None) -> None:
-                if name and name.strip() and name.strip() != entity.name:
-                    self._change(lambda: self.store.rename_entity(self.analyst, item_id, name))
-
-            self.push_screen(TextPrompt("Rename entity (the old name stays an alias)",
-                                        entity.name), renamed)
+            self.edit_entity(item_id)
         elif kind == "article":
             article = self.store.get_article(item_id)
             if article is None:
@@ -614,18 +607,178 @@ class DossierApp(App[None]):
                 (name, Text(f"{name}: {safe_line(value)[:60]}")) for name, value in fields]),
                 field_chosen)
         elif kind == "event":
-            event = self.store.get_event(item_id)
-            if event is None:
-                return
-
-            def title_entered(new: str | None) -> None:
-                if new and new.strip():
-                    self._change(lambda: self.store.update_event(self.analyst, item_id,
-                                                                 title=new.strip()))
-
-            self.push_screen(TextPrompt("Event title", event.title), title_entered)
+            self.edit_event(item_id)
         else:
             self.notify(f"nothing to edit on a {kind}")
+
+    def edit_entity(self, entity_id: int) -> None:
+        """The corrections of an entity: a menu, then the dialog of the one chosen."""
+        entity = self.store.get_entity(entity_id)
+        if entity is None:
+            return
+        reader = self.reader
+        mention = reader.current_mention if isinstance(self.focused, Reader) else None
+        options = [("rename", Text(f"rename “{safe_line(entity.name)}”")),
+                   ("kind", Text(f"change kind (now {entity.kind})")),
+                   ("describe", Text("describe")),
+                   ("alias", Text("add an alias (and find it in every article)")),
+                   ("unalias", Text("remove an alias")),
+                   ("split", Text("split: chosen mentions become a new entity")),
+                   ("delete", Text("delete this entity (a false one)"))]
+        if mention is not None and mention.id is not None:
+            options.insert(0, ("unmention", Text(
+                f"this mention is wrong: “{safe_line(mention.text)}” is not "
+                f"{safe_line(entity.name)}")))
+        a = self.analyst
+
+        def chosen(what: Any) -> None:
+            if what == "rename":
+                self.push_screen(TextPrompt("Rename (the old name stays an alias)",
+                                            entity.name), lambda v: v and v.strip() and
+                                 self._change(lambda: self.store.rename_entity(a, entity_id, v)))
+            elif what == "kind":
+                self.push_screen(Choice("Kind", [(k, Text(k)) for k in (
+                    "person", "organisation", "place", "other")]), lambda k: k and self._change(
+                    lambda: self.store.set_entity_kind(a, entity_id, k)))
+            elif what == "describe":
+                self.push_screen(TextPrompt("Description", entity.description or ""),
+                                 lambda v: v is not None and self._change(
+                                     lambda: self.store.set_entity_description(a, entity_id, v)))
+            elif what == "alias":
+                self.push_screen(TextPrompt("New alias"), lambda v: v and v.strip() and
+                                 self.add_alias(entity_id, v.strip()))
+            elif what == "unalias":
+                others = [x for x in entity.aliases if x != entity.name]
+                if not others:
+                    self.notify("no other alias to remove")
+                    return
+                self.push_screen(Choice("Remove which alias?", [(x, Text(safe_line(x)))
+                                                                for x in others]),
+                                 lambda x: x and self._change(
+                                     lambda: self.store.remove_alias(a, entity_id, x)))
+            elif what == "split":
+                self.split_entity(entity_id)
+            elif what == "delete":
+                self.push_screen(Choice(
+                    f"Delete “{safe_line(entity.name)}” with its {entity.mention_count} "
+                    "mentions, tags and links?", [(True, Text("Delete")), (False,
+                                                                          Text("Cancel"))]),
+                    lambda yes: yes and self._change(
+                        lambda: self.store.delete_entity(a, entity_id)))
+            elif what == "unmention" and mention is not None and mention.id is not None:
+                self._change(lambda: self.store.remove_mention(a, mention.id))
+
+        self.push_screen(Choice(f"Correct “{safe_line(entity.name)}”", options), chosen)
+
+    def add_alias(self, entity_id: int, alias: str) -> None:
+        """Add an alias, then offer to turn its hits in every article into mentions."""
+        if not self.store.readonly:
+            self._change(lambda: self.store.add_alias(self.analyst, entity_id, alias))
+        hits = self.store.find_text(alias)
+        if not hits:
+            self.notify(f"no unmarked “{alias}” in any article", markup=False)
+            return
+        articles = len({h[0] for h in hits})
+        self.push_screen(Choice(
+            f"“{safe_line(alias)}” stands {len(hits)} times in {articles} articles, not yet "
+            "marked. Mark them as mentions?",
+            [(True, Text(f"Mark {len(hits)} mentions")), (False, Text("Leave them"))]),
+            lambda yes: yes and self._change(lambda: self.store.add_mentions(
+                self.analyst, entity_id, hits, f"mark '{alias}'")))
+
+    def split_entity(self, entity_id: int) -> None:
+        mentions = self.store.entity_mentions(entity_id, 0, 500)
+        chosen: set[int] = set()
+        titles = {a.id: a.title for a, _ in self.store.entity_articles(entity_id, 500)}
+
+        def pick(value: Any) -> None:
+            if value is None:
+                return
+            if value != "done":
+                chosen.symmetric_difference_update({value})
+                self.push_screen(menu(), pick)
+                return
+            if not chosen:
+                return
+            self.push_screen(TextPrompt("Name of the new entity"), lambda name: name and
+                             name.strip() and self._change(lambda: self.store.split_entity(
+                                 self.analyst, entity_id, sorted(chosen), name.strip())))
+
+        def menu() -> Choice:
+            options: list[tuple[Any, Text]] = [("done", Text(
+                f"done: split {len(chosen)} chosen mentions off", style="bold"))]
+            for m in mentions:
+                options.append((m.id, Text(f"{safe_line(m.text)}  in "
+                                           f"{safe_line(titles.get(m.article_id, '?'))[:60]}")))
+            return Choice("Choose the mentions of the other entity", options, selected=chosen)
+
+        self.push_screen(menu(), pick)
+
+    def edit_event(self, event_id: int) -> None:
+        event = self.store.get_event(event_id)
+        if event is None:
+            return
+        a = self.analyst
+
+        def chosen(what: Any) -> None:
+            if what == "title":
+                self.push_screen(TextPrompt("Event title", event.title), lambda v: v and
+                                 v.strip() and self._change(lambda: self.store.update_event(
+                                     a, event_id, title=v.strip())))
+            elif what == "date":
+                current = event.date_start or ""
+                if event.date_end:
+                    current += f"/{event.date_end}"
+                self.push_screen(TextPrompt("Date: YYYY-MM-DD, YYYY-MM, YYYY, or START/END",
+                                            current), lambda v: v and self._set_event_date(
+                                                event_id, v.strip()))
+            elif what == "delete":
+                self._change(lambda: self.store.delete_event(a, event_id))
+
+        self.push_screen(Choice("Correct the event", [
+            ("title", Text(f"title: {safe_line(event.title)[:60]}")),
+            ("date", Text(f"date: {event.date_start or 'unresolved'} ({event.precision})")),
+            ("delete", Text("delete this event"))]), chosen)
+
+    def _set_event_date(self, event_id: int, value: str) -> None:
+        import re
+
+        parts = value.split("/")
+        pattern = r"\d{4}(-\d{2}(-\d{2})?)?"
+        if len(parts) > 2 or not all(re.fullmatch(pattern, p) for p in parts):
+            self.notify(f"not a date: {value}", severity="warning", markup=False)
+            return
+        precision = {4: "year", 7: "month", 10: "day"}[len(parts[0])]
+        self._change(lambda: self.store.update_event(
+            self.analyst, event_id, date_start=parts[0],
+            date_end=parts[1] if len(parts) > 1 else None, precision=precision))
+
+    def action_connections(self) -> None:
+        entity_id = self.focused_entity()
+        if entity_id is None:
+            self.notify("focus an entity to see its connections")
+            return
+        from dossier.tui.screens.connections import ConnectionsScreen
+
+        def opened(item: tuple[str, int] | None) -> None:
+            if item is None:
+                return
+            if item[0] == "article":
+                self.open_article(item[1])
+            else:
+                self.inspector.show(*item)
+
+        self.push_screen(ConnectionsScreen(self.store, entity_id), opened)
+
+    def mark_mention(self, article_id: int, start: int, end: int) -> None:
+        """Mark a missed mention: the reader's selection, as a mention of a picked entity."""
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is not None:
+                self._change(lambda: self.store.add_mention(self.analyst, article_id,
+                                                            target[1], start, end))
+
+        self.push_screen(ItemPicker(self.store, "Mention of which entity?", kinds=("entity",)),
+                         picked)
 
     def _set_article_date(self, article_id: int, value: str) -> None:
         from dossier.ingest.dates import parse_publication_date, resolve

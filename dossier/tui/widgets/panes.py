@@ -272,6 +272,16 @@ class Reader(VerticalScroll, can_focus=True):
                 tooltip="Move to the previous mention in this article"),
         Binding("enter", "open_entity", "Open entity", id="reader.open_entity",
                 tooltip="Show the entity of the mention under the cursor"),
+        Binding("v", "select", "Select", id="reader.select",
+                tooltip="Select text word by word (to mark a missed mention)"),
+        Binding("right", "select_move(1)", "Next word", show=False, id="reader.word_next",
+                tooltip="Selection: the next word"),
+        Binding("left", "select_move(-1)", "Previous word", show=False,
+                id="reader.word_prev", tooltip="Selection: the previous word"),
+        Binding("shift+right", "select_extend(1)", "Extend", show=False,
+                id="reader.extend", tooltip="Selection: take one more word"),
+        Binding("shift+left", "select_extend(-1)", "Shrink", show=False,
+                id="reader.shrink", tooltip="Selection: give back one word"),
         Binding("j,down", "scroll_down", "Scroll", show=False, id="reader.down",
                 tooltip="Scroll down"),
         Binding("k,up", "scroll_up", "Scroll", show=False, id="reader.up", tooltip="Scroll up"),
@@ -293,6 +303,7 @@ class Reader(VerticalScroll, can_focus=True):
         self.mentions: list[Mention] = []
         self.entities: dict[int, Entity] = {}
         self.mention_index: int | None = None
+        self.selection: tuple[int, int] | None = None
 
     def compose(self):  # noqa: ANN201
         yield Static(Text("Open an article (enter in the Articles pane).", style="dim"),
@@ -307,6 +318,7 @@ class Reader(VerticalScroll, can_focus=True):
         self.mentions = self.store.article_mentions(article_id)
         self.entities = self.store.get_entities(m.entity_id for m in self.mentions)
         self.mention_index = None
+        self.selection = None
         if mention_id is not None:
             self.mention_index = next((i for i, m in enumerate(self.mentions)
                                        if m.id == mention_id), None)
@@ -353,7 +365,56 @@ class Reader(VerticalScroll, can_focus=True):
             if i == self.mention_index:
                 style = Style(color=colour, reverse=True, bold=True)
             text.stylize(style, m.start, m.end)
+        if self.selection is not None:
+            text.stylize(Style(reverse=True, underline=True), *self.selection)
         return text
+
+    # Selecting text by word, to mark a mention the machine missed.
+    def _words(self) -> list[tuple[int, int]]:
+        import re
+
+        assert self.article is not None
+        return [(m.start(), m.end()) for m in re.finditer(r"[\w’'.-]+", self.article.body)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("select_move", "select_extend"):
+            return self.selection is not None
+        return True
+
+    def action_select(self) -> None:
+        if self.article is None:
+            return
+        if self.selection is not None:
+            self.selection = None
+        else:
+            words = self._words()
+            at = self.current_mention.end if self.current_mention else 0
+            self.selection = next(((s, e) for s, e in words if s >= at), words[0] if words
+                                  else None)
+            self.app.notify("select with ← → (shift to extend), enter to mark as a mention, "
+                            "v to stop")
+        self.refresh_bindings()
+        self.query_one("#reader-body", Static).update(self.body_text())
+
+    def action_select_move(self, step: int) -> None:
+        if self.selection is None:
+            return
+        words = self._words()
+        index = next((i for i, w in enumerate(words) if w[0] == self.selection[0]), 0)
+        index = max(0, min(len(words) - 1, index + step))
+        self.selection = words[index]
+        self.query_one("#reader-body", Static).update(self.body_text())
+
+    def action_select_extend(self, step: int) -> None:
+        if self.selection is None:
+            return
+        words = self._words()
+        start, end = self.selection
+        ends = [e for s, e in words if s >= start]
+        index = next((i for i, e in enumerate(ends) if e == end), 0)
+        index = max(0, min(len(ends) - 1, index + step))
+        self.selection = (start, ends[index])
+        self.query_one("#reader-body", Static).update(self.body_text())
 
     @property
     def current_mention(self) -> Mention | None:
@@ -391,6 +452,13 @@ class Reader(VerticalScroll, can_focus=True):
         self.scroll_to(y=max(0, header_height + lines_before - 3), animate=False)
 
     def action_open_entity(self) -> None:
+        if self.selection is not None and self.article is not None:
+            start, end = self.selection
+            self.selection = None
+            self.refresh_bindings()
+            self.query_one("#reader-body", Static).update(self.body_text())
+            self.app.mark_mention(self.article.id, start, end)  # type: ignore[attr-defined]
+            return
         self.post_message(self.MentionFocused(self.current_mention, self.current_entity))
 
     def evidence(self) -> tuple[int, int, int] | None:

@@ -1,0 +1,27 @@
+"""An entity's neighbourhood: links and co-occurrence, one and two hops out."""
+
+from __future__ import annotations
+
+from dossier_helpers import add_article_with_names
+
+from dossier.connections import co_occurring, neighbourhood
+from dossier.model import Link
+
+
+def test_co_occurrence_counts_shared_articles(store):
+    for n in range(3):
+        add_article_with_names(store, f"A{n}", f"Mkrtychev met Kirby {n}.",
+                               {"Mkrtychev": "person", "Kirby": "person"})
+    add_article_with_names(store, "B", "Mkrtychev saw Blinken.",
+                           {"Mkrtychev": "person", "Blinken": "person"})
+    add_article_with_names(store, "C", "Blinken met Yellen.",
+                           {"Blinken": "person", "Yellen": "person"})
+    ids = {n: store.find_entities(n)[0].id for n in ("Mkrtychev", "Kirby", "Blinken", "Yellen")}
+    assert co_occurring(store, ids["Mkrtychev"]) == [(ids["Kirby"], 3), (ids["Blinken"], 1)]
+    store.add_link("ana", Link("entity", ids["Kirby"], "member of", "entity", ids["Yellen"]))
+    near = neighbourhood(store, ids["Mkrtychev"], hops=2)
+    first = [(n.name, n.relation, n.weight) for n in near if n.hop == 1]
+    assert first == [("Kirby", "named with", 3), ("Blinken", "named with", 1)]
+    second = {(n.name, n.relation) for n in near if n.hop == 2}
+    assert ("Yellen", "member of") in second  # linked from Kirby, two hops out
+    assert all(n.id != ids["Mkrtychev"] for n in near)
