@@ -18,7 +18,6 @@ import os
 import platform
 import pty
 import random
-import resource
 import select
 import shutil
 import sqlite3
@@ -251,16 +250,16 @@ def measure_ingest(runs: int) -> dict[str, float | None]:
 
 def measure_export(path: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t = time.perf_counter()
         proc = subprocess.run(
-            [PYTHON, "-c", "import resource, sys; from dossier.cli import main; sys.argv="
+            [PYTHON, "-c", "import sys; from dossier.cli import main; sys.argv="
              f"['dossier', 'export', {str(path)!r}, '-f', 'json', '-o', {tmp!r} + '/x.json'];"
              "\ntry:\n main()\nexcept SystemExit:\n pass\n"
-             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+             # VmHWM: this process's own peak resident memory, in kB.
+             "print([l.split()[1] for l in open('/proc/self/status') if "
+             "l.startswith('VmHWM')][0])"],
             check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - t
-        del before
         return elapsed, int(proc.stdout.split()[-1]) / 1024
 
 

@@ -7,6 +7,7 @@ export) runs in a thread worker with progress.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ class DossierApp(App[None]):
         self.analyst = analyst
         self.requested_theme = theme
         self.themes_folder = themes_folder
+        self._status_plain = ""
+        self._inspect_next: tuple[str, int] | None = None
+        self._inspect_timer: Any = None
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
@@ -146,6 +150,10 @@ class DossierApp(App[None]):
         self.entities.refresh_source(keep_cursor=True)
         self.query_one("#density", Sparkline).data = density or [0]
         self.update_titles()
+        # What start-up built lives as long as the app: out of the collector's full sweeps,
+        # which otherwise stall an occasional keypress by tens of milliseconds.
+        gc.collect()
+        gc.freeze()
 
     @property
     def articles(self) -> ArticleList:
@@ -178,24 +186,31 @@ class DossierApp(App[None]):
             title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
         elif not articles.tag_filter.is_empty():
             title.append(f" · {describe_filter(articles.tag_filter)}", style="italic")
-        self.query_one("#articles-pane").border_title = title
+        self._title(self.query_one("#articles-pane"), title)
         ents = self.entities
         scope = "dossier" if ents.whole else "this article"
         etitle = Text(f"Entities of {scope} ({ents.count}) · by {ents.order}")
         if not ents.tag_filter.is_empty():
             etitle.append(f" · {describe_filter(ents.tag_filter)}", style="italic")
-        ents.border_title = etitle
+        self._title(ents, etitle)
         unresolved = self.store.count_events(unresolved=True)
-        self.query_one("#timeline-pane").border_title = Text(
-            f"Timeline ({self.events.count}, {unresolved} unresolved last)")
-        self.reader.border_title = Text("Reader")
-        self.inspector.border_title = Text("Inspector")
+        self._title(self.query_one("#timeline-pane"), Text(
+            f"Timeline ({self.events.count}, {unresolved} unresolved last)"))
+        self._title(self.reader, Text("Reader"))
+        self._title(self.inspector, Text("Inspector"))
         status = Text()
         status.append(f" {safe_line(self.store.path)} ", style="bold")
         status.append(f" analyst: {safe_line(self.analyst)} ", style="dim")
         if self.store.readonly:
             status.append(" READ-ONLY: changes are not allowed ", style="bold reverse")
-        self.query_one("#status", Static).update(status)
+        if status.plain != self._status_plain:
+            self._status_plain = status.plain
+            self.query_one("#status", Static).update(status)
+
+    def _title(self, widget: Any, title: Text) -> None:
+        """Set a border title only when it changed: each set repaints the pane."""
+        if widget.border_title is None or str(widget.border_title) != title.markup:
+            widget.border_title = title
 
     # ------------------------------------------------------------- focus and navigation
 
@@ -203,7 +218,18 @@ class DossierApp(App[None]):
     def highlighted(self, event: LazyList.Highlighted) -> None:
         widget = event.lazy_list
         if isinstance(widget, ItemList) and event.row is not None and widget.has_focus:
-            self.inspector.show(widget.kind, event.row.id)
+            # The cursor's frame first; the inspector follows once the cursor rests (50 ms),
+            # so holding j scrolls at full speed instead of describing every row passed.
+            self._inspect_next = (widget.kind, event.row.id)
+            if self._inspect_timer is not None:
+                self._inspect_timer.stop()
+            self._inspect_timer = self.set_timer(0.05, self._inspect_pending)
+
+    def _inspect_pending(self) -> None:
+        self._inspect_timer = None
+        if self._inspect_next is not None:
+            self.inspector.show(*self._inspect_next)
+            self._inspect_next = None
 
     def on_descendant_focus(self, event: Any) -> None:
         widget = event.widget if hasattr(event, "widget") else None
@@ -393,24 +419,35 @@ class DossierApp(App[None]):
         except ReadOnlyError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        what = f"{len(targets)} items" if len(targets) > 1 else targets[0][0]
-        self.notify(f"{tagset.name}: {tag} {result} ({what})", markup=False, timeout=2)
+        if len(targets) > 1 or result == "unchanged":
+            # One item's tag shows as a chip in its row at once; several need saying.
+            self.notify(f"{tagset.name}: {tag} {result} ({len(targets)} items)", markup=False,
+                        timeout=2)
         lists = {"article": self.articles, "entity": self.entities, "event": self.events}
         for widget in lists.values():
             widget.marked.clear()
         # A tag changes one list's rows and the chips around: not the other lists, not counts
-        # of mentions (on a big dossier those cost more than a frame).
-        self.after_change([lists[targets[0][0]]] if targets[0][0] in lists else [])
+        # of mentions, not the article's body (on a big dossier those cost more than a frame).
+        self.after_change([lists[targets[0][0]]] if targets[0][0] in lists else [],
+                          body=False)
 
-    def after_change(self, lists: list[LazyList] | None = None) -> None:
+    def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
         """Show the file as it now is: the lists (all unless told), reader, inspector."""
         for widget in lists if lists is not None else (self.articles, self.entities,
                                                         self.events):
             widget.reload(keep_cursor=True)
-        self.reader.redraw()
-        self.inspector.redraw()
+        if body:
+            self._redraw_around(body)
+        else:
+            # A tag: the row's chip is the answer to the key and goes in the next frame; the
+            # reader's and inspector's relayout follow in the frame after.
+            self.call_after_refresh(self._redraw_around, body)
         if lists is None:
             self.update_density()
+
+    def _redraw_around(self, body: bool) -> None:
+        self.reader.redraw(header_only=not body)
+        self.inspector.redraw()
         self.update_titles()
 
     def action_tag(self) -> None:

@@ -90,7 +90,7 @@ def test_search_open_tag_and_quit(sample, tmp_path):
         term.keys("Enter")
         term.wait_for("Russian officials are attempting")
         term.keys("1")
-        term.wait_for("triage: relevant added")
+        term.wait_for(" relevant ")  # the chip in the row and the reader
         conn = sqlite3.connect(sample)
         assert conn.execute("SELECT tag, analyst FROM taggings").fetchall() == [
             ("relevant", "e2e")]

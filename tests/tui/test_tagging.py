@@ -154,6 +154,8 @@ async def test_rename_entity_and_merge(make_app, sample_path):
             await pilot.press("j")
         await pilot.press("r")
         await settle(pilot)
+        await pilot.press("enter")  # the first correction: rename
+        await settle(pilot)
         await pilot.press("end", *" (RU)", "enter")
         await settle(pilot)
         store = Store.open(sample_path, readonly=True)

@@ -26,4 +26,7 @@ async def settle(pilot) -> None:
     """Wait until the app has processed what was sent and its workers are done."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    # The inspector follows the cursor once it rests: wait for that, not for a fixed time.
+    while getattr(pilot.app, "_inspect_timer", None) is not None:
+        await pilot.pause()
     await pilot.pause()

@@ -97,6 +97,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
 
     def reload(self, *, keep_cursor: bool = True) -> None:
         """Forget cached pages and count (after a change) and repaint."""
+        before = self.current if keep_cursor else None
         self._pages.clear()
         self._count = self.source.count()
         if not keep_cursor:
@@ -105,7 +106,9 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self.cursor = max(0, min(self.cursor, self._count - 1))
         self.virtual_size = Size(self.size.width, self._count)
         self.refresh()
-        self._announce()
+        after = self.current
+        if before is None or after is None or self.row_key(before) != self.row_key(after):
+            self._announce()  # the same row still under the cursor: nothing new to tell
 
     def row_at(self, index: int) -> Row | None:
         if not 0 <= index < self._count:

@@ -328,7 +328,8 @@ class Reader(VerticalScroll, can_focus=True):
         else:
             self.call_after_refresh(self._scroll_to_mention)
 
-    def redraw(self) -> None:
+    def redraw(self, *, header_only: bool = False) -> None:
+        """Draw the article again; after a tag change only the header (its chips) changed."""
         article = self.article
         if article is None:
             return
@@ -343,6 +344,8 @@ class Reader(VerticalScroll, can_focus=True):
             header.append(f"\n{safe_line(article.url)}", style="dim")  # text, never a link
         header.append_text(chips(self.store.tags_for("article", article.id), self.tagsets))
         self.query_one("#reader-header", Static).update(header)
+        if header_only:
+            return
         self.query_one("#reader-body", Static).update(self.body_text())
         removed = Text()
         if article.removed:
