@@ -52,7 +52,7 @@ def neighbourhood(store: Store, entity_id: int, hops: int = 2,
                 if other in seen:
                     continue
                 seen.add(other)
-                out.append(Neighbour(other[0], other[1], _name(store, *other), link.relation,
+                out.append(Neighbour(other[0], other[1], store.item_name(*other), link.relation,
                                      1, hop))
                 if other[0] == "entity":
                     next_frontier.append(other[1])
@@ -67,15 +67,3 @@ def neighbourhood(store: Store, entity_id: int, hops: int = 2,
         frontier = next_frontier[:per_hop]
     return out
 
-
-def _name(store: Store, kind: str, item_id: int) -> str:
-    if kind == "entity":
-        e = store.get_entity(item_id)
-        return e.name if e else f"entity {item_id}"
-    if kind == "article":
-        a = store.get_article(item_id)
-        return a.title if a else f"article {item_id}"
-    if kind == "event":
-        ev = store.get_event(item_id)
-        return ev.title if ev else f"event {item_id}"
-    return f"{kind} {item_id}"

@@ -42,17 +42,8 @@ def _tags(store: Store, kind: str, item_id: int) -> dict[str, list[str]]:
 
 
 def _name(store: Store, kind: str, item_id: int) -> str:
-    if kind == "entity":
-        e = store.get_entity(item_id)
-        return e.name if e else f"entity {item_id}"
-    if kind == "article":
-        a = store.get_article(item_id)
-        return f"“{a.title}”" if a else f"article {item_id}"
-    if kind == "event":
-        ev = store.get_event(item_id)
-        return f"{ev.title} ({when(ev.date_start, ev.date_end, ev.precision)})" if ev \
-            else f"event {item_id}"
-    return f"{kind} {item_id}"
+    name = store.item_name(kind, item_id)
+    return f"“{name}”" if kind == "article" else name
 
 
 def gather(store: Store, r: Resolved, limit_articles: int = 2000) -> Brief:

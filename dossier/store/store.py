@@ -330,6 +330,17 @@ class Store(CorrectionsMixin):
                 ch.delete("taggings", t.id)
             return ch.delete("links", link_id)
 
+    def item_name(self, kind: str, item_id: int) -> str:
+        """A short name for any item: an entity's name, an article's or event's title."""
+        table = {"entity": ("entities", "name"), "article": ("articles", "title"),
+                 "event": ("events", "title")}.get(kind)
+        if table is not None:
+            row = self.conn.execute(f"SELECT {table[1]} FROM {table[0]} WHERE id = ?",
+                                    (item_id,)).fetchone()
+            if row is not None:
+                return row[0]
+        return f"{kind} {item_id}"
+
     def get_link(self, link_id: int) -> Link | None:
         row = journal.read_row(self.conn, "links", link_id)
         return None if row is None else Link(**row)

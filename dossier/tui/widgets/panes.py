@@ -588,17 +588,8 @@ class Inspector(VerticalScroll, can_focus=True):
         return out
 
     def _item_name(self, kind: str, item_id: int) -> str:
-        s = self.store
-        if kind == "article":
-            a = s.get_article(item_id)
-            return f"article “{safe_line(a.title)[:50]}”" if a else f"article {item_id}"
-        if kind == "entity":
-            e = s.get_entity(item_id)
-            return safe_line(e.name) if e else f"entity {item_id}"
-        if kind == "event":
-            ev = s.get_event(item_id)
-            return f"event “{safe_line(ev.title)[:40]}”" if ev else f"event {item_id}"
-        return f"link {item_id}"
+        name = safe_line(self.store.item_name(kind, item_id))
+        return name if kind == "entity" else f"{kind} “{name[:50]}”"
 
     def _link_line(self, link: Any, here: tuple[str, int] | None) -> Text:
         out = Text()
