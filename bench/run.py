@@ -210,7 +210,7 @@ def measure_ingest(runs: int) -> dict[str, float | None]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "articles")
         folder.mkdir()
-        for copy in range(6):  # ~360 articles, each copy a distinct text
+        for copy in range(20):  # ~1,200 articles, each copy a distinct text
             for f in files:
                 Path(folder, f"{copy}-{f.name}").write_text(
                     f.read_text(encoding="utf-8") + f"\n\nCopy {copy}.\n", encoding="utf-8")

@@ -52,8 +52,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                        + _YEAR.format(g="y") + r"\b")),
     ("md", re.compile(_MONTH.format(g="mon") + r" (?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!,? \d)")),
     ("my", re.compile(_MONTH.format(g="mon") + r",? (?:of )?" + _YEAR.format(g="y") + r"\b")),
-    ("part_rel_year", re.compile(r"(?i:" + _PART + r" (?P<rel>last|this|next) year)\b")),
-    ("part_year", re.compile(r"(?i:" + _PART + r") ?" + _YEAR.format(g="y") + r"\b")),
+    # A word boundary and a first letter before the case-blind alternation: without them the
+    # engine tries every alternative at every position (300 µs an article instead of 20).
+    ("part_rel_year", re.compile(r"\b(?=[EeLlMmTtBbSsFf])(?i:" + _PART
+                                 + r" (?P<rel>last|this|next) year)\b")),
+    ("part_year", re.compile(r"\b(?=[EeLlMmTtBbSsFf])(?i:" + _PART + r") ?"
+                             + _YEAR.format(g="y") + r"\b")),
     ("rel_month_name", re.compile(r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext) "
                                   + _MONTH.format(g="mon"))),
     ("rel_unit", re.compile(r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast) "

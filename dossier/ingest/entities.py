@@ -163,12 +163,9 @@ class RulesExtractor:
         masked = list(text)
         for s, e in taken:
             masked[s:e] = "\x00" * (e - s)
+        # Matches in the masked text never overlap a known name, nor each other.
         for m in _CAP_SEQ.finditer("".join(masked)):
-            for cand in self._classify(text, m.start(), m.group()):
-                if any(s < cand.end and cand.start < e for s, e in taken):
-                    continue
-                found.append(cand)
-                taken.append((cand.start, cand.end))
+            found.extend(self._classify(text, m.start(), m.group()))
         found.sort(key=lambda c: c.start)
         return found
 

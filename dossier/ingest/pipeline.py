@@ -3,6 +3,7 @@ transaction (a kill leaves every article whole or absent; running again complete
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,23 +84,44 @@ def ingest_paths(
     report = IngestReport(refused=list(problems))
     analyser = Analyser(store, extractor, model, gazetteer_files)
     report.extractor = analyser.extractor.name
-    for done, (path, item) in enumerate(iter_records(files), 1):
-        if progress:
-            progress(done, len(files), str(path))
-        if isinstance(item, IngestError):
-            report.refused.append((item.origin, item.reason))
-            continue
-        try:
-            article = to_article(item, source=source)
-        except IngestError as exc:
-            report.refused.append((exc.origin, exc.reason))
-            continue
-        if store.find_article_by_hash(article.content_hash) is not None:
-            report.duplicates += 1
-            continue
-        entities, mentions, events = analyser.analyse(article)
-        if store.ingest_article(article, entities, mentions, events) is None:
-            report.duplicates += 1
-        else:
-            report.added += 1
+    _ingest_all(store, files, analyser, report, source, progress)
     return report
+
+
+BATCH = 25  # articles a transaction: whole articles, and one commit for many
+
+
+def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: IngestReport,
+                source: str | None, progress: Progress | None) -> None:
+    items = iter_records(files)
+    done = 0
+    while True:
+        batch = list(itertools.islice(items, BATCH))
+        if not batch:
+            return
+        with store.bulk(synchronous="NORMAL"):
+            for path, item in batch:
+                done += 1
+                _ingest_one(store, path, item, analyser, report, source)
+                if progress:
+                    progress(done, len(files), str(path))
+
+
+def _ingest_one(store: Store, path: Path, item: Record | IngestError, analyser: Analyser,
+                report: IngestReport, source: str | None) -> None:
+    if isinstance(item, IngestError):
+        report.refused.append((item.origin, item.reason))
+        return
+    try:
+        article = to_article(item, source=source)
+    except IngestError as exc:
+        report.refused.append((exc.origin, exc.reason))
+        return
+    if store.find_article_by_hash(article.content_hash) is not None:
+        report.duplicates += 1
+        return
+    entities, mentions, events = analyser.analyse(article)
+    if store.ingest_article(article, entities, mentions, events) is None:
+        report.duplicates += 1
+    else:
+        report.added += 1

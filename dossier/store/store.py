@@ -828,12 +828,18 @@ class Store(CorrectionsMixin):
         return article_id
 
     @contextmanager
-    def bulk(self) -> Iterator[None]:
-        """Many machine writes in one transaction, without an fsync each (building generated
-        or imported dossiers). A crash inside loses the whole batch, never half of it."""
+    def bulk(self, synchronous: str = "OFF") -> Iterator[None]:
+        """Many machine writes in one transaction, without an fsync each.
+
+        Ingest commits batches of whole articles with synchronous=NORMAL (a crash of the
+        program loses nothing committed; a power cut may lose the last batch, which running
+        the same ingest again puts back); building generated or imported dossiers uses OFF.
+        A failure inside loses the whole batch, never half of it."""
         self._check_writable()
+        if synchronous not in ("OFF", "NORMAL", "FULL"):
+            raise ValueError(synchronous)
         with self.lock:
-            self.conn.execute("PRAGMA synchronous = OFF")
+            self.conn.execute(f"PRAGMA synchronous = {synchronous}")
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
