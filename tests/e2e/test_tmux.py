@@ -104,6 +104,25 @@ def test_search_open_tag_and_quit(sample, tmp_path):
         term.close()
 
 
+def test_a_tag_shown_survives_kill_9(sample, tmp_path):
+    term = Terminal(f"exec {DOSSIER} open {sample}", env(tmp_path))
+    try:
+        term.wait_for("Articles (2)")
+        term.keys("j")
+        term.wait_for("Russia seeking")
+        term.keys("3")
+        term.wait_for(" noise ")  # shown as done on screen...
+        pid = int(term.tmux("display-message", "-p", "-t", term.name, "#{pane_pid}").stdout)
+        os.kill(pid, 9)  # ...then the plug is pulled
+    finally:
+        term.close()
+    conn = sqlite3.connect(sample)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT tag FROM taggings").fetchall() == [("noise",)]
+    assert conn.execute("SELECT action FROM journal").fetchall() == [("tag triage:noise",)]
+    conn.close()
+
+
 def test_no_argument_builds_and_opens_the_sample(tmp_path):
     term = Terminal(str(DOSSIER), env(tmp_path))
     try:
