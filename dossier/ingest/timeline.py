@@ -8,6 +8,7 @@ the entities named in that sentence. Removed lines never reach here: they are no
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from dossier.ingest.dates import DateMatch, find_dates
 from dossier.model import Event
@@ -66,14 +67,19 @@ def article_events(body: str, published: str | None,
 
     `mention_spans` are (start, end, entity index) of the article's mentions."""
     spans = sentences(body)
+    starts = [s for s, _ in spans]
+    by_start = sorted(mention_spans)
+    mention_starts = [m[0] for m in by_start]
     out: list[tuple[Event, list[int]]] = []
     for match in find_dates(body, published):
-        sentence = next(((s, e) for s, e in spans if s <= match.start < e), None)
-        if sentence is None:
+        # Bisect, not scan: a 5 MB page has 100,000 sentences and as many dates.
+        i = bisect_right(starts, match.start) - 1
+        if i < 0 or not spans[i][0] <= match.start < spans[i][1]:
             continue
-        s, e = sentence
+        s, e = spans[i]
+        lo, hi = bisect_left(mention_starts, s), bisect_left(mention_starts, e)
         out.append((_event(body, match, s, e), sorted({
-            idx for ms, me, idx in mention_spans if s <= ms and me <= e})))
+            idx for _ms, me, idx in by_start[lo:hi] if me <= e})))
     return out
 
 

@@ -57,3 +57,28 @@ async def test_hostile_text_is_inert_everywhere(make_app, tmp_path):
         await pilot.press("slash", *"Click", "enter")
         await settle(pilot)
         assert no_control_bytes(screen_text(app)) and app.is_running
+
+
+async def test_huge_article_and_long_line_stay_responsive(make_app, tmp_path):
+    from dossier.ingest.pipeline import ingest_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paragraph = "Ashot Mkrtychev met officials in Slovakia last week. " * 20
+    (folder / "huge.txt").write_text("A huge page\n\n" + (paragraph + "\n\n") * 5000)
+    (folder / "line.txt").write_text("One long line\n\n" + "word " * 20_000)
+    path = tmp_path / "big.db"
+    store = Store.open(path, create=True)
+    report = ingest_paths(store, [folder], extractor="rules")
+    store.close()
+    assert report.added == 2 and report.refused == []
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(2):
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("j")
+        text = str(app.query_one("#reader-body").render())
+        assert "more characters not shown here" in text or "word word" in text
+        assert app.is_running

@@ -32,6 +32,7 @@ from dossier.store import Store
 from dossier.tagsets import TagConfig
 from dossier.tui.widgets.lazylist import LazyList, RowSource
 
+READER_LIMIT = 200_000  # characters of a body drawn in the reader
 KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
                 "place": "entity-place", "other": "entity-other"}
 
@@ -357,8 +358,14 @@ class Reader(VerticalScroll, can_focus=True):
 
     def body_text(self) -> Text:
         assert self.article is not None
-        body = safe_text(self.article.body)  # same length: spans still line up
+        # A body is evidence and is kept whole in the file; on screen a giant one (a 5 MB
+        # page) is cut, so wrapping it never freezes the app.
+        shown = self.article.body[:READER_LIMIT]
+        body = safe_text(shown)  # same length: spans still line up
         text = Text(body)
+        if len(self.article.body) > READER_LIMIT:
+            text.append(f"\n\n[{len(self.article.body) - READER_LIMIT:,} more characters not "
+                        "shown here; export the article to read them all]", style="dim italic")
         variables = self.app.theme_variables
         for i, m in enumerate(self.mentions):
             entity = self.entities.get(m.entity_id)
@@ -367,7 +374,8 @@ class Reader(VerticalScroll, can_focus=True):
             style = Style(color=colour, underline=True)
             if i == self.mention_index:
                 style = Style(color=colour, reverse=True, bold=True)
-            text.stylize(style, m.start, m.end)
+            if m.end <= len(shown):
+                text.stylize(style, m.start, m.end)
         if self.selection is not None:
             text.stylize(Style(reverse=True, underline=True), *self.selection)
         return text
