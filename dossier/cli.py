@@ -6,6 +6,7 @@ usage or bad input (one clear line on stderr, never a traceback for a user's mis
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -179,6 +180,10 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                                       progress=progress)
             except ExtractorUnavailable as exc:
                 raise UserError(str(exc)) from None
+            except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
+                click.echo(f"dossier: {file}: cannot write ({exc}); what was added before "
+                           "is kept, and running the same ingest again completes it", err=True)
+                sys.exit(1)
     finally:
         store.close()
     for origin, reason in report.refused:

@@ -201,3 +201,30 @@ def test_interrupted_ingest_leaves_whole_articles_and_resumes(tmp_path, sig):
         assert again.returncode == 0, again.stderr
         assert f"{len(expected) - len(got)} added, {len(got)} duplicate" in again.stdout
         assert mention_counts(path) == expected
+
+
+def test_ingest_into_a_full_disk_fails_clearly_and_keeps_the_file(tmp_path):
+    """`ulimit -f` as a stand-in for a full disk: one line, exit 1, a valid dossier."""
+    import resource
+
+    folder = article_folder(tmp_path, copies=3)
+    path = tmp_path / "full.db"
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
+
+    result = subprocess.run([sys.executable, "-m", "dossier", "ingest", str(path), str(folder),
+                             "--extractor", "rules"], capture_output=True, text=True,
+                            preexec_fn=limit, timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    (n,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    conn.close()
+    assert 0 < n
+    again = subprocess.run([sys.executable, "-m", "dossier", "ingest", str(path), str(folder),
+                            "--extractor", "rules"], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert f"{n} duplicate" in again.stdout

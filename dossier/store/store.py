@@ -584,11 +584,14 @@ class Store(CorrectionsMixin):
                 page.append(entity)
         return page
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits to the file."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def _generation(self) -> tuple[int, int]:
         """Changes when another connection commits to the file, or when this one writes
         entities or mentions (a tag or a link leaves the ranking as it was)."""
-        (data_version,) = self.conn.execute("PRAGMA data_version").fetchone()
-        return data_version, self.entity_writes
+        return self.data_version(), self.entity_writes
 
     def _entity_ranking(self) -> tuple[array, array]:
         """Entity ids by mention count (then name), with their counts; cached per generation.

@@ -134,10 +134,20 @@ class DossierApp(App[None]):
         # Ranking entities by mentions and the density strip read every mention and event:
         # on a big dossier that is more than a frame, so it happens after the first paint.
         self.warm_up()
+        # A colleague may be tagging the same file: look for their commits every second.
+        self._data_version = self.store.data_version()
+        self.set_interval(1.0, self.check_for_other_writers)
         self.articles.focus()
         first = self.articles.current
         if first is not None:
             self.reader.show(first.id)
+
+    def check_for_other_writers(self) -> None:
+        """Show what another process committed to the file since we last looked."""
+        version = self.store.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.after_change()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
     def warm_up(self) -> None:

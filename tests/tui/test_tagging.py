@@ -181,3 +181,21 @@ async def test_rename_entity_and_merge(make_app, sample_path):
         await pilot.press("u")
         assert rows(sample_path, "SELECT count(*) FROM entities WHERE name = "
                     "'Vladimir Putin'") == [(1,)]
+
+
+async def test_a_colleagues_tag_appears_without_a_keypress(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = app.query_one(ArticleList).current.id
+        colleague = Store.open(sample_path)  # another connection, as another process has
+        colleague.set_tag("bo", [("article", first)], "triage", "noise", exclusive=True)
+        colleague.close()
+        for _ in range(100):  # the app looks once a second; wait for it, bounded
+            await pilot.pause(0.05)
+            if " noise " in screen_text(app):
+                break
+        assert " noise " in screen_text(app)
+        # And its own next change reads the file as it is now: the exclusive set is replaced.
+        await pilot.press("1")
+        assert rows(sample_path, TRIAGE) == [(first, "relevant", "ana")]
