@@ -269,6 +269,13 @@ class DossierApp(App[None]):
             self.entities.refresh_source()
             self.update_titles()
 
+    @on(Inspector.Follow)
+    def follow(self, event: Inspector.Follow) -> None:
+        if event.kind == "article":
+            self.open_article(event.item_id)
+        else:
+            self.inspector.show(event.kind, event.item_id)
+
     @on(Reader.MentionFocused)
     def mention_focused(self, event: Reader.MentionFocused) -> None:
         if event.entity is not None and event.entity.id is not None:
@@ -280,13 +287,16 @@ class DossierApp(App[None]):
             row = widget.current
             return None if row is None else (widget.kind, row.id)
         if isinstance(widget, Reader):
+            if widget.selection is not None and widget.article is not None:
+                return ("article", widget.article.id)
             entity = widget.current_entity
             if entity is not None and entity.id is not None:
                 return ("entity", entity.id)
             if widget.article is not None and widget.article.id is not None:
                 return ("article", widget.article.id)
         if isinstance(widget, Inspector) and widget.item:
-            return widget.item
+            link = widget.selected_link
+            return ("link", link.id) if link is not None else widget.item
         return None
 
     def focused_entity(self) -> int | None:
@@ -408,16 +418,21 @@ class DossierApp(App[None]):
 
     def on_key(self, event: Any) -> None:
         widget = self.focused
-        if not isinstance(widget, ItemList | Reader) or not event.character:
+        if not isinstance(widget, ItemList | Reader | Inspector) or not event.character:
             return
-        kind = widget.kind if isinstance(widget, ItemList) else "article"
-        hit = self.tagsets.tag_for_key(kind, event.character)
+        if isinstance(widget, ItemList):
+            targets = widget.targets()
+        else:
+            item = self.focused_item() if isinstance(widget, Inspector) else (
+                ("article", widget.article.id) if widget.article else None)
+            targets = [item] if item else []
+        if not targets:
+            return
+        hit = self.tagsets.tag_for_key(targets[0][0], event.character)
         if hit is None:
             return
         event.stop()
         event.prevent_default()
-        targets = widget.targets() if isinstance(widget, ItemList) else [
-            ("article", widget.article.id)] if widget.article else []
         self.apply_tag(targets, hit[0], hit[1].name)
 
     def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str) -> None:
@@ -650,9 +665,18 @@ class DossierApp(App[None]):
                                             "YYYY-MM-DD, YYYY-MM or YYYY" if name == "published"
                                             else ""), entered)
 
-            self.push_screen(Choice("Edit which field?", [
-                (name, Text(f"{name}: {safe_line(value)[:60]}")) for name, value in fields]),
-                field_chosen)
+            options = [(name, Text(f"{name}: {safe_line(value)[:60]}"))
+                       for name, value in fields]
+            if isinstance(self.focused, Reader) and self.reader.evidence() is not None:
+                options.append(("event", Text("new event from the sentence under the cursor")))
+
+            def menu_chosen(name: Any) -> None:
+                if name == "event":
+                    self.new_event_from_reader()
+                else:
+                    field_chosen(name)
+
+            self.push_screen(Choice("Edit which field?", options), menu_chosen)
         elif kind == "event":
             self.edit_event(item_id)
         else:
@@ -672,6 +696,8 @@ class DossierApp(App[None]):
                    ("unalias", Text("remove an alias")),
                    ("split", Text("split: chosen mentions become a new entity")),
                    ("delete", Text("delete this entity (a false one)"))]
+        if mention is not None:
+            options.append(("event", Text("new event from the sentence of this mention")))
         if mention is not None and mention.id is not None:
             options.insert(0, ("unmention", Text(
                 f"this mention is wrong: “{safe_line(mention.text)}” is not "
@@ -712,6 +738,8 @@ class DossierApp(App[None]):
                                                                           Text("Cancel"))]),
                     lambda yes: yes and self._change(
                         lambda: self.store.delete_entity(a, entity_id)))
+            elif what == "event":
+                self.new_event_from_reader()
             elif what == "unmention" and mention is not None and mention.id is not None:
                 self._change(lambda: self.store.remove_mention(a, mention.id))
 
@@ -781,11 +809,56 @@ class DossierApp(App[None]):
                                                 event_id, v.strip()))
             elif what == "delete":
                 self._change(lambda: self.store.delete_event(a, event_id))
+            elif what == "involve":
+                self.push_screen(ItemPicker(self.store, "Involve which entity?",
+                                            kinds=("entity",)),
+                                 lambda t: t and self._change(lambda: self.store.set_event_entity(
+                                     a, event_id, t[1], True)))
+            elif what == "uninvolve":
+                names = self.store.get_entities(event.entity_ids)
+                if not names:
+                    self.notify("this event involves no entity")
+                    return
+                self.push_screen(Choice("No longer involved:", [
+                    (i, Text(safe_line(e.name))) for i, e in names.items()]),
+                    lambda i: i and self._change(lambda: self.store.set_event_entity(
+                        a, event_id, i, False)))
 
         self.push_screen(Choice("Correct the event", [
             ("title", Text(f"title: {safe_line(event.title)[:60]}")),
             ("date", Text(f"date: {event.date_start or 'unresolved'} ({event.precision})")),
+            ("involve", Text("add an entity it involves")),
+            ("uninvolve", Text("remove an entity it involves")),
             ("delete", Text("delete this event"))]), chosen)
+
+    def new_event_from_reader(self) -> None:
+        """An event from the sentence under the reader's cursor, with its entities."""
+        evidence = self.reader.evidence()
+        if evidence is None:
+            self.notify("put the reader's cursor on the sentence first ([ ] or v)")
+            return
+        article_id, start, end = evidence
+        entity_ids = sorted({m.entity_id for m in self.reader.mentions
+                             if start <= m.start and m.end <= end and m.entity_id is not None})
+        sentence = " ".join(self.reader.article.body[start:end].split())  # type: ignore[union-attr]
+
+        def dated(value: str | None) -> None:
+            if value is None:
+                return
+            import re
+
+            value = value.strip()
+            if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+                self.notify(f"not a date: {value}", severity="warning", markup=False)
+                return
+            precision = {4: "year", 7: "month", 10: "day"}.get(len(value), "unknown")
+            self._change(lambda: self.store.create_event(
+                self.analyst, title=sentence[:80], date_start=value or None,
+                precision=precision, article_id=article_id, evidence_start=start,
+                evidence_end=end, entity_ids=entity_ids))
+
+        self.push_screen(TextPrompt("Date of the event (YYYY-MM-DD, YYYY-MM, YYYY; empty if "
+                                    "unknown)"), dated)
 
     def _set_event_date(self, event_id: int, value: str) -> None:
         import re

@@ -180,3 +180,61 @@ async def test_store_state_after_undo_is_a_valid_dossier(make_app, sample_path):
     store = Store.open(sample_path)
     assert store.check() == []
     store.close()
+
+
+async def test_links_are_followed_and_tagged_from_the_inspector(make_app, sample_path):
+    from dossier.model import Link
+    from dossier.tui.widgets.panes import Inspector
+
+    store = Store.open(sample_path)
+    broker = store.find_entities("Ashot Mkrtychev")[0].id
+    korea = store.find_entities("North Korea")[0].id
+    store.add_link("bo", Link("entity", broker, "brokered deal with", "entity", korea))
+    store.close()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_entity(pilot, "Ashot Mkrtychev")
+        inspector = app.query_one(Inspector)
+        inspector.focus()
+        await pilot.press("]")
+        assert inspector.selected_link.relation == "brokered deal with"
+        await pilot.press("8")  # confidence: alleged, on the link
+        await settle(pilot)
+        assert rows(sample_path, "SELECT target_kind, tag FROM taggings") == [("link", "alleged")]
+        await pilot.press("enter")  # follow it to North Korea
+        await settle(pilot)
+        assert inspector.item == ("entity", korea)
+
+
+async def test_event_entities_and_a_new_event_from_the_reader(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        events = app.query_one(EventList)
+        events.focus()
+        await settle(pilot)
+        event_id = events.current.id
+        before = snapshot(sample_path)
+        await pilot.press("r", "down", "down", "enter")  # add an entity it involves
+        await settle(pilot)
+        await pilot.press(*"wagner")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rows(sample_path, "SELECT count(*) FROM event_entities ee JOIN entities e ON "
+                    "e.id = ee.entity_id WHERE ee.event_id = ? AND e.name = 'Wagner Group'",
+                    (event_id,)) == [(1,)]
+        await undo_redo(pilot, sample_path, before)
+        reader = app.query_one(Reader)
+        reader.focus()
+        await pilot.press("]")  # on a mention: its sentence becomes the event's evidence
+        before = snapshot(sample_path)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("end", "enter")  # the last option: a new event from the sentence
+        await settle(pilot)
+        await pilot.press(*"2023-03-30", "enter")
+        await settle(pilot)
+        (new,) = rows(sample_path, "SELECT date_start, precision, resolution, evidence_start, "
+                      "evidence_end FROM events WHERE resolution = 'analyst'")
+        assert new[:3] == ("2023-03-30", "day", "analyst") and new[3] < new[4]
+        await undo_redo(pilot, sample_path, before)

@@ -473,41 +473,88 @@ class Reader(VerticalScroll, can_focus=True):
         self.post_message(self.MentionFocused(self.current_mention, self.current_entity))
 
     def evidence(self) -> tuple[int, int, int] | None:
-        """(article id, start, end) of the sentence around the current mention."""
+        """(article id, start, end) of the sentence around the selection or current mention."""
         if self.article is None:
             return None
         m = self.current_mention
-        if m is None:
+        if self.selection is not None:
+            at, at_end = self.selection
+        elif m is not None:
+            at, at_end = m.start, m.end
+        else:
             return None
         from dossier.ingest.timeline import sentences
 
         for start, end in sentences(self.article.body):
-            if start <= m.start < end:
+            if start <= at < end:
                 return self.article.id, start, end
-        return self.article.id, m.start, m.end
+        return self.article.id, at, at_end
 
 
 # ---------------------------------------------------------------- inspector
 
 class Inspector(VerticalScroll, can_focus=True):
-    """All that is known of the focused item."""
+    """All that is known of the focused item; ] [ walk its links, enter follows one."""
+
+    BINDINGS = [
+        Binding("]", "link(1)", "Next link", id="inspector.next_link",
+                tooltip="Select the item's next link (then t or a tag key tags it)"),
+        Binding("[", "link(-1)", "Previous link", id="inspector.prev_link",
+                tooltip="Select the item's previous link"),
+        Binding("enter", "follow", "Follow link", id="inspector.follow",
+                tooltip="Go to the other end of the selected link"),
+    ]
+
+    class Follow(Message):
+        def __init__(self, kind: str, item_id: int) -> None:
+            super().__init__()
+            self.kind = kind
+            self.item_id = item_id
 
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(**kwargs)
         self.store = store
         self.tagsets = tagsets
         self.item: tuple[str, int] | None = None
+        self.links: list[Any] = []
+        self.link_index: int | None = None
+
+    @property
+    def selected_link(self) -> Any:
+        if self.link_index is None or self.link_index >= len(self.links):
+            return None
+        return self.links[self.link_index]
+
+    def action_link(self, step: int) -> None:
+        if not self.links:
+            self.app.notify("this item has no links")
+            return
+        self.link_index = 0 if self.link_index is None else (
+            self.link_index + step) % len(self.links)
+        self.redraw(keep_link=True)
+
+    def action_follow(self) -> None:
+        link = self.selected_link
+        if link is None or self.item is None:
+            return
+        here = self.item
+        other = (link.to_kind, link.to_id) if (link.from_kind, link.from_id) == here else (
+            link.from_kind, link.from_id)
+        self.post_message(self.Follow(*other))
 
     def compose(self):  # noqa: ANN201
         yield Static(Text("Nothing focused.", style="dim"), id="inspector-body")
 
-    def show(self, kind: str, item_id: int) -> None:
+    def show(self, kind: str, item_id: int, *, keep_link: bool = False) -> None:
+        if not keep_link or self.item != (kind, item_id):
+            self.link_index = None
         self.item = (kind, item_id)
+        self.links = self.store.links_for(kind, item_id) if kind != "link" else []
         self.query_one("#inspector-body", Static).update(self.describe(kind, item_id))
 
-    def redraw(self) -> None:
+    def redraw(self, *, keep_link: bool = True) -> None:
         if self.item:
-            self.show(*self.item)
+            self.show(*self.item, keep_link=keep_link)
 
     def describe(self, kind: str, item_id: int) -> Text:
         s = self.store
@@ -579,9 +626,13 @@ class Inspector(VerticalScroll, can_focus=True):
         if kind != "link":
             links = s.links_for(kind, item_id)
             if links:
-                out.append("\nLinks\n", style="bold")
-                for link in links:
-                    out.append_text(self._link_line(link, (kind, item_id)))
+                out.append("\nLinks", style="bold")
+                out.append("  (] [ select, enter follows, t tags)\n", style="dim")
+                for n, link in enumerate(links):
+                    line = self._link_line(link, (kind, item_id))
+                    if n == self.link_index:
+                        line.stylize("reverse")
+                    out.append_text(line)
         history = s.history(kind, item_id, limit=12)
         if history:
             out.append("\nHistory\n", style="bold")
