@@ -348,13 +348,15 @@ def main() -> None:
         "export_peak_rss_mib": export_big_rss,
         "merge_big_entity_s": merge_s,
     }
-    extra = {"machine": machine(), "versions": versions(), "articles": args.articles,
-             "search_by_query": search,
-             "export_json_small_s": export_mid_s, "export_peak_rss_small_mib": export_mid_rss,
-             "export_small_articles": max(10, args.articles // 10)}
+    details = {"articles": args.articles, "search_by_query": search,
+               "export_json_small_s": export_mid_s, "export_peak_rss_small_mib": export_mid_rss,
+               "export_small_articles": max(10, args.articles // 10)}
     if args.json:
-        print(json.dumps({**figures, **extra}, indent=1))
+        # Exactly the figures plus machine and versions on stdout; the details on stderr.
+        print(json.dumps({**figures, "machine": machine(), "versions": versions()}, indent=1))
+        print(json.dumps(details, indent=1), file=sys.stderr)
         return
+    extra = {"machine": machine(), "versions": versions(), **details}
     for key, value in figures.items():
         shown = "not measured" if value is None else f"{value:.3f}"
         print(f"{key:<32} {shown}")

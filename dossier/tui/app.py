@@ -974,7 +974,8 @@ class DossierApp(App[None]):
     def key_help(self) -> list[tuple[str, str]]:
         out = []
         seen = set()
-        for binding in [*self.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS]:
+        for binding in [*self.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS,
+                        *Inspector.BINDINGS]:
             assert isinstance(binding, Binding)
             if binding.action in seen:
                 continue
