@@ -35,6 +35,9 @@ class RowSource(Generic[Row]):
     def page(self, offset: int, limit: int) -> list[Row]:
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop anything remembered about rows already fetched (the file has changed)."""
+
 
 class EmptySource(RowSource[Any]):
     def count(self) -> int:
@@ -99,6 +102,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         """Forget cached pages and count (after a change) and repaint."""
         before = self.current if keep_cursor else None
         self._pages.clear()
+        self.source.forget()
         self._count = self.source.count()
         if not keep_cursor:
             self.cursor = 0

@@ -124,6 +124,10 @@ class EntitySource(RowSource[Entity]):
                  tag_filter: TagFilter | None = None):
         self.store, self.article_id, self.order = store, article_id, order
         self.tag_filter = tag_filter
+        self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
+
+    def forget(self) -> None:
+        self.tags.clear()
 
     def count(self) -> int:
         if self.tag_filter and not self.tag_filter.is_empty():
@@ -132,19 +136,29 @@ class EntitySource(RowSource[Entity]):
         return self.store.count_entities(self.article_id)
 
     def page(self, offset: int, limit: int) -> list[Entity]:
-        return self.store.list_entities(offset, limit, article_id=self.article_id,
+        rows = self.store.list_entities(offset, limit, article_id=self.article_id,
                                         order=self.order, tag_filter=self.tag_filter)
+        self.tags.update(self.store.tags_for_many("entity", [e.id for e in rows
+                                                             if e.id is not None]))
+        return rows
 
 
 class EventSource(RowSource[Event]):
     def __init__(self, store: Store):
         self.store = store
+        self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
+
+    def forget(self) -> None:
+        self.tags.clear()
 
     def count(self) -> int:
         return self.store.count_events()
 
     def page(self, offset: int, limit: int) -> list[Event]:
-        return self.store.list_events(offset, limit)
+        rows = self.store.list_events(offset, limit)
+        self.tags.update(self.store.tags_for_many("event", [e.id for e in rows
+                                                            if e.id is not None]))
+        return rows
 
 
 # ---------------------------------------------------------------- list panes
@@ -236,8 +250,7 @@ class EntityList(ItemList):
         text.append("● ", style=Style(color=colour))
         text.append(safe_line(row.name))
         text.append(f"  {row.kind}", style="dim italic")
-        tags = self.store.tags_for("entity", row.id) if row.id is not None else []
-        text.append_text(chips(tags, self.tagsets))
+        text.append_text(chips(self.source.tags.get(row.id, []), self.tagsets))
         return text
 
 
@@ -256,8 +269,7 @@ class EventList(ItemList):
         text.append(safe_line(row.title))
         if row.resolution == "relative":
             text.append(f"  ({safe_line(row.date_text)})", style="dim")
-        tags = self.store.tags_for("event", row.id) if row.id is not None else []
-        text.append_text(chips(tags, self.tagsets))
+        text.append_text(chips(self.source.tags.get(row.id, []), self.tagsets))
         return text
 
 
