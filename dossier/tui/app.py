@@ -453,8 +453,14 @@ class DossierApp(App[None]):
             widget.marked.clear()
         # A tag changes one list's rows and the chips around: not the other lists, not counts
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
-        self.after_change([lists[targets[0][0]]] if targets[0][0] in lists else [],
-                          body=False)
+        widget = lists.get(targets[0][0])
+        if widget is not None and widget.tag_filter.is_empty() and getattr(
+                widget, "search_query", None) is None:
+            # No filter can hide or show a row: the rows are the same, only their chips.
+            widget.reload(keep_cursor=True, recount=False)
+            self.call_after_refresh(self._redraw_around, False)
+        else:
+            self.after_change([widget] if widget is not None else [], body=False)
 
     def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
         """Show the file as it now is: the lists (all unless told), reader, inspector."""

@@ -98,12 +98,14 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self.source = source
         self.reload(keep_cursor=keep_cursor)
 
-    def reload(self, *, keep_cursor: bool = True) -> None:
-        """Forget cached pages and count (after a change) and repaint."""
+    def reload(self, *, keep_cursor: bool = True, recount: bool = True) -> None:
+        """Forget cached pages and count (after a change) and repaint; `recount=False` when
+        the change cannot have added or removed rows (a tag on an unfiltered list)."""
         before = self.current if keep_cursor else None
         self._pages.clear()
         self.source.forget()
-        self._count = self.source.count()
+        if recount:
+            self._count = self.source.count()
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(0, 0, animate=False)
