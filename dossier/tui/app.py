@@ -8,22 +8,26 @@ export) runs in a thread worker with progress.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.theme import Theme
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Sparkline, Static
+from textual.worker import get_current_worker
 
 from dossier.model import Link, TagFilter
 from dossier.safetext import safe_line
 from dossier.store import JournalConflict, ReadOnlyError, SearchError, Store
 from dossier.tagsets import TagConfig, TagSet
+from dossier.tui.commands import Command, DossierCommands
+from dossier.tui.messages import SearchFailed, SearchReady, Warmed
+from dossier.tui.queries import density
 from dossier.tui.screens.dialogs import Choice, HelpScreen, ItemPicker, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
 from dossier.tui.widgets.lazylist import LazyList
@@ -34,7 +38,14 @@ from dossier.tui.widgets.panes import (
     Inspector,
     ItemList,
     Reader,
+    SearchSource,
 )
+
+# The panes in tab order: (id of the pane, its name, id of the widget that takes focus).
+PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader"),
+         ("inspector", "Inspector", "inspector"), ("entities", "Entities", "entities"),
+         ("timeline-pane", "Timeline", "events"))
+LIST_PANES = ("articles-pane", "entities", "timeline-pane")
 
 
 def _b(key: str, action: str, description: str, tooltip: str, *, show: bool = True,
@@ -48,6 +59,11 @@ class DossierApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Dossier"
+    COMMANDS = App.COMMANDS | {DossierCommands}
+    # Below 100 columns or 28 rows the five panes do not fit side by side: the screen then
+    # shows one pane at a time (tab / shift+tab switch, a bar names them all).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
     BINDINGS = [
         _b("q", "quit", "Quit", "Leave the app (every change is already saved)"),
         _b("question_mark", "help", "Help", "Every key, and the tag hotkeys"),
@@ -89,6 +105,9 @@ class DossierApp(App[None]):
         self._status_plain = ""
         self._inspect_next: tuple[str, int] | None = None
         self._inspect_timer: Any = None
+        self.current_pane = "articles-pane"  # the one shown when the screen is narrow
+        self._last_list_pane = "articles-pane"
+        self._searching: str | None = None
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
@@ -97,6 +116,7 @@ class DossierApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="status")
+        yield Static(Text(""), id="panebar")
         with Horizontal(id="top"):
             with Vertical(id="articles-pane", classes="pane"):
                 yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
@@ -126,7 +146,9 @@ class DossierApp(App[None]):
             self.notify(f"no theme named {safe_line(wanted)}; using {fallback}",
                         severity="warning", markup=False)
             self.theme = fallback
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one("#search", Input).display = False
+        self._show_pane("articles-pane")
         self.articles.reload(keep_cursor=False)
         self.events.reload(keep_cursor=False)
         self.entities.empty_text = "counting mentions…"
@@ -151,19 +173,36 @@ class DossierApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
     def warm_up(self) -> None:
+        """Rank entities by mentions and count events a month, off the UI thread."""
         self.store.list_entities(0, 1)  # computes and caches the ranking
-        density = [n for _, n in self.store.event_density("month")]
-        self.call_from_thread(self._warmed, density)
+        self.post_message(Warmed(*density(self.store)))
 
-    def _warmed(self, density: list[int]) -> None:
+    @on(Warmed)
+    def _warmed(self, message: Warmed) -> None:
         self.entities.empty_text = "no entities"
         self.entities.refresh_source(keep_cursor=True)
-        self.query_one("#density", Sparkline).data = density or [0]
+        self._show_density(message)
         self.update_titles()
         # What start-up built lives as long as the app: out of the collector's full sweeps,
         # which otherwise stall an occasional keypress by tens of milliseconds.
         gc.collect()
         gc.freeze()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="density")
+    def recount_density(self) -> None:
+        """The density strip after a change (reads every dated event: not on the UI thread)."""
+        self.call_from_thread(self._show_density, Warmed(*density(self.store)))
+
+    def _show_density(self, message: Warmed) -> None:
+        self.query_one("#density", Sparkline).data = message.density or [0]
+        pane = self.query_one("#timeline-pane")
+        if not message.density:
+            caption = Text("no dated events")
+        else:
+            peak = max(message.density)
+            caption = Text(f"{message.first} ▸ {message.last} · peak {peak} a "
+                           f"{message.bucket}")
+        self._subtitle(pane, caption)
 
     @property
     def articles(self) -> ArticleList:
@@ -185,10 +224,6 @@ class DossierApp(App[None]):
     def inspector(self) -> Inspector:
         return self.query_one("#inspector", Inspector)
 
-    def update_density(self) -> None:
-        counts = [n for _, n in self.store.event_density("month")]
-        self.query_one("#density", Sparkline).data = counts or [0]
-
     def update_titles(self) -> None:
         articles = self.articles
         title = Text(f"Articles ({articles.count})")
@@ -196,6 +231,8 @@ class DossierApp(App[None]):
             title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
         elif not articles.tag_filter.is_empty():
             title.append(f" · {describe_filter(articles.tag_filter)}", style="italic")
+        if self._searching is not None:
+            title = Text(f"Search: {safe_line(self._searching)} (searching…)")
         self._title(self.query_one("#articles-pane"), title)
         ents = self.entities
         scope = "dossier" if ents.whole else "this article"
@@ -203,9 +240,14 @@ class DossierApp(App[None]):
         if not ents.tag_filter.is_empty():
             etitle.append(f" · {describe_filter(ents.tag_filter)}", style="italic")
         self._title(ents, etitle)
-        unresolved = self.store.count_events(unresolved=True)
-        self._title(self.query_one("#timeline-pane"), Text(
-            f"Timeline ({self.events.count}, {unresolved} unresolved last)"))
+        events = self.events
+        if events.tag_filter.is_empty():
+            unresolved = self.store.count_events(unresolved=True)
+            ttitle = Text(f"Timeline ({events.count}, {unresolved} unresolved last)")
+        else:
+            ttitle = Text(f"Timeline ({events.count})")
+            ttitle.append(f" · {describe_filter(events.tag_filter)}", style="italic")
+        self._title(self.query_one("#timeline-pane"), ttitle)
         self._title(self.reader, Text("Reader"))
         self._title(self.inspector, Text("Inspector"))
         status = Text()
@@ -221,6 +263,11 @@ class DossierApp(App[None]):
         """Set a border title only when it changed: each set repaints the pane."""
         if widget.border_title is None or str(widget.border_title) != title.markup:
             widget.border_title = title
+
+    def _subtitle(self, widget: Any, subtitle: Text) -> None:
+        """Set a border subtitle only when it changed."""
+        if widget.border_subtitle is None or str(widget.border_subtitle) != subtitle.markup:
+            widget.border_subtitle = subtitle
 
     # ------------------------------------------------------------- focus and navigation
 
@@ -243,23 +290,113 @@ class DossierApp(App[None]):
 
     def on_descendant_focus(self, event: Any) -> None:
         widget = event.widget if hasattr(event, "widget") else None
+        if widget is None or widget.screen is not self.main_screen:
+            return
+        pane = self.pane_of(widget)
+        if pane is not None and pane != self.current_pane:
+            self._show_pane(pane)
         if isinstance(widget, ItemList) and widget.current is not None:
             self.inspector.show(widget.kind, widget.current.id)
+
+    # ------------------------------------------------------------- panes (and the narrow screen)
+
+    @property
+    def main_screen(self) -> Any:
+        """The screen holding the panes (the bottom of the stack; dialogs go above it)."""
+        return self.screen_stack[0]
+
+    @property
+    def narrow(self) -> bool:
+        """True when the terminal is too small for five panes: one is shown at a time."""
+        screen = self.main_screen
+        return screen.has_class("-narrow") or screen.has_class("-short")
+
+    def pane_of(self, widget: Widget) -> str | None:
+        """The id of the pane a widget is in."""
+        ids = {pane_id for pane_id, _, _ in PANES}
+        for node in widget.ancestors_with_self:
+            if node.id in ids:
+                return node.id
+        return None
+
+    def _show_pane(self, pane_id: str) -> None:
+        """Make `pane_id` the current pane: the one shown when the screen is narrow."""
+        self.current_pane = pane_id
+        if pane_id in LIST_PANES:
+            self._last_list_pane = pane_id
+        for other, _, _ in PANES:
+            pane = self.query_one(f"#{other}")
+            pane.set_class(other == pane_id, "-current")
+        shown = self.query_one(f"#{pane_id}")
+        for row in ("#top", "#bottom"):
+            container = self.query_one(row)
+            container.set_class(shown.parent is container, "-current")
+        self._draw_panebar()
+
+    def _draw_panebar(self) -> None:
+        bar = Text(" ")
+        for pane_id, name, _ in PANES:
+            if pane_id == self.current_pane:
+                bar.append(f" {name} ", style="bold reverse")
+            else:
+                bar.append(f" {name} ", style="dim")
+            bar.append(" ")
+        bar.append(" tab / shift+tab", style="italic dim")
+        self.query_one("#panebar", Static).update(bar)
+
+    def go_to_pane(self, pane_id: str) -> None:
+        """Show a pane (narrow screen) and focus it."""
+        self._show_pane(pane_id)
+        target = next(w for p, _, w in PANES if p == pane_id)
+        self.query_one(f"#{target}").focus()
+
+    def _step_pane(self, step: int) -> None:
+        order = [p for p, _, _ in PANES]
+        here = order.index(self.current_pane) if self.current_pane in order else 0
+        self.go_to_pane(order[(here + step) % len(order)])
+
+    def action_focus_next(self) -> None:
+        if self.screen is self.main_screen and self.narrow:
+            self._step_pane(1)
+        else:
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if self.screen is self.main_screen and self.narrow:
+            self._step_pane(-1)
+        else:
+            super().action_focus_previous()
+
+    def action_pane(self, pane_id: str) -> None:
+        """Go to a pane by its id (from the command palette)."""
+        self.go_to_pane(pane_id)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Entity colours come from the theme: draw what holds them again."""
+        self.reader.redraw()
+        for widget in (self.articles, self.entities, self.events):
+            widget.refresh()
 
     @on(LazyList.Chosen)
     def chosen(self, event: LazyList.Chosen) -> None:
         row = event.row
         if isinstance(event.lazy_list, ArticleList):
             self.open_article(row.id)
+            if self.narrow:
+                self.go_to_pane("reader")
         elif isinstance(event.lazy_list, EntityList):
             self.inspector.show("entity", row.id)
             mention = self.store.next_mention(row.id, 0, -1, 1)
             if mention is not None:
                 self.reader.show(mention.article_id, mention.id)
+            if self.narrow:
+                self.go_to_pane("inspector")
         elif isinstance(event.lazy_list, EventList):
             self.inspector.show("event", row.id)
             if row.article_id is not None:
                 self.reader.show(row.article_id)
+            if self.narrow:
+                self.go_to_pane("inspector")
 
     def open_article(self, article_id: int, mention_id: int | None = None) -> None:
         self.reader.show(article_id, mention_id)
@@ -273,6 +410,8 @@ class DossierApp(App[None]):
     def follow(self, event: Inspector.Follow) -> None:
         if event.kind == "article":
             self.open_article(event.item_id)
+            if self.narrow:
+                self.go_to_pane("reader")
         else:
             self.inspector.show(event.kind, event.item_id)
 
@@ -280,6 +419,8 @@ class DossierApp(App[None]):
     def mention_focused(self, event: Reader.MentionFocused) -> None:
         if event.entity is not None and event.entity.id is not None:
             self.inspector.show("entity", event.entity.id)
+            if event.opened and self.narrow:
+                self.go_to_pane("inspector")
 
     def focused_item(self) -> tuple[str, int] | None:
         widget = self.focused
@@ -324,6 +465,8 @@ class DossierApp(App[None]):
             return
         self.reader.show(mention.article_id, mention.id)
         self.inspector.show("entity", entity_id)
+        if self.narrow and self.current_pane != "reader":
+            self.go_to_pane("reader")
 
     def action_zoom(self) -> None:
         if self.screen.maximized is not None:
@@ -342,6 +485,14 @@ class DossierApp(App[None]):
         if search.display:
             search.display = False
             self.articles.focus()
+            if self._searching is not None:  # a search still running is dropped
+                self._searching = None
+                self.workers.cancel_group(self, "search")
+                self.update_titles()
+            return
+        if self.narrow and self.current_pane not in LIST_PANES:
+            self.go_to_pane(self._last_list_pane)
+            return
         if self.articles.search_query is not None:
             self.articles.show_articles()
             self.update_titles()
@@ -351,6 +502,7 @@ class DossierApp(App[None]):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = True
+        self._show_pane("articles-pane")
         # Focus now, not after a refresh: "/Kirby" typed in one burst must all reach the input.
         self.screen.set_focus(search)
 
@@ -360,18 +512,43 @@ class DossierApp(App[None]):
         if not query:
             self.action_back()
             return
+        self._searching = query
+        self.update_titles()
+        self.search_worker(query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def search_worker(self, query: str) -> None:
+        """Count the hits and read the first page (ranking reads every match)."""
         try:
-            self.articles.show_search(query)
+            source = SearchSource(self.store, query)
+            source.prime()
         except SearchError as exc:
-            self.notify(str(exc), title="Search", severity="error", markup=False)
+            self.post_message(SearchFailed(query, str(exc)))
             return
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchReady(query, source))
+
+    @on(SearchReady)
+    def search_ready(self, message: SearchReady) -> None:
+        if message.query != self._searching:
+            return  # an older search, overtaken or dropped
+        self._searching = None
+        self.articles.show_search(message.source)
         self.query_one("#search", Input).display = False
         self.articles.focus()
         self.update_titles()
 
+    @on(SearchFailed)
+    def search_failed(self, message: SearchFailed) -> None:
+        if message.query != self._searching:
+            return
+        self._searching = None
+        self.update_titles()
+        self.notify(message.problem, title="Search", severity="error", markup=False)
+
     def action_filter(self) -> None:
         widget = self.focused
-        if not isinstance(widget, ArticleList | EntityList):
+        if not isinstance(widget, ItemList):
             widget = self.articles
         kind = widget.kind
         current = widget.tag_filter
@@ -407,7 +584,7 @@ class DossierApp(App[None]):
                     tf.all_of.append(pair)
             if isinstance(widget, ArticleList):
                 widget.show_articles(widget.tag_filter)
-            else:
+            elif isinstance(widget, EntityList | EventList):
                 widget.refresh_source()
             self.update_titles()
 
@@ -474,7 +651,7 @@ class DossierApp(App[None]):
             # reader's and inspector's relayout follow in the frame after.
             self.call_after_refresh(self._redraw_around, body)
         if lists is None:
-            self.update_density()
+            self.recount_density()
 
     def _redraw_around(self, body: bool) -> None:
         self.reader.redraw(header_only=not body)
@@ -978,6 +1155,7 @@ class DossierApp(App[None]):
                               markup=False)
 
     def key_help(self) -> list[tuple[str, str]]:
+        """Every key and what it does, for the help screen."""
         out = []
         seen = set()
         for binding in [*self.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS,
@@ -988,22 +1166,61 @@ class DossierApp(App[None]):
             seen.add(binding.action)
             keys = binding.key.replace("question_mark", "?").replace("slash", "/")
             out.append((keys, binding.tooltip or binding.description))
-        out += [("tab / shift+tab", "Next / previous pane"),
-                ("ctrl+p", "Command palette: every action, and the themes")]
+        out += [("tab / shift+tab", "Next / previous pane (one pane at a time below 100x28)"),
+                ("escape", "On a small screen: from the Reader or Inspector back to the list"),
+                ("ctrl+p", "Command palette: every action, the panes, the themes")]
         return out
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help(), self.tagsets))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def palette_commands(self) -> list[Command]:
+        """What the command palette offers: every action, each pane, each theme."""
+        commands: list[Command] = []
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action in ("quit", "help"):
-                continue
-            yield SystemCommand(binding.description, binding.tooltip,
-                                lambda action=binding.action: self.run_action(action))
-        yield SystemCommand("Help", "Every key, and the tag hotkeys", self.action_help)
+            commands.append((binding.description, f"{binding.tooltip}  ({_key(binding)})",
+                             lambda action=binding.action: self.run_action(action)))
+        for pane_id, name, _ in PANES:
+            commands.append((f"Go to {name}", f"Show and focus the {name} pane",
+                             lambda pane_id=pane_id: self.go_to_pane(pane_id)))
+        reader, inspector = self.reader, self.inspector
+        for binding in Reader.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action.split("(")[0] in ("mention", "open_entity", "select"):
+                commands.append((f"Reader: {binding.description}",
+                                 f"{binding.tooltip}  ({_key(binding)})",
+                                 lambda action=binding.action: self._in(reader, action)))
+        for binding in Inspector.BINDINGS:
+            assert isinstance(binding, Binding)
+            commands.append((f"Inspector: {binding.description}",
+                             f"{binding.tooltip}  ({_key(binding)})",
+                             lambda action=binding.action: self._in(inspector, action)))
+        for binding in LazyList.BINDINGS:
+            assert isinstance(binding, Binding)
+            commands.append((f"List: {binding.description}",
+                             f"{binding.tooltip}, in the list you were in  ({_key(binding)})",
+                             lambda action=binding.action: self._in_list(action)))
+        for name in sorted(self.available_themes):
+            if name.startswith("dossier-") or name == self.requested_theme:
+                commands.append((f"Theme: {name}", "Switch to this theme",
+                                 lambda name=name: setattr(self, "theme", name)))
+        return commands
+
+    def _in(self, widget: Widget, action: str) -> None:
+        """Focus a pane, then run one of its own actions there."""
+        self.go_to_pane(self.pane_of(widget) or "articles-pane")
+        self.call_later(widget.run_action, action)
+
+    def _in_list(self, action: str) -> None:
+        """Run a list action in the list pane last used."""
+        target = next(w for p, _, w in PANES if p == self._last_list_pane)
+        self._in(self.query_one(f"#{target}"), action)
+
+
+def _key(binding: Binding) -> str:
+    """A binding's keys as the help screen shows them."""
+    return binding.key.replace("question_mark", "?").replace("slash", "/").replace(",", " ")
 
 
 def describe_filter(tag_filter: TagFilter) -> str:

@@ -155,11 +155,153 @@ async def test_event_opens_its_evidence(make_app):
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_palette_lists_actions(make_app, size):
+async def test_palette_lists_every_action_and_switches_theme(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        for wanted in ("Search", "Filter", "Tag", "Link", "Undo", "Redo", "Export", "Merge",
-                       "Edit", "Help"):
+        titles = {title for title, _, _ in app.palette_commands()}
+        for binding in app.BINDINGS:
+            assert binding.description in titles
+        for wanted in ("Go to Reader", "Go to Timeline", "Reader: Next mention",
+                       "Inspector: Follow link", "List: Bottom", "Theme: dossier-light",
+                       "Theme: dossier-high-contrast"):
             assert wanted in titles
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Theme: dossier-light")
+        await wait_until(pilot, lambda: "Switch to this theme" in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "dossier-light"
+        # The entity colours come from the theme: the reader is drawn again in the new ones.
+        reader = app.query_one(Reader)
+        person = app.theme_variables["entity-person"]
+        assert person == "#9a5800"
+        spans = [span for span in reader.body_text().spans
+                 if reader.body_text().plain[span.start:span.end] == "Ashot Mkrtychev"]
+        assert spans and all(str(span.style.color.triplet.hex) == person for span in spans)
+
+
+async def test_palette_runs_a_pane_command(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Go to Timeline")
+        await wait_until(pilot, lambda: "Show and focus the Timeline pane" in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.focused, EventList)
+
+
+async def wait_until(pilot, condition, tries: int = 200) -> None:
+    """Let the app run until `condition()` holds (bounded: fails rather than hangs)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the condition never held")
+
+
+async def test_small_screen_shows_one_pane_at_a_time(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.narrow
+        text = screen_text(app)
+        # The bar names every pane; only the Articles pane is drawn, at full width.
+        assert "Articles   Reader   Inspector   Entities   Timeline" in text
+        assert "Articles (2)" in text and "─ Reader ─" not in text
+        assert "U.S. Sanctions Arms Trader Who Brokered Deal Between North Korea" in text
+        await pilot.press("enter")  # opening an article shows it
+        await settle(pilot)
+        text = screen_text(app)
+        assert "─ Reader ─" in text and "Articles (2)" not in text
+        assert isinstance(app.focused, Reader)
+        await pilot.press("]", "]", "enter")  # a mention's entity, in the inspector
+        await settle(pilot)
+        assert "─ Inspector ─" in screen_text(app) and isinstance(app.focused, Inspector)
+        assert "ENTITY" in screen_text(app)
+        await pilot.press("n")  # the next mention of that entity: back in the reader
+        await settle(pilot)
+        assert isinstance(app.focused, Reader)
+        await pilot.press("escape")  # back to the list it came from
+        await settle(pilot)
+        assert isinstance(app.focused, ArticleList) and "Articles (2)" in screen_text(app)
+        seen = []
+        for _ in range(5):
+            await pilot.press("tab")
+            await settle(pilot)
+            seen.append(screen_text(app).splitlines()[2])
+        assert any("Entities of dossier" in line for line in seen)
+        assert any("Timeline (6" in line for line in seen)
+        await pilot.press("shift+tab")
+        await settle(pilot)
+        assert "Timeline (6" in screen_text(app).splitlines()[2]
+
+
+async def test_search_at_80x24_keeps_the_match_in_sight(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"Kirby", "enter")
+        await settle(pilot)
+        line = next(x for x in screen_text(app).splitlines() if "Russia seeking" in x)
+        assert "Kirby" in line
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(Reader).article.title.startswith(SECOND)
+        assert "─ Reader ─" in screen_text(app)
+
+
+async def test_search_runs_in_a_worker_and_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"sanctions", "enter")
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert articles.search_query == "sanctions" and articles.count == 2
+        assert app._searching is None
+        assert "(searching…)" not in screen_text(app)
+
+
+async def test_timeline_density_is_a_time_axis(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        from textual.widgets import Sparkline
+
+        data = list(app.query_one("#density", Sparkline).data)
+        # One bucket a month from 2022-02 to 2023-03 (14), empty months included.
+        assert len(data) == 14 and data[0] == 1 and 0 in data and sum(data) == 4
+        assert "2022-02 ▸ 2023-03" in screen_text(app)
+
+
+async def test_events_filter_by_tag(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        events = app.query_one(EventList)
+        events.focus()
+        await pilot.press("j", "7")  # confidence: confirmed, on the second event
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Filter events by tag" in text
+        down = app.screen.values.index(("tag", "confidence", "confirmed"))
+        await pilot.press(*["down"] * down, "enter")
+        await settle(pilot)
+        assert events.count == 1 and "confidence:confirmed" in screen_text(app)
+        assert " confirmed " in screen_text(app)
+
+
+async def test_lists_have_no_horizontal_scrollbar(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        entities = app.query_one(EntityList)
+        assert entities.count > entities.size.height  # it scrolls down...
+        assert not entities.show_horizontal_scrollbar  # ...never sideways

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Generic, TypeVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -110,7 +108,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             self.cursor = 0
             self.scroll_to(0, 0, animate=False)
         self.cursor = max(0, min(self.cursor, self._count - 1))
-        self.virtual_size = Size(self.size.width, self._count)
+        self.virtual_size = Size(0, self._count)
         self.refresh()
         after = self.current
         if before is None or after is None or self.row_key(before) != self.row_key(after):
@@ -176,7 +174,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
 
     COMPONENT_CLASSES = {"lazy-list--cursor", "lazy-list--cursor-blurred", "lazy-list--marked"}
     DEFAULT_CSS = """
-    LazyList { height: 1fr; }
+    LazyList { height: 1fr; overflow-x: hidden; }
     LazyList > .lazy-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;
         text-style: bold;
@@ -186,7 +184,9 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
     """
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self._count)
+        # Rows are cut to the width (with an ellipsis), never scrolled sideways: a virtual
+        # width of 0 keeps a horizontal scrollbar from taking a row.
+        self.virtual_size = Size(0, self._count)
 
     def on_focus(self) -> None:
         self.refresh_line(self.cursor - self.scroll_offset.y)
@@ -245,7 +245,3 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         index = self.scroll_offset.y + event.y
         if 0 <= index < self._count:
             self.move_to(index)
-
-
-def blank_segment(width: int) -> list[Segment]:
-    return [Segment(" " * width, Style())]

@@ -30,9 +30,16 @@ from dossier.model import (
 from dossier.safetext import safe_line, safe_text
 from dossier.store import Store
 from dossier.tagsets import TagConfig
-from dossier.tui.widgets.lazylist import LazyList, RowSource
+from dossier.tui.queries import (
+    article_precisions,
+    count_entities,
+    count_events,
+    list_events,
+)
+from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
 READER_LIMIT = 200_000  # characters of a body drawn in the reader
+SNIPPET_LEAD = 24  # characters of context kept before the first match of a search hit
 KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
                 "place": "entity-place", "other": "entity-other"}
 
@@ -103,20 +110,39 @@ def _with_tags(store: Store, rows: list[ArticleSummary]) -> list[ArticleRow]:
 
 
 class SearchSource(RowSource[ArticleRow]):
-    """Full-text hits, ranked; `count` raises SearchError for a bad query."""
+    """Full-text hits, ranked; raises SearchError for a bad query.
+
+    Built in a worker (`prime` reads the count and the first page there), so the list shows
+    the results without touching SQLite on the UI thread; later pages are read on demand."""
 
     def __init__(self, store: Store, query: str):
         self.store, self.query = store, query
         self._count = store.count_search(query)
+        self._first: list[ArticleRow] | None = None
+
+    def prime(self) -> None:
+        """Read the first page now (in the worker), so the list's first paint is free."""
+        self._first = self._read(0, PAGE)
+
+    def forget(self) -> None:
+        self._first = None
 
     def count(self) -> int:
         return self._count
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
+        if offset == 0 and limit == PAGE and self._first is not None:
+            return self._first
+        return self._read(offset, limit)
+
+    def _read(self, offset: int, limit: int) -> list[ArticleRow]:
         hits = self.store.search(self.query, offset, limit)
-        tags = self.store.tags_for_many("article", [h.article_id for h in hits])
-        return [ArticleRow(h.article_id, h.title, h.source, h.published, "day",
-                           tags[h.article_id], h.snippet) for h in hits]
+        ids = [h.article_id for h in hits]
+        tags = self.store.tags_for_many("article", ids)
+        precision = article_precisions(self.store, ids)
+        return [ArticleRow(h.article_id, h.title, h.source, h.published,
+                           precision.get(h.article_id, "unknown"), tags[h.article_id],
+                           h.snippet) for h in hits]
 
 
 class EntitySource(RowSource[Entity]):
@@ -131,8 +157,7 @@ class EntitySource(RowSource[Entity]):
 
     def count(self) -> int:
         if self.tag_filter and not self.tag_filter.is_empty():
-            return len(self.store.list_entities(0, 10**9, article_id=self.article_id,
-                                                order="name", tag_filter=self.tag_filter))
+            return count_entities(self.store, self.article_id, self.tag_filter)
         return self.store.count_entities(self.article_id)
 
     def page(self, offset: int, limit: int) -> list[Entity]:
@@ -144,18 +169,18 @@ class EntitySource(RowSource[Entity]):
 
 
 class EventSource(RowSource[Event]):
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, store: Store, tag_filter: TagFilter | None = None):
+        self.store, self.tag_filter = store, tag_filter
         self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
 
     def forget(self) -> None:
         self.tags.clear()
 
     def count(self) -> int:
-        return self.store.count_events()
+        return count_events(self.store, self.tag_filter)
 
     def page(self, offset: int, limit: int) -> list[Event]:
-        rows = self.store.list_events(offset, limit)
+        rows = list_events(self.store, offset, limit, self.tag_filter)
         self.tags.update(self.store.tags_for_many("event", [e.id for e in rows
                                                             if e.id is not None]))
         return rows
@@ -195,11 +220,10 @@ class ArticleList(ItemList):
         self.search_query = None
         self.set_source(ArticleSource(self.store, tag_filter or self.tag_filter))
 
-    def show_search(self, query: str) -> None:
-        """Replace the list by search hits; raises SearchError for a bad query."""
-        source = SearchSource(self.store, query)
-        self.search_query = query
-        self.empty_text = f"no article matches {safe_line(query)}"
+    def show_search(self, source: SearchSource) -> None:
+        """Replace the list by search hits (a source primed in a worker)."""
+        self.search_query = source.query
+        self.empty_text = f"no article matches {safe_line(source.query)}"
         self.set_source(source)
 
     def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
@@ -207,10 +231,17 @@ class ArticleList(ItemList):
         text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
         text.append_text(chips(row.tags, self.tagsets))
         text.append(" ")
-        if row.snippet:
+        if row.snippet is not None:
+            # A hit: its title (cut to leave room), then the words that matched, in context.
+            title = safe_line(row.title)
+            room = max(16, width // 3)
+            if len(title) > room:
+                title = title[:room - 1] + "…"
+            text.append(title, style="bold")
+            text.append(" — ", style="dim")
             text.append_text(snippet_text(row.snippet))
-        else:
-            text.append(safe_line(row.title), style="bold" if not row.tags else "")
+            return text
+        text.append(safe_line(row.title), style="bold" if not row.tags else "")
         if row.source:
             text.append(f"  {safe_line(row.source)}", style="italic dim")
         return text
@@ -220,7 +251,12 @@ def snippet_text(snippet: str) -> Text:
     """A search snippet with its matched terms highlighted, the rest inert text."""
     out = Text()
     parts = safe_line(snippet).split(SNIPPET_OPEN)
-    out.append(parts[0])
+    lead = parts[0]
+    if len(parts) > 1 and len(lead) > SNIPPET_LEAD:
+        # Keep the match in sight on a narrow row: a few words of context before it, not 12.
+        cut = lead[-SNIPPET_LEAD:]
+        lead = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+    out.append(lead)
     for part in parts[1:]:
         hit, _, rest = part.partition(SNIPPET_CLOSE)
         out.append(hit, style="bold reverse")
@@ -260,16 +296,24 @@ class EventList(ItemList):
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(store, tagsets, **kwargs)
         self.source = EventSource(store)
-        self.empty_text = "no dated events"
+        self.empty_text = "no events"
+
+    def refresh_source(self, *, keep_cursor: bool = False) -> None:
+        """Read the events again under the current tag filter."""
+        self.empty_text = "no events" if self.tag_filter.is_empty() else \
+            "no event matches the filter"
+        self.set_source(EventSource(self.store, self.tag_filter), keep_cursor=keep_cursor)
 
     def render_row(self, row: Event, index: int, width: int) -> Text:
         text = Text()
         when = event_date(row)
-        text.append(f"{when:<22} ", style="dim italic" if row.date_start is None else "bold")
+        text.append(f"{when:<22}", style="dim italic" if row.date_start is None else "bold")
+        # Chips before the title: a long title is cut at the pane's edge, the tags never.
+        text.append_text(chips(self.source.tags.get(row.id, []), self.tagsets))
+        text.append(" ")
         text.append(safe_line(row.title))
         if row.resolution == "relative":
             text.append(f"  ({safe_line(row.date_text)})", style="dim")
-        text.append_text(chips(self.source.tags.get(row.id, []), self.tagsets))
         return text
 
 
@@ -303,10 +347,14 @@ class Reader(VerticalScroll, can_focus=True):
     ]
 
     class MentionFocused(Message):
-        def __init__(self, mention: Mention | None, entity: Entity | None) -> None:
+        """The reader's cursor is on a mention; `opened` when enter asked for its entity."""
+
+        def __init__(self, mention: Mention | None, entity: Entity | None,
+                     opened: bool = False) -> None:
             super().__init__()
             self.mention = mention
             self.entity = entity
+            self.opened = opened
 
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(**kwargs)
@@ -482,7 +530,11 @@ class Reader(VerticalScroll, can_focus=True):
             self.query_one("#reader-body", Static).update(self.body_text())
             self.app.mark_mention(self.article.id, start, end)  # type: ignore[attr-defined]
             return
-        self.post_message(self.MentionFocused(self.current_mention, self.current_entity))
+        if self.current_mention is None:
+            self.app.notify("move to a mention first (] or [)")
+            return
+        self.post_message(self.MentionFocused(self.current_mention, self.current_entity,
+                                              opened=True))
 
     def evidence(self) -> tuple[int, int, int] | None:
         """(article id, start, end) of the sentence around the selection or current mention."""

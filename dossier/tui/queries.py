@@ -1,0 +1,112 @@
+"""Small read queries the panes need that the store does not (yet) offer.
+
+Each is one LIMITed or counting SQL statement over the public tables, so a list of 100,000
+rows still reads a page at a time. Candidates to move into `dossier/store/`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dossier.model import Event, TagFilter
+from dossier.store import Store
+
+DENSITY_MAX_MONTHS = 1200  # beyond a century of months the strip counts years
+
+
+def tag_filter_sql(tag_filter: TagFilter | None, kind: str, id_expr: str
+                   ) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (and their parameters) keeping the items of `kind` the filter keeps."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if tag_filter is None or tag_filter.is_empty():
+        return clauses, params
+    has = ("EXISTS (SELECT 1 FROM taggings t WHERE t.target_kind = ? AND t.target_id = "
+           f"{id_expr} AND t.tagset = ? AND t.tag = ?)")
+    for tagset, tag in tag_filter.all_of:
+        clauses.append(has)
+        params += [kind, tagset, tag]
+    if tag_filter.any_of:
+        clauses.append("(" + " OR ".join(has for _ in tag_filter.any_of) + ")")
+        for tagset, tag in tag_filter.any_of:
+            params += [kind, tagset, tag]
+    for tagset, tag in tag_filter.none_of:
+        clauses.append("NOT " + has)
+        params += [kind, tagset, tag]
+    for tagset in tag_filter.untagged_in:
+        clauses.append("NOT EXISTS (SELECT 1 FROM taggings t WHERE t.target_kind = ? AND "
+                       f"t.target_id = {id_expr} AND t.tagset = ?)")
+        params += [kind, tagset]
+    return clauses, params
+
+
+def count_entities(store: Store, article_id: int | None, tag_filter: TagFilter | None) -> int:
+    """Entities of the dossier (or of one article) that the tag filter keeps, counted in SQL."""
+    clauses, params = tag_filter_sql(tag_filter, "entity", "e.id")
+    if article_id is not None:
+        clauses.insert(0, "e.id IN (SELECT entity_id FROM mentions WHERE article_id = ?)")
+        params.insert(0, article_id)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return store.conn.execute(f"SELECT count(*) FROM entities e{where}", params).fetchone()[0]
+
+
+def count_events(store: Store, tag_filter: TagFilter | None) -> int:
+    """Events the tag filter keeps."""
+    if tag_filter is None or tag_filter.is_empty():
+        return store.count_events()
+    clauses, params = tag_filter_sql(tag_filter, "event", "events.id")
+    return store.conn.execute(
+        f"SELECT count(*) FROM events WHERE {' AND '.join(clauses)}", params).fetchone()[0]
+
+
+def list_events(store: Store, offset: int, limit: int, tag_filter: TagFilter | None
+                ) -> list[Event]:
+    """A page of the events the tag filter keeps, dated ones in date order, unresolved last."""
+    if tag_filter is None or tag_filter.is_empty():
+        return store.list_events(offset, limit)
+    clauses, params = tag_filter_sql(tag_filter, "event", "events.id")
+    ids = [r[0] for r in store.conn.execute(
+        f"SELECT id FROM events WHERE {' AND '.join(clauses)} "
+        "ORDER BY date_start IS NULL, date_start, id LIMIT ? OFFSET ?",
+        [*params, limit, offset])]
+    return [e for i in ids if (e := store.get_event(i)) is not None]
+
+
+def article_precisions(store: Store, ids: list[int]) -> dict[int, str]:
+    """The precision of each article's date (a search hit carries the date, not this)."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return dict(store.conn.execute(
+        f"SELECT id, published_precision FROM articles WHERE id IN ({marks})", ids))
+
+
+def density(store: Store) -> tuple[list[int], str, str, str]:
+    """Events per month from the first to the last dated one, empty months included, so
+    the strip is a time axis; years when the span is longer than a century.
+
+    Returns (counts, first bucket, last bucket, bucket name)."""
+    months = [(b, n) for b, n in store.event_density("month") if _is_month(b)]
+    if not months:
+        return [], "", "", "month"
+    first, last = _month_index(months[0][0]), _month_index(months[-1][0])
+    if last - first < DENSITY_MAX_MONTHS:
+        counts = [0] * (last - first + 1)
+        for bucket, n in months:
+            counts[_month_index(bucket) - first] += n
+        return counts, months[0][0], months[-1][0], "month"
+    years: dict[int, int] = {}
+    for bucket, n in months:
+        years[int(bucket[:4])] = years.get(int(bucket[:4]), 0) + n
+    low, high = min(years), max(years)
+    return ([years.get(y, 0) for y in range(low, high + 1)], f"{low:04d}", f"{high:04d}",
+            "year")
+
+
+def _is_month(bucket: str) -> bool:
+    return len(bucket) == 7 and bucket[:4].isdigit() and bucket[4] == "-" \
+        and bucket[5:].isdigit() and 1 <= int(bucket[5:]) <= 12
+
+
+def _month_index(bucket: str) -> int:
+    return int(bucket[:4]) * 12 + int(bucket[5:7]) - 1
