@@ -136,7 +136,7 @@ class DossierApp(App[None]):
         for theme in themes:
             self.register_theme(theme)
         for problem in problems:
-            self.notify(problem, title="Theme not loaded", severity="warning")
+            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
         wanted = self.requested_theme or DEFAULT_THEME
         if wanted in self.available_themes:
             self.theme = wanted
@@ -451,7 +451,7 @@ class DossierApp(App[None]):
     def action_mention(self, step: int) -> None:
         entity_id = self.focused_entity()
         if entity_id is None:
-            self.notify("focus an entity first (Entities pane, or [ ] in the Reader)")
+            self.notify("focus an entity first (Entities pane, or [ ] in the Reader)", markup=False)
             return
         reader = self.reader
         article_id, start = 0, -1
@@ -461,7 +461,7 @@ class DossierApp(App[None]):
             start = current.start if current is not None else (-1 if step > 0 else 10**9)
         mention = self.store.next_mention(entity_id, article_id, start, step)
         if mention is None:
-            self.notify("this entity has no mentions")
+            self.notify("this entity has no mentions", markup=False)
             return
         self.reader.show(mention.article_id, mention.id)
         self.inspector.show("entity", entity_id)
@@ -666,7 +666,7 @@ class DossierApp(App[None]):
             item = self.focused_item()
             targets = [item] if item else []
         if not targets:
-            self.notify("nothing to tag here")
+            self.notify("nothing to tag here", markup=False)
             return
         kind = targets[0][0]
         present = {(t.tagset, t.tag) for t in self.store.tags_for(*targets[0])}
@@ -681,7 +681,7 @@ class DossierApp(App[None]):
                     label.append("  (one of the set)", style="dim italic")
                 options.append(((tagset, tag.name), label))
         if not options:
-            self.notify(f"no tag set applies to {kind}s")
+            self.notify(f"no tag set applies to {kind}s", markup=False)
             return
         selected = {(ts, name) for ts, name in (v for v, _ in options)
                     if (ts.name, name) in present}
@@ -696,7 +696,7 @@ class DossierApp(App[None]):
     def action_next_untagged(self) -> None:
         exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
         if not exclusive:
-            self.notify("no exclusive tag set for articles to triage with")
+            self.notify("no exclusive tag set for articles to triage with", markup=False)
             return
         tagset = exclusive[0].name
         articles = self.articles
@@ -707,7 +707,7 @@ class DossierApp(App[None]):
                 articles.move_to(index)
                 self.open_article(row.id)
                 return
-        self.notify(f"no article below without a {tagset} tag")
+        self.notify(f"no article below without a {tagset} tag", markup=False)
 
     def action_undo(self) -> None:
         self._walk("undo")
@@ -722,7 +722,7 @@ class DossierApp(App[None]):
             self.notify(str(exc), severity="warning", markup=False)
             return
         if result is None:
-            self.notify(f"nothing to {direction}")
+            self.notify(f"nothing to {direction}", markup=False)
             return
         self.notify(f"{direction}: {result.action}", markup=False, timeout=2)
         self.after_change()
@@ -732,7 +732,7 @@ class DossierApp(App[None]):
     def action_link(self) -> None:
         source = self.focused_item()
         if source is None:
-            self.notify("focus an article, entity or event to link")
+            self.notify("focus an article, entity or event to link", markup=False)
             return
         evidence = self.reader.evidence() if isinstance(self.focused, Reader) else None
 
@@ -742,7 +742,7 @@ class DossierApp(App[None]):
             relations = self.tagsets.relations_between(source[0], target[0])
             if not relations:
                 self.notify(f"no relation type joins a {source[0]} to a {target[0]} "
-                            "(see the tag-set file)", severity="warning")
+                            "(see the tag-set file)", severity="warning", markup=False)
                 return
             options = [(r, Text(safe_line(r.name) + (" (both ways)" if r.symmetric else "")))
                        for r in relations]
@@ -777,7 +777,7 @@ class DossierApp(App[None]):
     def action_merge(self) -> None:
         entity_id = self.focused_entity()
         if entity_id is None:
-            self.notify("focus an entity to merge")
+            self.notify("focus an entity to merge", markup=False)
             return
         entity = self.store.get_entity(entity_id)
         if entity is None:
@@ -818,7 +818,7 @@ class DossierApp(App[None]):
     def action_edit(self) -> None:
         item = self.focused_item()
         if item is None:
-            self.notify("focus an item to edit")
+            self.notify("focus an item to edit", markup=False)
             return
         kind, item_id = item
         if kind == "entity":
@@ -863,7 +863,7 @@ class DossierApp(App[None]):
         elif kind == "event":
             self.edit_event(item_id)
         else:
-            self.notify(f"nothing to edit on a {kind}")
+            self.notify(f"nothing to edit on a {kind}", markup=False)
 
     def edit_entity(self, entity_id: int) -> None:
         """The corrections of an entity: a menu, then the dialog of the one chosen."""
@@ -906,7 +906,7 @@ class DossierApp(App[None]):
             elif what == "unalias":
                 others = [x for x in entity.aliases if x != entity.name]
                 if not others:
-                    self.notify("no other alias to remove")
+                    self.notify("no other alias to remove", markup=False)
                     return
                 self.push_screen(Choice("Remove which alias?", [(x, Text(safe_line(x)))
                                                                 for x in others]),
@@ -1000,7 +1000,7 @@ class DossierApp(App[None]):
             elif what == "uninvolve":
                 names = self.store.get_entities(event.entity_ids)
                 if not names:
-                    self.notify("this event involves no entity")
+                    self.notify("this event involves no entity", markup=False)
                     return
                 self.push_screen(Choice("No longer involved:", [
                     (i, Text(safe_line(e.name))) for i, e in names.items()]),
@@ -1018,7 +1018,7 @@ class DossierApp(App[None]):
         """An event from the sentence under the reader's cursor, with its entities."""
         evidence = self.reader.evidence()
         if evidence is None:
-            self.notify("put the reader's cursor on the sentence first ([ ] or v)")
+            self.notify("put the reader's cursor on the sentence first ([ ] or v)", markup=False)
             return
         article_id, start, end = evidence
         entity_ids = sorted({m.entity_id for m in self.reader.mentions
@@ -1059,7 +1059,7 @@ class DossierApp(App[None]):
     def action_connections(self) -> None:
         entity_id = self.focused_entity()
         if entity_id is None:
-            self.notify("focus an entity to see its connections")
+            self.notify("focus an entity to see its connections", markup=False)
             return
         from dossier.tui.screens.connections import ConnectionsScreen
 

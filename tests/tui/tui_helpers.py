@@ -30,3 +30,13 @@ async def settle(pilot) -> None:
     while getattr(pilot.app, "_inspect_timer", None) is not None:
         await pilot.pause()
     await pilot.pause()
+
+
+def colours_of(app, word: str) -> set[str]:
+    """The foreground colours (hex) of every cell run on screen that shows `word`."""
+    found = set()
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            if word in segment.text and segment.style and segment.style.color:
+                found.add(segment.style.color.get_truecolor().hex.lower())
+    return found

@@ -55,6 +55,11 @@ def show_date(value: str | None, precision: str | None = None) -> str:
     return value
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 mention', '2 mentions'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def event_date(event: Event) -> str:
     if event.date_start is None:
         return "unresolved"
@@ -463,7 +468,7 @@ class Reader(VerticalScroll, can_focus=True):
             self.selection = next(((s, e) for s, e in words if s >= at), words[0] if words
                                   else None)
             self.app.notify("select with ← → (shift to extend), enter to mark as a mention, "
-                            "v to stop")
+                            "v to stop", markup=False)
         self.refresh_bindings()
         self.query_one("#reader-body", Static).update(self.body_text())
 
@@ -500,7 +505,7 @@ class Reader(VerticalScroll, can_focus=True):
 
     def action_mention(self, step: int) -> None:
         if not self.mentions:
-            self.app.notify("no mentions in this article")
+            self.app.notify("no mentions in this article", markup=False)
             return
         if self.mention_index is None:
             self.mention_index = 0 if step > 0 else len(self.mentions) - 1
@@ -531,7 +536,7 @@ class Reader(VerticalScroll, can_focus=True):
             self.app.mark_mention(self.article.id, start, end)  # type: ignore[attr-defined]
             return
         if self.current_mention is None:
-            self.app.notify("move to a mention first (] or [)")
+            self.app.notify("move to a mention first (] or [)", markup=False)
             return
         self.post_message(self.MentionFocused(self.current_mention, self.current_entity,
                                               opened=True))
@@ -591,7 +596,7 @@ class Inspector(VerticalScroll, can_focus=True):
 
     def action_link(self, step: int) -> None:
         if not self.links:
-            self.app.notify("this item has no links")
+            self.app.notify("this item has no links", markup=False)
             return
         self.link_index = 0 if self.link_index is None else (
             self.link_index + step) % len(self.links)
@@ -635,9 +640,9 @@ class Inspector(VerticalScroll, can_focus=True):
             if a.author:
                 out.append(f"by {safe_line(a.author)}\n")
             out.append(f"from {safe_line(a.origin or '?')}\n", style="dim")
-            out.append(f"{len(s.article_mentions(item_id))} mentions, "
-                       f"{len(s.list_events(0, 1000, article_id=item_id))} events, "
-                       f"{len(a.removed)} removed lines\n", style="dim")
+            out.append(f"{plural(len(s.article_mentions(item_id)), 'mention')}, "
+                       f"{plural(len(s.list_events(0, 1000, article_id=item_id)), 'event')}, "
+                       f"{plural(len(a.removed), 'removed line')}\n", style="dim")
         elif kind == "entity":
             e = s.get_entity(item_id)
             if e is None:
@@ -651,7 +656,8 @@ class Inspector(VerticalScroll, can_focus=True):
             if others:
                 out.append("also: " + ", ".join(safe_line(a) for a in others) + "\n")
             articles = s.entity_articles(item_id, limit=50)
-            out.append(f"{e.mention_count} mentions in {len(articles)} articles\n", style="dim")
+            out.append(f"{plural(e.mention_count, 'mention')} in "
+                       f"{plural(len(articles), 'article')}\n", style="dim")
             for art, n in articles[:12]:
                 out.append(f"  {n:>3}× {safe_line(art.title)[:60]}\n")
         elif kind == "event":
