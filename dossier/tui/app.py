@@ -31,6 +31,7 @@ from dossier.tui.queries import density
 from dossier.tui.screens.dialogs import Choice, HelpScreen, ItemPicker, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
 from dossier.tui.widgets.lazylist import LazyList
+from dossier.tui.widgets.panebar import PaneBar
 from dossier.tui.widgets.panes import (
     ArticleList,
     EntityList,
@@ -68,8 +69,9 @@ class DossierApp(App[None]):
         _b("q", "quit", "Quit", "Leave the app (every change is already saved)"),
         _b("question_mark", "help", "Help", "Every key, and the tag hotkeys"),
         _b("slash", "search", "Search", "Full-text search over the dossier (FTS5 syntax)"),
-        _b("escape", "back", "Back", "Leave search, clear the filter, close the zoom",
-           show=False),
+        _b("escape", "back", "Back", "Back one step: close the zoom or the search box, leave "
+           "search results, clear the list's filter; on a small screen, from the Reader or "
+           "Inspector back to the list", show=False),
         _b("f", "filter", "Filter", "Filter the focused list by tag"),
         _b("t", "tag", "Tag", "Tag picker for the focused item (or the marked rows)"),
         _b("x", "next_untagged", "Next untagged", "Walk the triage queue: next article with "
@@ -116,7 +118,7 @@ class DossierApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="status")
-        yield Static(Text(""), id="panebar")
+        yield PaneBar(id="panebar")
         with Horizontal(id="top"):
             with Vertical(id="articles-pane", classes="pane"):
                 yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
@@ -334,15 +336,11 @@ class DossierApp(App[None]):
         self._draw_panebar()
 
     def _draw_panebar(self) -> None:
-        bar = Text(" ")
-        for pane_id, name, _ in PANES:
-            if pane_id == self.current_pane:
-                bar.append(f" {name} ", style="bold reverse")
-            else:
-                bar.append(f" {name} ", style="dim")
-            bar.append(" ")
-        bar.append(" tab / shift+tab", style="italic dim")
-        self.query_one("#panebar", Static).update(bar)
+        self.query_one(PaneBar).show([(p, name) for p, name, _ in PANES], self.current_pane)
+
+    @on(PaneBar.Chosen)
+    def pane_chosen(self, message: PaneBar.Chosen) -> None:
+        self.go_to_pane(message.pane_id)
 
     def go_to_pane(self, pane_id: str) -> None:
         """Show a pane (narrow screen) and focus it."""
@@ -496,6 +494,13 @@ class DossierApp(App[None]):
         if self.articles.search_query is not None:
             self.articles.show_articles()
             self.update_titles()
+            return
+        widget = self.focused
+        if isinstance(widget, ItemList) and not widget.tag_filter.is_empty():
+            widget.tag_filter = TagFilter()
+            widget.refresh_source()
+            self.update_titles()
+            self.notify("filter cleared", timeout=2, markup=False)
 
     # ------------------------------------------------------------- search and filter
 
@@ -582,10 +587,7 @@ class DossierApp(App[None]):
                     tf.all_of.remove(pair)
                 else:
                     tf.all_of.append(pair)
-            if isinstance(widget, ArticleList):
-                widget.show_articles(widget.tag_filter)
-            elif isinstance(widget, EntityList | EventList):
-                widget.refresh_source()
+            widget.refresh_source()
             self.update_titles()
 
         self.push_screen(Choice(f"Filter {kind}s by tag (choices combine)", options,
@@ -1154,22 +1156,20 @@ class DossierApp(App[None]):
         self.call_from_thread(self.notify, f"exported {fmt} to {path}", title="Export",
                               markup=False)
 
-    def key_help(self) -> list[tuple[str, str]]:
-        """Every key and what it does, for the help screen."""
-        out = []
-        seen = set()
-        for binding in [*self.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS,
-                        *Inspector.BINDINGS]:
-            assert isinstance(binding, Binding)
-            if binding.action in seen:
-                continue
-            seen.add(binding.action)
-            keys = binding.key.replace("question_mark", "?").replace("slash", "/")
-            out.append((keys, binding.tooltip or binding.description))
-        out += [("tab / shift+tab", "Next / previous pane (one pane at a time below 100x28)"),
-                ("escape", "On a small screen: from the Reader or Inspector back to the list"),
-                ("ctrl+p", "Command palette: every action, the panes, the themes")]
-        return out
+    def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key and what it does, by where it works, for the help screen."""
+        def rows(bindings: list[Any]) -> list[tuple[str, str]]:
+            return [(_key(b), b.tooltip or b.description) for b in bindings
+                    if isinstance(b, Binding)]
+
+        everywhere = rows(self.BINDINGS) + [
+            ("tab  shift+tab", "Next / previous pane (below 100x28 one pane shows at a time; "
+                               "the bar at the top names them)"),
+            ("ctrl+p", "Command palette: every action, the panes, the themes")]
+        return [("Everywhere", everywhere),
+                ("In a list (Articles, Entities, Timeline)", rows(LazyList.BINDINGS)),
+                ("In the Reader", rows(Reader.BINDINGS)),
+                ("In the Inspector", rows(Inspector.BINDINGS))]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help(), self.tagsets))
@@ -1220,7 +1220,9 @@ class DossierApp(App[None]):
 
 def _key(binding: Binding) -> str:
     """A binding's keys as the help screen shows them."""
-    return binding.key.replace("question_mark", "?").replace("slash", "/").replace(",", " ")
+    names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
+             "right_square_bracket": "]"}
+    return "  ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
 
 
 def describe_filter(tag_filter: TagFilter) -> str:

@@ -113,16 +113,29 @@ async def test_search_ranks_snippets_and_bad_query(make_app):
         assert app.is_running
 
 
-async def test_help_lists_keys_and_tag_hotkeys(make_app):
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_help_lists_every_key_and_tag_hotkey(make_app, size):
+    from dossier.tui.widgets.lazylist import LazyList
+
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
-        text = screen_text(app)
-        assert "Full-text search" in text and "Undo your latest change" in text
-        assert "triage" in text and "relevant" in text and "sanctioned" in text
+        seen = screen_text(app)
+        for _ in range(40):  # scroll to the end, reading every screen on the way
+            await pilot.press("j")
+            await settle(pilot)
+            seen += screen_text(app)
+        for binding in [*app.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS,
+                        *Inspector.BINDINGS]:
+            assert binding.tooltip[:30] in seen, binding
+        assert "Full-text search" in seen and "Command palette" in seen
+        for line in ("1    relevant", "w    sanctioned", "7    confirmed"):
+            assert line in seen  # the tag hotkeys of the loaded sets
         await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.main_screen
 
 
 async def test_themes_switch_and_broken_theme_falls_back(make_app, tmp_path):
@@ -308,3 +321,32 @@ async def test_lists_have_no_horizontal_scrollbar(make_app):
         entities = app.query_one(EntityList)
         assert entities.count > entities.size.height  # it scrolls down...
         assert not entities.show_horizontal_scrollbar  # ...never sideways
+
+
+async def test_escape_clears_the_lists_filter(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("1", "f")  # tag the first, then filter: nothing from triage yet
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert articles.count == 1 and "no triage" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert articles.count == 2 and "no triage" not in screen_text(app)
+
+
+async def test_pane_bar_names_are_clicked_to_switch(make_app):
+    from dossier.tui.widgets.panebar import PaneBar
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.query_one(PaneBar)
+        start = next(s for s, _, pane in bar._spans if pane == "timeline-pane")
+        await pilot.click(PaneBar, offset=(start + 2, 0))
+        await settle(pilot)
+        assert isinstance(app.focused, EventList)
+        assert "Timeline (6" in screen_text(app) and "Articles (2)" not in screen_text(app)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -196,43 +198,70 @@ def find_items(store: Store, query: str, kinds: tuple[str, ...],
     return out[: limit * 2]
 
 
+HelpSection = tuple[str, list[tuple[str, str]]]  # a heading, then (keys, what they do)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of the app, and every tag hotkey of the loaded tag sets."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close",
-                        tooltip="Close the help")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close",
+                tooltip="Close the help"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down",
+                tooltip="Scroll the help down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up",
+                tooltip="Scroll the help up"),
+    ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Horizontal { width: 116; max-width: 98%; height: 90%;
+    HelpScreen > VerticalScroll { width: 116; max-width: 98%; height: 90%;
         border: round $primary; background: $surface; padding: 0 1; }
-    HelpScreen #help-keys { width: 3fr; }
-    HelpScreen #help-tags { width: 2fr; }
+    HelpScreen Horizontal { height: auto; }
+    HelpScreen #help-keys { width: 3fr; height: auto; }
+    HelpScreen #help-tags { width: 2fr; height: auto; margin-left: 2; }
+    HelpScreen.-narrow Horizontal, HelpScreen.-short Horizontal { layout: vertical; }
+    HelpScreen.-narrow #help-tags, HelpScreen.-short #help-tags { width: 1fr; margin: 1 0 0 0; }
+    HelpScreen.-narrow #help-keys, HelpScreen.-short #help-keys { width: 1fr; }
     """
 
-    def __init__(self, keys: list[tuple[str, str]], tagsets: TagConfig) -> None:
+    def __init__(self, sections: list[HelpSection], tagsets: TagConfig) -> None:
         super().__init__()
-        self.keys, self.tagsets = keys, tagsets
+        self.sections, self.tagsets = sections, tagsets
 
     def compose(self) -> ComposeResult:
-        keys = Text()
-        keys.append("Keys\n", style="bold")
-        for key, what in self.keys:
-            keys.append(f"  {key:<14}", style="bold")
-            keys.append(f"{what}\n")
-        tags = Text()
-        tags.append("Tag hotkeys (in list panes)\n", style="bold")
+        keys: list[Any] = []
+        for heading, rows in self.sections:
+            keys.append(Text(("\n" if keys else "") + heading, style="bold underline"))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True, style="bold", min_width=8)
+            table.add_column()
+            for key, what in rows:
+                table.add_row(Text(key), Text(what))
+            keys.append(table)
+        tags: list[Any] = [Text("Tag hotkeys", style="bold underline"),
+                           Text("in list panes, the reader and the inspector", style="dim")]
         for tagset in self.tagsets.sets.values():
-            tags.append(f"  {safe_line(tagset.name)}", style="bold")
-            tags.append(f"  on {', '.join(tagset.applies_to)}"
-                        f"{' (one at a time)' if tagset.exclusive else ''}\n", style="dim")
+            heading = Text("\n" + safe_line(tagset.name), style="bold")
+            heading.append(f"  on {', '.join(tagset.applies_to)}"
+                           f"{' (one at a time)' if tagset.exclusive else ''}", style="dim")
+            tags.append(heading)
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True, style="bold", min_width=3)
+            table.add_column()
             for tag in tagset.tags:
-                tags.append(f"    {tag.key or ' ':<3}", style="bold")
-                tags.append(safe_line(tag.name) + "\n", style=tag.color or "")
-        with Horizontal():
-            with VerticalScroll(id="help-keys"):
-                yield Static(keys)
-            with VerticalScroll(id="help-tags"):
-                yield Static(tags)
+                table.add_row(Text(tag.key or "·"), Text(safe_line(tag.name),
+                                                        style=tag.color or ""))
+            tags.append(table)
+        with VerticalScroll(id="help"):
+            with Horizontal():
+                yield Static(Group(*keys), id="help-keys")
+                yield Static(Group(*tags), id="help-tags")
+
+    def on_mount(self) -> None:
+        self.query_one("#help", VerticalScroll).focus()
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#help", VerticalScroll).scroll_relative(y=step * 3, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -198,6 +198,10 @@ class ItemList(LazyList[Any]):
 
     kind = "article"
 
+    def refresh_source(self, *, keep_cursor: bool = False) -> None:
+        """Read the rows again under the list's tag filter."""
+        self.reload(keep_cursor=keep_cursor)
+
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(**kwargs)
         self.store = store
@@ -222,8 +226,17 @@ class ArticleList(ItemList):
         self.empty_text = "no articles (dossier ingest FILE PATH... adds some)"
 
     def show_articles(self, tag_filter: TagFilter | None = None) -> None:
+        """The article list (leaving search results), under a tag filter if given."""
+        if tag_filter is not None:
+            self.tag_filter = tag_filter
         self.search_query = None
-        self.set_source(ArticleSource(self.store, tag_filter or self.tag_filter))
+        self.empty_text = ("no articles (dossier ingest FILE PATH... adds some)"
+                           if self.tag_filter.is_empty() else "no article matches the filter")
+        self.set_source(ArticleSource(self.store, self.tag_filter))
+
+    def refresh_source(self, *, keep_cursor: bool = False) -> None:
+        """Read the list again under the current tag filter (leaves search results)."""
+        self.show_articles()
 
     def show_search(self, source: SearchSource) -> None:
         """Replace the list by search hits (a source primed in a worker)."""
@@ -280,6 +293,7 @@ class EntityList(ItemList):
         self.empty_text = "no entities"
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
+        """Read the entities again: scope, order and tag filter as they now are."""
         self.set_source(EntitySource(self.store, None if self.whole else self.article_id,
                                      self.order, self.tag_filter), keep_cursor=keep_cursor)
 
