@@ -154,3 +154,31 @@ def test_control_sequences_never_reach_the_terminal(tmp_path):
         term.keys("q")
     finally:
         term.close()
+
+
+def test_small_terminal_one_pane_at_a_time(sample, tmp_path):
+    done = tmp_path / "exit-status"
+    term = Terminal(f"{DOSSIER} open {sample}; echo $? > {done}", env(tmp_path),
+                    width=80, height=24)
+    try:
+        screen = term.wait_for("Articles (2)")
+        assert "Articles   Reader   Inspector   Entities   Timeline" in screen
+        assert "─ Reader ─" not in screen  # one pane at a time
+        term.keys("/")
+        term.wait_for("search (FTS5")
+        term.keys("Kirby", "Enter")
+        term.wait_for("Search: Kirby (1)")
+        term.keys("Enter")  # opening the hit shows the reader, full width
+        screen = term.wait_for("─ Reader ─")
+        assert "Russia seeking new munitions" in screen and "Search: Kirby" not in screen
+        term.keys("Escape")  # back to the results
+        term.wait_for("Search: Kirby (1)")
+        term.keys("Tab", "Tab", "Tab")
+        term.wait_for("Entities of dossier")
+        term.keys("q")
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text().strip() == "0"
+    finally:
+        term.close()

@@ -40,6 +40,7 @@ from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
 READER_LIMIT = 200_000  # characters of a body drawn in the reader
 SNIPPET_LEAD = 24  # characters of context kept before the first match of a search hit
+SEARCH_NARROW = 60  # below this width a search hit shows its snippet before its title
 KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
                 "place": "entity-place", "other": "entity-other"}
 
@@ -246,6 +247,12 @@ class ArticleList(ItemList):
 
     def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
         text = Text()
+        if row.snippet is not None and width < SEARCH_NARROW:
+            # A narrow pane: the words that matched first (the inspector has the title).
+            text.append_text(chips(row.tags, self.tagsets))
+            text.append_text(snippet_text(row.snippet, keep=10))
+            text.append(f" — {safe_line(row.title)}", style="dim")
+            return text
         text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
         text.append_text(chips(row.tags, self.tagsets))
         text.append(" ")
@@ -265,14 +272,15 @@ class ArticleList(ItemList):
         return text
 
 
-def snippet_text(snippet: str) -> Text:
-    """A search snippet with its matched terms highlighted, the rest inert text."""
+def snippet_text(snippet: str, keep: int = SNIPPET_LEAD) -> Text:
+    """A search snippet with its matched terms highlighted, the rest inert text; at most
+    `keep` characters of context before the first match."""
     out = Text()
     parts = safe_line(snippet).split(SNIPPET_OPEN)
     lead = parts[0]
-    if len(parts) > 1 and len(lead) > SNIPPET_LEAD:
+    if len(parts) > 1 and len(lead) > keep:
         # Keep the match in sight on a narrow row: a few words of context before it, not 12.
-        cut = lead[-SNIPPET_LEAD:]
+        cut = lead[-keep:]
         lead = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
     out.append(lead)
     for part in parts[1:]:
