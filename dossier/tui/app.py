@@ -110,6 +110,8 @@ class DossierApp(App[None]):
         self.current_pane = "articles-pane"  # the one shown when the screen is narrow
         self._last_list_pane = "articles-pane"
         self._searching: str | None = None
+        self._background: Store | None = None
+        self._background_tried = False
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
@@ -149,6 +151,7 @@ class DossierApp(App[None]):
                         severity="warning", markup=False)
             self.theme = fallback
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._apply_breakpoints()
         self.query_one("#search", Input).display = False
         self._show_pane("articles-pane")
         self.articles.reload(keep_cursor=False)
@@ -166,6 +169,25 @@ class DossierApp(App[None]):
         if first is not None:
             self.reader.show(first.id)
 
+    def background_store(self) -> Store:
+        """A second, read-only connection to the file for the workers' long reads.
+
+        SQLite holds a connection's mutex for the whole of a step, so a 150 ms query in a
+        worker on the app's own connection would still make a tag keypress wait for it; on a
+        connection of its own (WAL: readers and the writer do not block each other) it cannot.
+        Falls back to the app's connection if the file cannot be opened twice."""
+        if self._background is None and not self._background_tried:
+            self._background_tried = True
+            try:
+                self._background = Store.open(self.store.path, readonly=True)
+            except Exception:  # noqa: BLE001 - any failure: the app's own connection serves
+                self._background = None
+        return self._background or self.store
+
+    def on_unmount(self) -> None:
+        if self._background is not None:
+            self._background.close()
+
     def check_for_other_writers(self) -> None:
         """Show what another process committed to the file since we last looked."""
         version = self.store.data_version()
@@ -177,7 +199,7 @@ class DossierApp(App[None]):
     def warm_up(self) -> None:
         """Rank entities by mentions and count events a month, off the UI thread."""
         self.store.list_entities(0, 1)  # computes and caches the ranking
-        self.post_message(Warmed(*density(self.store)))
+        self.post_message(Warmed(*density(self.background_store())))
 
     @on(Warmed)
     def _warmed(self, message: Warmed) -> None:
@@ -193,7 +215,7 @@ class DossierApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="density")
     def recount_density(self) -> None:
         """The density strip after a change (reads every dated event: not on the UI thread)."""
-        self.call_from_thread(self._show_density, Warmed(*density(self.store)))
+        self.call_from_thread(self._show_density, Warmed(*density(self.background_store())))
 
     def _show_density(self, message: Warmed) -> None:
         self.query_one("#density", Sparkline).data = message.density or [0]
@@ -312,6 +334,16 @@ class DossierApp(App[None]):
         """True when the terminal is too small for five panes: one is shown at a time."""
         screen = self.main_screen
         return screen.has_class("-narrow") or screen.has_class("-short")
+
+    def _apply_breakpoints(self) -> None:
+        """Size classes before the first paint (the screen sets them again on each resize):
+        a small terminal must not flash the five-pane layout first."""
+        width, height = self.size
+        for breakpoints, value in ((self.HORIZONTAL_BREAKPOINTS, width),
+                                   (self.VERTICAL_BREAKPOINTS, height)):
+            active = [name for limit, name in breakpoints or [] if value >= limit][-1:]
+            for _, name in breakpoints or []:
+                self.main_screen.set_class(name in active, name)
 
     def pane_of(self, widget: Widget) -> str | None:
         """The id of the pane a widget is in."""
@@ -526,7 +558,7 @@ class DossierApp(App[None]):
         """Count the hits and read the first page (ranking reads every match)."""
         try:
             source = SearchSource(self.store, query)
-            source.prime()
+            source.prime(self.background_store())
         except SearchError as exc:
             self.post_message(SearchFailed(query, str(exc)))
             return

@@ -50,6 +50,13 @@ def count_entities(store: Store, article_id: int | None, tag_filter: TagFilter |
     return store.conn.execute(f"SELECT count(*) FROM entities e{where}", params).fetchone()[0]
 
 
+def entity_article_count(store: Store, entity_id: int) -> int:
+    """How many articles mention an entity (`entity_articles` lists only a page of them)."""
+    return store.conn.execute(
+        "SELECT count(DISTINCT article_id) FROM mentions WHERE entity_id = ?", (entity_id,)
+    ).fetchone()[0]
+
+
 def count_events(store: Store, tag_filter: TagFilter | None) -> int:
     """Events the tag filter keeps."""
     if tag_filter is None or tag_filter.is_empty():

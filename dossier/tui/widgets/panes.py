@@ -11,10 +11,12 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from dossier.model import (
     SNIPPET_CLOSE,
@@ -34,6 +36,7 @@ from dossier.tui.queries import (
     article_precisions,
     count_entities,
     count_events,
+    entity_article_count,
     list_events,
 )
 from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
@@ -116,19 +119,22 @@ def _with_tags(store: Store, rows: list[ArticleSummary]) -> list[ArticleRow]:
 
 
 class SearchSource(RowSource[ArticleRow]):
-    """Full-text hits, ranked; raises SearchError for a bad query.
+    """Full-text hits, ranked.
 
-    Built in a worker (`prime` reads the count and the first page there), so the list shows
-    the results without touching SQLite on the UI thread; later pages are read on demand."""
+    `prime` runs in a worker (count and first page, on the worker's connection: ranking reads
+    every match) and raises SearchError for a bad query; the list then shows the results
+    without touching SQLite on the UI thread. Later pages are read as they are scrolled to."""
 
     def __init__(self, store: Store, query: str):
         self.store, self.query = store, query
-        self._count = store.count_search(query)
+        self._count = 0
         self._first: list[ArticleRow] | None = None
 
-    def prime(self) -> None:
-        """Read the first page now (in the worker), so the list's first paint is free."""
-        self._first = self._read(0, PAGE)
+    def prime(self, store: Store | None = None) -> None:
+        """Count the hits and read the first page now, with `store` (the worker's)."""
+        store = store or self.store
+        self._count = store.count_search(self.query)
+        self._first = self._read(store, 0, PAGE)
 
     def forget(self) -> None:
         self._first = None
@@ -139,13 +145,13 @@ class SearchSource(RowSource[ArticleRow]):
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
         if offset == 0 and limit == PAGE and self._first is not None:
             return self._first
-        return self._read(offset, limit)
+        return self._read(self.store, offset, limit)
 
-    def _read(self, offset: int, limit: int) -> list[ArticleRow]:
-        hits = self.store.search(self.query, offset, limit)
+    def _read(self, store: Store, offset: int, limit: int) -> list[ArticleRow]:
+        hits = store.search(self.query, offset, limit)
         ids = [h.article_id for h in hits]
-        tags = self.store.tags_for_many("article", ids)
-        precision = article_precisions(self.store, ids)
+        tags = store.tags_for_many("article", ids)
+        precision = article_precisions(store, ids)
         return [ArticleRow(h.article_id, h.title, h.source, h.published,
                            precision.get(h.article_id, "unknown"), tags[h.article_id],
                            h.snippet) for h in hits]
@@ -637,18 +643,32 @@ class Inspector(VerticalScroll, can_focus=True):
         yield Static(Text("Nothing focused.", style="dim"), id="inspector-body")
 
     def show(self, kind: str, item_id: int, *, keep_link: bool = False) -> None:
+        """Describe an item; the reading (up to ~150 ms for an entity named in 70,000
+        articles) happens in a worker, on a connection of its own, so keys never wait."""
         if not keep_link or self.item != (kind, item_id):
             self.link_index = None
         self.item = (kind, item_id)
         self.links = self.store.links_for(kind, item_id) if kind != "link" else []
-        self.query_one("#inspector-body", Static).update(self.describe(kind, item_id))
+        self._describe(kind, item_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inspector")
+    def _describe(self, kind: str, item_id: int) -> None:
+        store = getattr(self.app, "background_store", lambda: self.store)()
+        text = self.describe(kind, item_id, store)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._described, (kind, item_id), text)
+
+    def _described(self, item: tuple[str, int], text: Text) -> None:
+        if item == self.item:  # not overtaken by another item meanwhile
+            self.query_one("#inspector-body", Static).update(text)
 
     def redraw(self, *, keep_link: bool = True) -> None:
         if self.item:
             self.show(*self.item, keep_link=keep_link)
 
-    def describe(self, kind: str, item_id: int) -> Text:
-        s = self.store
+    def describe(self, kind: str, item_id: int, store: Store | None = None) -> Text:
+        """All that is known of an item, as text."""
+        s = store or self.store
         out = Text()
         if kind == "article":
             a = s.get_article(item_id)
@@ -677,9 +697,9 @@ class Inspector(VerticalScroll, can_focus=True):
             others = [a for a in e.aliases if a != e.name]
             if others:
                 out.append("also: " + ", ".join(safe_line(a) for a in others) + "\n")
-            articles = s.entity_articles(item_id, limit=50)
+            articles = s.entity_articles(item_id, limit=12)
             out.append(f"{plural(e.mention_count, 'mention')} in "
-                       f"{plural(len(articles), 'article')}\n", style="dim")
+                       f"{plural(entity_article_count(s, item_id), 'article')}\n", style="dim")
             for art, n in articles[:12]:
                 out.append(f"  {n:>3}× {safe_line(art.title)[:60]}\n")
         elif kind == "event":
@@ -707,7 +727,7 @@ class Inspector(VerticalScroll, can_focus=True):
             if link is None:
                 return Text("(deleted)", style="dim")
             out.append("LINK\n", style="bold dim")
-            out.append_text(self._link_line(link, None))
+            out.append_text(self._link_line(s, link, None))
         tags = s.tags_for(kind, item_id)
         if tags:
             out.append("\nTags\n", style="bold")
@@ -721,7 +741,7 @@ class Inspector(VerticalScroll, can_focus=True):
                 out.append("\nLinks", style="bold")
                 out.append("  (] [ select, enter follows, t tags)\n", style="dim")
                 for n, link in enumerate(links):
-                    line = self._link_line(link, (kind, item_id))
+                    line = self._link_line(s, link, (kind, item_id))
                     if n == self.link_index:
                         line.stylize("reverse")
                     out.append_text(line)
@@ -738,26 +758,26 @@ class Inspector(VerticalScroll, can_focus=True):
                            f"{safe_line(entry.action)}{state}\n", style="dim")
         return out
 
-    def _item_name(self, kind: str, item_id: int) -> str:
-        name = safe_line(self.store.item_name(kind, item_id))
+    def _item_name(self, store: Store, kind: str, item_id: int) -> str:
+        name = safe_line(store.item_name(kind, item_id))
         return name if kind == "entity" else f"{kind} “{name[:50]}”"
 
-    def _link_line(self, link: Any, here: tuple[str, int] | None) -> Text:
+    def _link_line(self, store: Store, link: Any, here: tuple[str, int] | None) -> Text:
         out = Text()
-        left = self._item_name(link.from_kind, link.from_id)
-        right = self._item_name(link.to_kind, link.to_id)
+        left = self._item_name(store, link.from_kind, link.from_id)
+        right = self._item_name(store, link.to_kind, link.to_id)
         out.append(f"  {left} ", style="")
         out.append(f"—{safe_line(link.relation)}→", style="bold")
         out.append(f" {right}\n")
         if link.evidence_article_id and link.evidence_start is not None:
-            art = self.store.get_article(link.evidence_article_id)
+            art = store.get_article(link.evidence_article_id)
             if art:
                 quote = art.body[link.evidence_start:link.evidence_end]
                 out.append(f"    “{safe_line(quote)[:160]}”\n", style="italic dim")
         if link.note:
             out.append(f"    note: {safe_line(link.note)}\n", style="dim")
         out.append(f"    {safe_line(link.analyst)} {link.created_at[:16]}\n", style="dim")
-        link_tags = self.store.tags_for("link", link.id)
+        link_tags = store.tags_for("link", link.id)
         if link_tags:
             out.append("   ")
             out.append_text(chips(link_tags, self.tagsets))
