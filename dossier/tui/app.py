@@ -27,7 +27,7 @@ from dossier.store import JournalConflict, ReadOnlyError, SearchError, Store
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.messages import SearchFailed, SearchReady, Warmed
-from dossier.tui.queries import density
+from dossier.tui.queries import density, describe_targets, walk_targets
 from dossier.tui.screens.dialogs import Choice, HelpScreen, ItemPicker, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
 from dossier.tui.widgets.lazylist import LazyList
@@ -750,6 +750,9 @@ class DossierApp(App[None]):
         self._walk("redo")
 
     def _walk(self, direction: str) -> None:
+        """Undo or redo this analyst's latest change, and say what it was and on what."""
+        targets = walk_targets(self.store, self.analyst, direction)
+        what = safe_line(describe_targets(self.store, targets))  # named before it may go
         try:
             result = getattr(self.store, direction)(self.analyst)
         except (JournalConflict, ReadOnlyError) as exc:
@@ -758,7 +761,9 @@ class DossierApp(App[None]):
         if result is None:
             self.notify(f"nothing to {direction}", markup=False)
             return
-        self.notify(f"{direction}: {result.action}", markup=False, timeout=2)
+        done = "undone" if direction == "undo" else "redone"
+        self.notify(f"{done}: {safe_line(result.action)}" + (f" on {what}" if what else ""),
+                    markup=False, timeout=3)
         self.after_change()
 
     # ------------------------------------------------------------- links and corrections

@@ -6,6 +6,7 @@ rows still reads a page at a time. Candidates to move into `dossier/store/`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dossier.model import Event, TagFilter
@@ -117,3 +118,40 @@ def _is_month(bucket: str) -> bool:
 
 def _month_index(bucket: str) -> int:
     return int(bucket[:4]) * 12 + int(bucket[5:7]) - 1
+
+
+def walk_targets(store: Store, analyst: str, direction: str) -> list[tuple[str, int]]:
+    """The items the next undo (or redo) of this analyst will touch, as the journal names
+    them: the batch `Store.undo`/`redo` picks (its latest done, or earliest undone)."""
+    pick = ("SELECT max(batch) FROM journal WHERE analyst = ? AND state = 'done'"
+            if direction == "undo" else
+            "SELECT min(batch) FROM journal WHERE analyst = ? AND state = 'undone'")
+    (batch,) = store.conn.execute(pick, (analyst,)).fetchone()
+    if batch is None:
+        return []
+    targets: list[tuple[str, int]] = []
+    for table, before, after, kind, item_id in store.conn.execute(
+            "SELECT table_name, before, after, target_kind, target_id FROM journal "
+            "WHERE batch = ? ORDER BY id", (batch,)):
+        if kind is None and table == "taggings":
+            # A change to several items at once names none: the tagging rows do.
+            row = json.loads(after or before or "{}")
+            kind, item_id = row.get("target_kind"), row.get("target_id")
+        if kind is not None and item_id is not None and (kind, item_id) not in targets:
+            targets.append((kind, item_id))
+    return targets
+
+
+def describe_targets(store: Store, targets: list[tuple[str, int]]) -> str:
+    """'article “U.S. Sanctions…”', or '3 articles' (plain text, for a notification)."""
+    if not targets:
+        return ""
+    kinds = {k for k, _ in targets}
+    if len(targets) == 1:
+        kind, item_id = targets[0]
+        name = store.item_name(kind, item_id)
+        name = name if len(name) <= 50 else name[:49] + "…"
+        return f"{kind} “{name}”"
+    if len(kinds) == 1:
+        return f"{len(targets)} {next(iter(kinds))}s"
+    return f"{len(targets)} items"

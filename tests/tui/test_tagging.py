@@ -61,6 +61,7 @@ async def test_marking_several_then_one_key_tags_all(make_app, sample_path):
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["background", "background"]
         await pilot.press("u")  # one undo takes back the whole bulk change
         assert rows(sample_path, TRIAGE) == []
+        assert any("on 2 articles" in str(n.message) for n in app._notifications)
 
 
 async def test_filter_untagged_and_next_untagged(make_app, sample_path):
@@ -92,7 +93,11 @@ async def test_undo_redo_and_undo_after_reopening(make_app, sample_path):
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["relevant"]
         await pilot.press("ctrl+r")
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["noise"]
-        assert any("redo: tag triage:noise" in str(n.message) for n in app._notifications)
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("undone: tag triage:noise on article “U.S. Sanctions")
+                   for m in messages)
+        assert any(m.startswith("redone: tag triage:noise on article “U.S. Sanctions")
+                   for m in messages)
     app.store.close()
     again = make_app()
     async with again.run_test(size=(120, 40)) as pilot:
