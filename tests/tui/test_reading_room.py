@@ -350,3 +350,20 @@ async def test_pane_bar_names_are_clicked_to_switch(make_app):
         await settle(pilot)
         assert isinstance(app.focused, EventList)
         assert "Timeline (6" in screen_text(app) and "Articles (2)" not in screen_text(app)
+
+
+async def test_reader_shows_the_articles_tags_and_links(make_app, sample_path):
+    from dossier.model import Link
+    from dossier.store import Store
+
+    store = Store.open(sample_path)
+    first, second = (a.id for a in store.list_articles(0, 2, order="-published"))
+    store.add_link("bo", Link("article", first, "same story", "article", second))
+    store.set_tag("bo", [("article", first)], "triage", "relevant", exclusive=True)
+    store.close()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        header = str(app.query_one("#reader-header").render())
+        assert "—same story→ article “Russia seeking new munitions" in header
+        assert " relevant " in header

@@ -42,6 +42,7 @@ from dossier.tui.queries import (
 from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
 READER_LIMIT = 200_000  # characters of a body drawn in the reader
+READER_LINKS = 3  # links of the open article named in the reader's header
 SNIPPET_LEAD = 24  # characters of context kept before the first match of a search hit
 SEARCH_NARROW = 60  # below this width a search hit shows its snippet before its title
 KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
@@ -436,7 +437,21 @@ class Reader(VerticalScroll, can_focus=True):
                       f" ({article.published_precision})", style="dim")
         if article.url:
             header.append(f"\n{safe_line(article.url)}", style="dim")  # text, never a link
-        header.append_text(chips(self.store.tags_for("article", article.id), self.tagsets))
+        tags = self.store.tags_for("article", article.id)
+        if tags:
+            header.append("\n")
+            header.append_text(chips(tags, self.tagsets))
+        links = self.store.links_for("article", article.id)
+        for link in links[:READER_LINKS]:
+            here = ("article", article.id)
+            there = (link.to_kind, link.to_id) if (link.from_kind, link.from_id) == here \
+                else (link.from_kind, link.from_id)
+            name = safe_line(self.store.item_name(*there))
+            header.append(f"\n—{safe_line(link.relation)}→ ", style="bold dim")
+            header.append(f"{there[0]} “{name[:60]}”", style="dim")
+        if len(links) > READER_LINKS:
+            header.append(f"\n… {len(links) - READER_LINKS} more links in the Inspector",
+                          style="dim italic")
         self.query_one("#reader-header", Static).update(header)
         if header_only:
             return
