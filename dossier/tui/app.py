@@ -28,7 +28,7 @@ from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.messages import SearchFailed, SearchReady, Warmed
 from dossier.tui.queries import density, describe_targets, walk_targets
-from dossier.tui.screens.dialogs import Choice, HelpScreen, ItemPicker, TextPrompt
+from dossier.tui.screens.dialogs import HEADING, Choice, HelpScreen, ItemPicker, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
 from dossier.tui.widgets.lazylist import LazyList
 from dossier.tui.widgets.panebar import PaneBar
@@ -47,6 +47,7 @@ PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader
          ("inspector", "Inspector", "inspector"), ("entities", "Entities", "entities"),
          ("timeline-pane", "Timeline", "events"))
 LIST_PANES = ("articles-pane", "entities", "timeline-pane")
+KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
 
 
 def _b(key: str, action: str, description: str, tooltip: str, *, show: bool = True,
@@ -592,13 +593,15 @@ class DossierApp(App[None]):
         options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
         selected = set()
         for tagset in self.tagsets.sets_for(kind):
+            options.append((HEADING, Text(safe_line(tagset.name), style="bold")))
             options.append((("untagged", tagset.name),
-                            Text(f"nothing from {safe_line(tagset.name)} yet (to triage)")))
+                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
             if tagset.name in current.untagged_in:
                 selected.add(("untagged", tagset.name))
             for tag in tagset.tags:
-                options.append((("tag", tagset.name, tag.name),
-                                Text(f"{safe_line(tagset.name)}: {safe_line(tag.name)}")))
+                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
+                label.append(safe_line(tag.name), style=tag.color or "")
+                options.append((("tag", tagset.name, tag.name), label))
                 if (tagset.name, tag.name) in current.all_of:
                     selected.add(("tag", tagset.name, tag.name))
 
@@ -622,7 +625,7 @@ class DossierApp(App[None]):
             widget.refresh_source()
             self.update_titles()
 
-        self.push_screen(Choice(f"Filter {kind}s by tag (choices combine)", options,
+        self.push_screen(Choice(f"Filter {KINDS[kind]} by tag (choices combine)", options,
                                 selected=selected), apply)
 
     # ------------------------------------------------------------- tagging
@@ -704,27 +707,32 @@ class DossierApp(App[None]):
             return
         kind = targets[0][0]
         present = {(t.tagset, t.tag) for t in self.store.tags_for(*targets[0])}
-        options = []
+        options: list[tuple[Any, Text]] = []
         for tagset in self.tagsets.sets_for(kind):
+            heading = Text(safe_line(tagset.name), style="bold")
+            if tagset.exclusive:
+                heading.append("  one of the set", style="dim italic")
+            options.append((HEADING, heading))
             for tag in tagset.tags:
-                label = Text(f"{safe_line(tagset.name)}: ", style="dim")
+                label = Text(f"{tag.key or ' '}  ", style="bold")
                 label.append(safe_line(tag.name), style=tag.color or "")
-                if tag.key:
-                    label.append(f"  [{tag.key}]", style="bold")
-                if tagset.exclusive:
-                    label.append("  (one of the set)", style="dim italic")
+                if tag.description:
+                    label.append(f"  {safe_line(tag.description)}", style="dim")
                 options.append(((tagset, tag.name), label))
         if not options:
-            self.notify(f"no tag set applies to {kind}s", markup=False)
+            self.notify(f"no tag set applies to {KINDS[kind]}", markup=False)
             return
-        selected = {(ts, name) for ts, name in (v for v, _ in options)
-                    if (ts.name, name) in present}
+        selected = {v for v, _ in options
+                    if v is not HEADING and (v[0].name, v[1]) in present}
 
         def chosen(value: Any) -> None:
             if value is not None:
                 self.apply_tag(targets, value[0], value[1])
 
-        self.push_screen(Choice(f"Tag {len(targets)} {kind}(s)", options, selected=selected),
+        count = f"{len(targets)} {KINDS[kind]}" if len(targets) > 1 else f"this {kind}"
+        hotkeys = {tag.key: (tagset, tag.name) for tagset in self.tagsets.sets_for(kind)
+                   for tag in tagset.tags if tag.key}
+        self.push_screen(Choice(f"Tag {count}", options, selected=selected, hotkeys=hotkeys),
                          chosen)
 
     def action_next_untagged(self) -> None:

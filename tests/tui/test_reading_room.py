@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from tui_helpers import colours_of, screen_text, settle
 
+from dossier.tui.screens.dialogs import HEADING
 from dossier.tui.widgets.panes import ArticleList, EntityList, EventList, Inspector, Reader
 
 FIRST = "U.S. Sanctions Arms Trader"
@@ -307,8 +308,8 @@ async def test_events_filter_by_tag(make_app, sample_path):
         await settle(pilot)
         text = screen_text(app)
         assert "Filter events by tag" in text
-        down = app.screen.values.index(("tag", "confidence", "confirmed"))
-        await pilot.press(*["down"] * down, "enter")
+        values = [v for v in app.screen.values if v is not HEADING]  # headings are skipped
+        await pilot.press(*["down"] * values.index(("tag", "confidence", "confirmed")), "enter")
         await settle(pilot)
         assert events.count == 1 and "confidence:confirmed" in screen_text(app)
         assert " confirmed " in screen_text(app)

@@ -37,7 +37,7 @@ async def test_picker_tags_an_entity(make_app, sample_path):
             await pilot.press("j")
         await pilot.press("t")
         await settle(pilot)
-        assert "Tag 1 entity(s)" in screen_text(app)
+        assert "Tag this entity" in screen_text(app)
         # Options: triage is for articles only, so the entity's list starts with priority.
         # priority: high, medium, low, then role: broker
         await pilot.press("down", "down", "down", "enter")
@@ -207,3 +207,19 @@ async def test_a_colleagues_tag_appears_without_a_keypress(make_app, sample_path
         # And its own next change reads the file as it is now: the exclusive set is replaced.
         await pilot.press("1")
         assert rows(sample_path, TRIAGE) == [(first, "relevant", "ana")]
+
+
+async def test_picker_takes_a_tags_own_key(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = app.query_one(ArticleList).current.id
+        await pilot.press("t")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Tag this article" in text and "triage  one of the set" in text
+        assert "1  relevant  Part of the story" in text
+        await pilot.press("2")
+        await settle(pilot)
+        assert rows(sample_path, TRIAGE) == [(first, "background", "ana")]
+        assert app.screen is app.main_screen

@@ -24,8 +24,16 @@ from dossier.store import SearchError, Store
 from dossier.tagsets import TagConfig
 
 
+class Heading:
+    """The value of an option that heads a group: shown, never chosen."""
+
+
+HEADING = Heading()
+
+
 class Choice(ModalScreen[Any]):
-    """Pick one of a list of options (value, Text); escape cancels (None)."""
+    """Pick one of a list of options (value, Text); escape cancels (None). Options whose
+    value is `HEADING` head a group and cannot be chosen."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel",
                         tooltip="Close without choosing")]
@@ -37,25 +45,39 @@ class Choice(ModalScreen[Any]):
     """
 
     def __init__(self, title: str, options: list[tuple[Any, Text]], *,
-                 selected: set[Any] | None = None) -> None:
+                 selected: set[Any] | None = None, hotkeys: dict[str, Any] | None = None
+                 ) -> None:
         super().__init__()
         self.title_text = title
         self.values = [v for v, _ in options]
         self.options = options
         self.selected = selected or set()
+        self.hotkeys = hotkeys or {}  # a key that chooses an option at once (a tag's own)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text, style="bold"))
             yield OptionList(*[
+                Option(t, id=str(i), disabled=True) if v is HEADING else
                 Option(Text("✓ ", style="bold") + t if v in self.selected else Text("  ") + t,
                        id=str(i))
                 for i, (v, t) in enumerate(self.options)
             ])
 
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = next((i for i, v in enumerate(self.values) if v is not HEADING),
+                                   None)
+
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.values[int(event.option.id or 0)])
+
+    def on_key(self, event: Any) -> None:
+        if event.character and event.character in self.hotkeys:
+            event.stop()
+            event.prevent_default()
+            self.dismiss(self.hotkeys[event.character])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
