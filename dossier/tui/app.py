@@ -631,23 +631,33 @@ class DossierApp(App[None]):
     # ------------------------------------------------------------- tagging
 
     def on_key(self, event: Any) -> None:
+        """A tag's own key toggles it on the focused item (or the marked rows)."""
         widget = self.focused
         if not isinstance(widget, ItemList | Reader | Inspector) or not event.character:
             return
+        candidates: list[list[tuple[str, int]]] = []
         if isinstance(widget, ItemList):
-            targets = widget.targets()
+            candidates.append(widget.targets())
+        elif isinstance(widget, Inspector):
+            item = self.focused_item()
+            candidates.append([item] if item else [])
         else:
-            item = self.focused_item() if isinstance(widget, Inspector) else (
-                ("article", widget.article.id) if widget.article else None)
-            targets = [item] if item else []
-        if not targets:
-            return
-        hit = self.tagsets.tag_for_key(targets[0][0], event.character)
-        if hit is None:
-            return
-        event.stop()
-        event.prevent_default()
-        self.apply_tag(targets, hit[0], hit[1].name)
+            # The reader: the entity of the mention under the cursor if the key is one of an
+            # entity's tags, else the article (triage keys work while reading).
+            entity = widget.current_entity
+            if entity is not None and entity.id is not None and widget.selection is None:
+                candidates.append([("entity", entity.id)])
+            if widget.article is not None and widget.article.id is not None:
+                candidates.append([("article", widget.article.id)])
+        for targets in candidates:
+            if not targets:
+                continue
+            hit = self.tagsets.tag_for_key(targets[0][0], event.character)
+            if hit is not None:
+                event.stop()
+                event.prevent_default()
+                self.apply_tag(targets, hit[0], hit[1].name)
+                return
 
     def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str) -> None:
         if not targets:

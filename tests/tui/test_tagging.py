@@ -223,3 +223,21 @@ async def test_picker_takes_a_tags_own_key(make_app, sample_path):
         await settle(pilot)
         assert rows(sample_path, TRIAGE) == [(first, "background", "ana")]
         assert app.screen is app.main_screen
+
+
+async def test_tag_keys_in_the_reader_tag_the_mention_or_the_article(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        reader = app.query_one(Reader)
+        article = reader.article.id
+        reader.focus()
+        while reader.current_entity is None or reader.current_entity.name != "Ashot Mkrtychev":
+            await pilot.press("]")
+        entity = reader.current_entity.id
+        await pilot.press("b")  # role: broker is an entity's tag: the mention's entity
+        await pilot.press("1")  # triage: relevant is an article's: the open article
+        await settle(pilot)
+        assert rows(sample_path, "SELECT target_kind, target_id, tag FROM taggings ORDER BY 1") \
+            == [("article", article, "relevant"), ("entity", entity, "broker")]
+        assert " broker " in str(app.query_one("#inspector-body").render())

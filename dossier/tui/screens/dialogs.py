@@ -261,7 +261,9 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(key), Text(what))
             keys.append(table)
         tags: list[Any] = [Text("Tag hotkeys", style="bold underline"),
-                           Text("in list panes, the reader and the inspector", style="dim")]
+                           Text("toggle a tag on the row (or the marked rows) in a list; in the "
+                                "reader on the mention's entity, else on the article; in the "
+                                "inspector on its item or selected link", style="dim")]
         for tagset in self.tagsets.sets.values():
             heading = Text("\n" + safe_line(tagset.name), style="bold")
             heading.append(f"  on {', '.join(tagset.applies_to)}"
