@@ -30,10 +30,11 @@ from dossier.tui.messages import SearchFailed, SearchReady, Warmed
 from dossier.tui.queries import density, describe_targets, walk_targets
 from dossier.tui.screens.dialogs import HEADING, Choice, HelpScreen, ItemPicker, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
-from dossier.tui.widgets.lazylist import LazyList
+from dossier.tui.widgets.lazylist import PAGE, LazyList
 from dossier.tui.widgets.panebar import PaneBar
 from dossier.tui.widgets.panes import (
     ArticleList,
+    ArticleSource,
     EntityList,
     EventList,
     Inspector,
@@ -47,6 +48,7 @@ PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader
          ("inspector", "Inspector", "inspector"), ("entities", "Entities", "entities"),
          ("timeline-pane", "Timeline", "events"))
 LIST_PANES = ("articles-pane", "entities", "timeline-pane")
+NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
 KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
 
 
@@ -746,20 +748,56 @@ class DossierApp(App[None]):
                          chosen)
 
     def action_next_untagged(self) -> None:
+        """The next article below the cursor with no tag of the first exclusive set."""
         exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
         if not exclusive:
             self.notify("no exclusive tag set for articles to triage with", markup=False)
             return
         tagset = exclusive[0].name
         articles = self.articles
-        for index in range(articles.cursor + 1, min(articles.count, articles.cursor + 20000)):
+        # Most often it is close: look through the next pages here, at once...
+        near = min(articles.count, articles.cursor + 1 + NEAR_ROWS)
+        for index in range(articles.cursor + 1, near):
             row = articles.row_at(index)
             if row is not None and not any(t.tagset == tagset for t in row.tags):
-                articles.focus()
-                articles.move_to(index)
-                self.open_article(row.id)
+                self._go_to_untagged(index, row.id)
                 return
-        self.notify(f"no article below without a {tagset} tag", markup=False)
+        if near >= articles.count:
+            self.notify(f"no article below without a {tagset} tag", markup=False)
+            return
+        # ...and on to the end of a long list in a worker, on its own connection.
+        self.notify(f"looking further down for an article without a {tagset} tag…",
+                    markup=False, timeout=2)
+        self.find_untagged(tagset, near)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="untagged")
+    def find_untagged(self, tagset: str, start: int) -> None:
+        """Walk the article list (as it is sorted or searched) from `start` for an article
+        with no tag of `tagset`."""
+        store = self.background_store()
+        shown = self.articles.source
+        source: Any = (SearchSource(store, shown.query) if isinstance(shown, SearchSource)
+                       else ArticleSource(store, shown.tag_filter, shown.order))
+        worker = get_current_worker()
+        for offset in range(start - start % PAGE, self.articles.count, PAGE):
+            if worker.is_cancelled:
+                return
+            for n, row in enumerate(source.page(offset, PAGE)):
+                if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
+                    self.call_from_thread(self._go_to_untagged, offset + n, row.id)
+                    return
+        self.call_from_thread(self.notify, f"no article below without a {tagset} tag",
+                              markup=False)
+
+    def _go_to_untagged(self, index: int, article_id: int) -> None:
+        articles = self.articles
+        row = articles.row_at(index)
+        if row is None or row.id != article_id:  # the list changed meanwhile: look again
+            self.notify("the list changed; press x again", markup=False)
+            return
+        articles.focus()
+        articles.move_to(index)
+        self.open_article(article_id)
 
     def action_undo(self) -> None:
         self._walk("undo")

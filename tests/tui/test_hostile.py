@@ -8,6 +8,7 @@ from tui_helpers import screen_text, settle
 
 from dossier.model import Article, Entity, Event, Mention
 from dossier.store import Store
+from dossier.tui.widgets.panes import ArticleList, Reader
 
 CLICK = "[@click=app.quit]Click me[/]"
 ESCAPES = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x1b]0;owned\x07\x1b]8;;http://evil\x1b\\x\x9b31m\u202e"
@@ -108,26 +109,68 @@ async def test_hostile_theme_files_are_refused_with_a_notice(make_app, tmp_path)
         assert_inert(app)
 
 
-async def test_huge_article_and_long_line_stay_responsive(make_app, tmp_path):
-    from dossier.ingest.pipeline import ingest_paths
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    paragraph = "Ashot Mkrtychev met officials in Slovakia last week. " * 20
-    (folder / "huge.txt").write_text("A huge page\n\n" + (paragraph + "\n\n") * 5000)
-    (folder / "line.txt").write_text("One long line\n\n" + "word " * 20_000)
-    path = tmp_path / "big.db"
+def huge_dossier(path):
+    """A 5 MB article with 200,000 mentions, and one line of 100,000 characters."""
     store = Store.open(path, create=True)
-    report = ingest_paths(store, [folder], extractor="rules")
+    sentence = "Ashot Mkrtychev met officials in Slovakia last week. "
+    body = ((sentence * 20).strip() + "\n\n") * 5000
+    people = [Entity("Ashot Mkrtychev", "person"), Entity("Slovakia", "place")]
+    mentions, at = [], 0
+    while (at := body.find("Ashot Mkrtychev", at)) >= 0:
+        mentions.append((0, Mention(None, None, at, at + 15, "Ashot Mkrtychev")))
+        place = body.index("Slovakia", at)
+        mentions.append((1, Mention(None, None, place, place + 8, "Slovakia")))
+        at = place
+    store.ingest_article(Article(title="A huge page", body=body, published="2020-01-02",
+                                 published_precision="day", content_hash="huge"),
+                         people, mentions, [])
+    store.ingest_article(Article(title="One long line", body="word " * 20_000,
+                                 published="2020-01-01", published_precision="day",
+                                 content_hash="line"), [], [], [])
     store.close()
-    assert report.added == 2 and report.refused == []
+    return len(body), len(mentions)
+
+
+async def test_huge_article_and_long_line_stay_responsive(make_app, tmp_path):
+    path = tmp_path / "big.db"
+    size, count = huge_dossier(path)
+    assert size > 5_000_000 and count == 200_000
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        for _ in range(2):
-            await pilot.press("enter")
-            await settle(pilot)
-            await pilot.press("j")
-        text = str(app.query_one("#reader-body").render())
-        assert "more characters not shown here" in text or "word word" in text
+        await pilot.press("enter")  # the huge page: a window of it is drawn
+        await settle(pilot)
+        reader = app.query_one(Reader)
+        body = str(app.query_one("#reader-body").render())
+        assert reader.article.title == "A huge page"
+        assert f"[{size - 30_000:,} more characters;" in body
+        assert len(body) < 31_000
+        await pilot.press("tab", "[")  # the last mention: the window follows it
+        await settle(pilot)
+        assert reader.mention_index == count - 1 and reader.current_entity.name == "Slovakia"
+        body = str(app.query_one("#reader-body").render())
+        assert "characters before this" in body and "more characters" not in body
+        await pilot.press("]")  # wraps to the first, and back to the top of the page
+        await settle(pilot)
+        assert reader.mention_index == 0
+        assert "characters before this" not in str(app.query_one("#reader-body").render())
+        # Reading on past the drawn part: at its bottom, j moves the window on.
+        reader.scroll_end(animate=False)
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert reader.window > 0 and reader.scroll_y < reader.max_scroll_y
+        assert "characters before this" in str(app.query_one("#reader-body").render())
+        await pilot.press("G")  # the end of the article, however long
+        await settle(pilot)
+        assert reader.window + 30_000 >= size
+        assert "more characters" not in str(app.query_one("#reader-body").render())
+        await pilot.press("g")
+        await settle(pilot)
+        assert reader.window == 0 and reader.scroll_y == 0
+        app.query_one(ArticleList).focus()
+        await pilot.press("j", "enter")  # the long line
+        await settle(pilot)
+        assert reader.article.title == "One long line"
+        assert "word word" in str(app.query_one("#reader-body").render())
         assert app.is_running

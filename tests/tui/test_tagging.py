@@ -241,3 +241,31 @@ async def test_tag_keys_in_the_reader_tag_the_mention_or_the_article(make_app, s
         assert rows(sample_path, "SELECT target_kind, target_id, tag FROM taggings ORDER BY 1") \
             == [("article", article, "relevant"), ("entity", entity, "broker")]
         assert " broker " in str(app.query_one("#inspector-body").render())
+
+
+async def test_next_untagged_walks_a_long_list_to_the_end(make_app, tmp_path):
+    from dossier.model import Article
+
+    path = tmp_path / "long.db"
+    store = Store.open(path, create=True)
+    with store.bulk():
+        for n in range(700):
+            store.ingest_article(Article(title=f"Article {n:04d}", body=f"Body {n}",
+                                         published="2020-01-01", published_precision="day",
+                                         content_hash=f"h{n}"), [], [], [])
+    listed = [a.id for a in store.list_articles(0, 700, order="-published")]
+    store.set_tag("bo", [("article", i) for i in listed[:650]], "triage", "noise",
+                  exclusive=True)
+    store.close()
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("x")  # beyond the rows looked at once: a worker goes on
+        await settle(pilot)
+        assert articles.cursor == 650 and articles.current.id == listed[650]
+        assert app.query_one(Reader).article.id == listed[650]
+        await pilot.press("G", "x")
+        await settle(pilot)
+        assert any("no article below without a triage tag" in str(n.message)
+                   for n in app._notifications)

@@ -6,6 +6,7 @@ Every string from the dossier reaches the screen through `safe_text`/`safe_line`
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,10 @@ from dossier.tui.queries import (
 )
 from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
-READER_LIMIT = 200_000  # characters of a body drawn in the reader
+# Characters of a body drawn at once in the reader: a window that follows the mention under
+# the cursor. Textual wraps the whole text of a widget on each change, ~6 ms per 1,000
+# characters here; 30,000 (15 screens at 120 columns) hold nearly every real article whole.
+READER_WINDOW = 30_000
 READER_LINKS = 3  # links of the open article named in the reader's header
 SNIPPET_LEAD = 24  # characters of context kept before the first match of a search hit
 SEARCH_NARROW = 60  # below this width a search hit shows its snippet before its title
@@ -373,11 +377,14 @@ class Reader(VerticalScroll, can_focus=True):
                 id="reader.extend", tooltip="Selection: take one more word"),
         Binding("shift+left", "select_extend(-1)", "Shrink", show=False,
                 id="reader.shrink", tooltip="Selection: give back one word"),
-        Binding("j,down", "scroll_down", "Scroll", show=False, id="reader.down",
-                tooltip="Scroll down"),
-        Binding("k,up", "scroll_up", "Scroll", show=False, id="reader.up", tooltip="Scroll up"),
-        Binding("g", "scroll_home", "Top", show=False, id="reader.top", tooltip="Top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="reader.bottom", tooltip="Bottom"),
+        Binding("j,down", "read(1)", "Scroll", show=False, id="reader.down",
+                tooltip="Scroll down (past the end of a long article's drawn part: on)"),
+        Binding("k,up", "read(-1)", "Scroll", show=False, id="reader.up",
+                tooltip="Scroll up (past the top of a long article's drawn part: back)"),
+        Binding("g", "read_end(-1)", "Top", show=False, id="reader.top",
+                tooltip="The top of the article"),
+        Binding("G", "read_end(1)", "Bottom", show=False, id="reader.bottom",
+                tooltip="The end of the article"),
     ]
 
     class MentionFocused(Message):
@@ -399,6 +406,8 @@ class Reader(VerticalScroll, can_focus=True):
         self.entities: dict[int, Entity] = {}
         self.mention_index: int | None = None
         self.selection: tuple[int, int] | None = None
+        self.window = 0  # where in the body the drawn window starts
+        self._starts: list[int] = []  # the mentions' starts, for bisection
 
     def compose(self):  # noqa: ANN201
         yield Static(Text("Open an article (enter in the Articles pane).", style="dim"),
@@ -411,12 +420,16 @@ class Reader(VerticalScroll, can_focus=True):
         if self.article is None:
             return
         self.mentions = self.store.article_mentions(article_id)
-        self.entities = self.store.get_entities(m.entity_id for m in self.mentions)
+        self._starts = [m.start for m in self.mentions]
+        self.entities = self.store.get_entities({m.entity_id for m in self.mentions})
         self.mention_index = None
         self.selection = None
+        self.window = 0
         if mention_id is not None:
             self.mention_index = next((i for i, m in enumerate(self.mentions)
                                        if m.id == mention_id), None)
+            if self.current_mention is not None:
+                self._follow(self.current_mention.start)
         self.redraw()
         if self.mention_index is None:
             self.scroll_home(animate=False)
@@ -464,36 +477,111 @@ class Reader(VerticalScroll, can_focus=True):
                 removed.append(safe_line(line.text) + "\n", style="dim")
         self.query_one("#reader-removed", Static).update(removed)
 
-    def body_text(self) -> Text:
+    def action_read(self, step: int) -> None:
+        """Scroll a line; at either end of the drawn window of a long article, move it."""
+        article = self.article
+        if article is None or len(article.body) <= READER_WINDOW:
+            self.scroll_relative(y=step, animate=False)
+            return
+        at_bottom = self.scroll_y >= self.max_scroll_y
+        at_top = self.scroll_y <= 0
+        if step > 0 and at_bottom and self.window + READER_WINDOW < len(article.body):
+            seen = self.window + READER_WINDOW  # the last character on screen, read on from
+            self._set_window(seen - READER_WINDOW // 2)
+            self._scroll_to_offset(seen, lines_above=self.size.height - 2)
+        elif step < 0 and at_top and self.window > 0:
+            seen = self.window
+            self._set_window(max(0, seen - READER_WINDOW // 2))
+            self._scroll_to_offset(seen, lines_above=2)
+        else:
+            self.scroll_relative(y=step, animate=False)
+
+    def action_read_end(self, direction: int) -> None:
+        """The top (direction -1) or the end (1) of the article, however long."""
+        article = self.article
+        if article is None:
+            return
+        if len(article.body) > READER_WINDOW:
+            if direction < 0:
+                self._set_window(0)
+            else:
+                self._set_window(len(article.body) - READER_WINDOW, snap_forward=True)
+        if direction < 0:
+            self.scroll_home(animate=False)
+        else:
+            self.call_after_refresh(self.scroll_end, animate=False)
+
+    def _set_window(self, start: int, *, snap_forward: bool = False) -> None:
+        """Draw the window from `start`, moved to the start of its line (or of the next
+        line with `snap_forward`, so a window that ends the article still reaches its end)."""
         assert self.article is not None
-        # A body is evidence and is kept whole in the file; on screen a giant one (a 5 MB
-        # page) is cut, so wrapping it never freezes the app.
-        shown = self.article.body[:READER_LIMIT]
-        body = safe_text(shown)  # same length: spans still line up
-        text = Text(body)
-        if len(self.article.body) > READER_LIMIT:
-            text.append(f"\n\n[{len(self.article.body) - READER_LIMIT:,} more characters not "
-                        "shown here; export the article to read them all]", style="dim italic")
+        body = self.article.body
+        if snap_forward:
+            line = body.find("\n", start)
+            self.window = line + 1 if 0 <= line < start + 2_000 else max(0, start)
+        else:
+            line = body.rfind("\n", 0, start)
+            self.window = line + 1 if line >= 0 and start - line < 2_000 else max(0, start)
+        self.query_one("#reader-body", Static).update(self.body_text())
+
+    def _follow(self, at: int) -> bool:
+        """Move the drawn window so that body offset `at` is in it; True if it moved."""
+        assert self.article is not None
+        if self.window <= at < self.window + READER_WINDOW or \
+                len(self.article.body) <= READER_WINDOW:
+            return False
+        # A quarter of a window of context before, from the start of a line.
+        start = max(0, at - READER_WINDOW // 4)
+        line = self.article.body.rfind("\n", 0, start)
+        self.window = line + 1 if line >= 0 and start - line < 2_000 else start
+        return True
+
+    def body_text(self) -> Text:
+        """The drawn window of the body, with mentions coloured by kind."""
+        assert self.article is not None
+        # A body is evidence and is kept whole in the file; on screen a window of it is drawn
+        # (a 5 MB page would take seconds to wrap), following the mention under the cursor.
+        body = self.article.body
+        start, end = self.window, min(len(body), self.window + READER_WINDOW)
+        text = Text()
+        if start > 0:
+            text.append(f"[{start:,} characters before this; ] and [ move through the "
+                        "mentions]\n\n", style="dim italic")
+        offset = len(text) - start  # body position + offset = position in `text`
+        text.append(safe_text(body[start:end]))  # same length: spans still line up
+        if end < len(body):
+            text.append(f"\n\n[{len(body) - end:,} more characters; ] and [ move through "
+                        "the mentions, or export the article to read them all]",
+                        style="dim italic")
         variables = self.app.theme_variables
-        for i, m in enumerate(self.mentions):
+        styles: dict[str, Style] = {}
+        for i in range(bisect_left(self._starts, start), len(self.mentions)):
+            m = self.mentions[i]
+            if m.end > end:
+                break
             entity = self.entities.get(m.entity_id)
             kind = entity.kind if entity else "other"
-            colour = variables.get(KIND_COLOURS.get(kind, "entity-other"), "yellow")
-            style = Style(color=colour, underline=True)
+            style = styles.get(kind)
+            if style is None:
+                colour = variables.get(KIND_COLOURS.get(kind, "entity-other"), "yellow")
+                style = styles[kind] = Style(color=colour, underline=True)
             if i == self.mention_index:
-                style = Style(color=colour, reverse=True, bold=True)
-            if m.end <= len(shown):
-                text.stylize(style, m.start, m.end)
-        if self.selection is not None:
-            text.stylize(Style(reverse=True, underline=True), *self.selection)
+                style = Style(color=style.color, reverse=True, bold=True)
+            text.stylize(style, m.start + offset, m.end + offset)
+        if self.selection is not None and start <= self.selection[0] < end:
+            text.stylize(Style(reverse=True, underline=True),
+                         self.selection[0] + offset, min(self.selection[1], end) + offset)
         return text
 
     # Selecting text by word, to mark a mention the machine missed.
     def _words(self) -> list[tuple[int, int]]:
+        """The words of the drawn window, as body offsets."""
         import re
 
         assert self.article is not None
-        return [(m.start(), m.end()) for m in re.finditer(r"[\w’'.-]+", self.article.body)]
+        start, end = self.window, self.window + READER_WINDOW
+        return [(m.start() + start, m.end() + start)
+                for m in re.finditer(r"[\w’'.-]+", self.article.body[start:end])]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("select_move", "select_extend"):
@@ -554,21 +642,29 @@ class Reader(VerticalScroll, can_focus=True):
             self.mention_index = 0 if step > 0 else len(self.mentions) - 1
         else:
             self.mention_index = (self.mention_index + step) % len(self.mentions)
+        if self.current_mention is not None:
+            self._follow(self.current_mention.start)
         self.query_one("#reader-body", Static).update(self.body_text())
         self._scroll_to_mention()
         self.post_message(self.MentionFocused(self.current_mention, self.current_entity))
 
     def _scroll_to_mention(self) -> None:
         m = self.current_mention
-        if m is None or self.article is None:
+        if m is not None:
+            self._scroll_to_offset(m.start, lines_above=3)
+
+    def _scroll_to_offset(self, at: int, *, lines_above: int) -> None:
+        """Scroll so the line holding body offset `at` is `lines_above` from the top."""
+        if self.article is None:
             return
         body = self.query_one("#reader-body", Static)
         width = max(body.content_region.width, 20)
-        lines_before = 0
-        for paragraph in self.article.body[:m.start].split("\n"):
+        lines_before = 2 if self.window > 0 else 0  # the note of what comes before
+        for paragraph in self.article.body[self.window:at].split("\n"):
             lines_before += max(1, -(-len(paragraph) // width))
         header_height = self.query_one("#reader-header", Static).outer_size.height
-        self.scroll_to(y=max(0, header_height + lines_before - 3), animate=False)
+        y = max(0, header_height + lines_before - lines_above)
+        self.call_after_refresh(self.scroll_to, y=y, animate=False)
 
     def action_open_entity(self) -> None:
         if self.selection is not None and self.article is not None:
