@@ -1,0 +1,413 @@
+"""Links and corrections, from the keyboard: a mixin of the app (its dialogs and flows).
+
+Link the focused item (picker, relation, note, evidence from the reader), merge entities (in a
+worker, with progress), rename and edit articles, entities and events, mark a missed mention
+or drop a wrong one. Each change is one store call that commits before the screen shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.text import Text
+from textual import work
+
+from dossier.model import Link
+from dossier.safetext import safe_line
+from dossier.store import ReadOnlyError
+from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
+from dossier.tui.widgets.panes import Reader
+
+
+class CorrectionsMixin:
+    """The app's link and correction flows; mixed into `DossierApp`."""
+
+    # Provided by DossierApp.
+    store: Any
+    analyst: str
+    reader: Any
+    inspector: Any
+    focused: Any
+    notify: Any
+    push_screen: Any
+    call_from_thread: Any
+    after_change: Any
+    focused_item: Any
+    focused_entity: Any
+    open_article: Any
+
+    def action_link(self) -> None:
+        source = self.focused_item()
+        if source is None:
+            self.notify("focus an article, entity or event to link", markup=False)
+            return
+        evidence = self.reader.evidence() if isinstance(self.focused, Reader) else None
+
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is None:
+                return
+            relations = self.tagsets.relations_between(source[0], target[0])
+            if not relations:
+                self.notify(f"no relation type joins a {source[0]} to a {target[0]} "
+                            "(see the tag-set file)", severity="warning", markup=False)
+                return
+            options = [(r, Text(safe_line(r.name) + (" (both ways)" if r.symmetric else "")))
+                       for r in relations]
+
+            def relation_chosen(relation: Any) -> None:
+                if relation is None:
+                    return
+
+                def noted(note: str | None) -> None:
+                    if note is None:
+                        return
+                    link = Link(source[0], source[1], relation.name, target[0], target[1],
+                                note=note.strip() or None)
+                    if evidence:
+                        link.evidence_article_id, link.evidence_start, link.evidence_end = \
+                            evidence
+                    try:
+                        self.store.add_link(self.analyst, link)
+                    except ReadOnlyError as exc:
+                        self.notify(str(exc), severity="warning", markup=False)
+                        return
+                    self.notify(f"linked: {relation.name}", markup=False)
+                    self.after_change()
+
+                self.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
+                                 noted)
+
+            self.push_screen(Choice("Relation", options), relation_chosen)
+
+        self.push_screen(ItemPicker(self.store, f"Link {source[0]} to…", exclude=source), picked)
+
+    def action_merge(self) -> None:
+        entity_id = self.focused_entity()
+        if entity_id is None:
+            self.notify("focus an entity to merge", markup=False)
+            return
+        entity = self.store.get_entity(entity_id)
+        if entity is None:
+            return
+
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is None:
+                return
+            other = self.store.get_entity(target[1])
+            if other is None:
+                return
+
+            def confirmed(yes: Any) -> None:
+                if yes:
+                    self.run_merge(entity_id, target[1])
+
+            self.push_screen(Choice(
+                f"Merge “{safe_line(entity.name)}” ({entity.mention_count} mentions) into "
+                f"“{safe_line(other.name)}” ({other.mention_count})?",
+                [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
+
+        self.push_screen(ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
+                                    kinds=("entity",), exclude=("entity", entity_id)), picked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
+    def run_merge(self, source_id: int, target_id: int) -> None:
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions", timeout=1)
+
+        try:
+            moved = self.store.merge_entities(self.analyst, source_id, target_id, progress)
+        except (ReadOnlyError, ValueError, KeyError) as exc:
+            self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+            return
+        self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
+        self.call_from_thread(self.after_change)
+
+    def action_edit(self) -> None:
+        item = self.focused_item()
+        if item is None:
+            self.notify("focus an item to edit", markup=False)
+            return
+        kind, item_id = item
+        if kind == "entity":
+            self.edit_entity(item_id)
+        elif kind == "article":
+            article = self.store.get_article(item_id)
+            if article is None:
+                return
+            fields = [("title", article.title), ("source", article.source or ""),
+                      ("author", article.author or ""), ("published", article.published or "")]
+
+            def field_chosen(name: Any) -> None:
+                if name is None:
+                    return
+                value = dict(fields)[name]
+
+                def entered(new: str | None) -> None:
+                    if new is None:
+                        return
+                    if name == "published":
+                        self._set_article_date(item_id, new.strip())
+                    else:
+                        self._change(lambda: self.store.update_article(
+                            self.analyst, item_id, **{name: new.strip() or None}))
+
+                self.push_screen(TextPrompt(f"Article {name}", value,
+                                            "YYYY-MM-DD, YYYY-MM or YYYY" if name == "published"
+                                            else ""), entered)
+
+            options = [(name, Text(f"{name}: {safe_line(value)[:60]}"))
+                       for name, value in fields]
+            if isinstance(self.focused, Reader) and self.reader.evidence() is not None:
+                options.append(("event", Text("new event from the sentence under the cursor")))
+
+            def menu_chosen(name: Any) -> None:
+                if name == "event":
+                    self.new_event_from_reader()
+                else:
+                    field_chosen(name)
+
+            self.push_screen(Choice("Edit which field?", options), menu_chosen)
+        elif kind == "event":
+            self.edit_event(item_id)
+        else:
+            self.notify(f"nothing to edit on a {kind}", markup=False)
+
+    def edit_entity(self, entity_id: int) -> None:
+        """The corrections of an entity: a menu, then the dialog of the one chosen."""
+        entity = self.store.get_entity(entity_id)
+        if entity is None:
+            return
+        reader = self.reader
+        mention = reader.current_mention if isinstance(self.focused, Reader) else None
+        options = [("rename", Text(f"rename “{safe_line(entity.name)}”")),
+                   ("kind", Text(f"change kind (now {entity.kind})")),
+                   ("describe", Text("describe")),
+                   ("alias", Text("add an alias (and find it in every article)")),
+                   ("unalias", Text("remove an alias")),
+                   ("split", Text("split: chosen mentions become a new entity")),
+                   ("delete", Text("delete this entity (a false one)"))]
+        if mention is not None:
+            options.append(("event", Text("new event from the sentence of this mention")))
+        if mention is not None and mention.id is not None:
+            options.insert(0, ("unmention", Text(
+                f"this mention is wrong: “{safe_line(mention.text)}” is not "
+                f"{safe_line(entity.name)}")))
+        a = self.analyst
+
+        def chosen(what: Any) -> None:
+            if what == "rename":
+                self.push_screen(TextPrompt("Rename (the old name stays an alias)",
+                                            entity.name), lambda v: v and v.strip() and
+                                 self._change(lambda: self.store.rename_entity(a, entity_id, v)))
+            elif what == "kind":
+                self.push_screen(Choice("Kind", [(k, Text(k)) for k in (
+                    "person", "organisation", "place", "other")]), lambda k: k and self._change(
+                    lambda: self.store.set_entity_kind(a, entity_id, k)))
+            elif what == "describe":
+                self.push_screen(TextPrompt("Description", entity.description or ""),
+                                 lambda v: v is not None and self._change(
+                                     lambda: self.store.set_entity_description(a, entity_id, v)))
+            elif what == "alias":
+                self.push_screen(TextPrompt("New alias"), lambda v: v and v.strip() and
+                                 self.add_alias(entity_id, v.strip()))
+            elif what == "unalias":
+                others = [x for x in entity.aliases if x != entity.name]
+                if not others:
+                    self.notify("no other alias to remove", markup=False)
+                    return
+                self.push_screen(Choice("Remove which alias?", [(x, Text(safe_line(x)))
+                                                                for x in others]),
+                                 lambda x: x and self._change(
+                                     lambda: self.store.remove_alias(a, entity_id, x)))
+            elif what == "split":
+                self.split_entity(entity_id)
+            elif what == "delete":
+                self.push_screen(Choice(
+                    f"Delete “{safe_line(entity.name)}” with its {entity.mention_count} "
+                    "mentions, tags and links?", [(True, Text("Delete")), (False,
+                                                                          Text("Cancel"))]),
+                    lambda yes: yes and self._change(
+                        lambda: self.store.delete_entity(a, entity_id)))
+            elif what == "event":
+                self.new_event_from_reader()
+            elif what == "unmention" and mention is not None and mention.id is not None:
+                self._change(lambda: self.store.remove_mention(a, mention.id))
+
+        self.push_screen(Choice(f"Correct “{safe_line(entity.name)}”", options), chosen)
+
+    def add_alias(self, entity_id: int, alias: str) -> None:
+        """Add an alias, then offer to turn its hits in every article into mentions."""
+        if not self.store.readonly:
+            self._change(lambda: self.store.add_alias(self.analyst, entity_id, alias))
+        hits = self.store.find_text(alias)
+        if not hits:
+            self.notify(f"no unmarked “{alias}” in any article", markup=False)
+            return
+        articles = len({h[0] for h in hits})
+        self.push_screen(Choice(
+            f"“{safe_line(alias)}” stands {len(hits)} times in {articles} articles, not yet "
+            "marked. Mark them as mentions?",
+            [(True, Text(f"Mark {len(hits)} mentions")), (False, Text("Leave them"))]),
+            lambda yes: yes and self._change(lambda: self.store.add_mentions(
+                self.analyst, entity_id, hits, f"mark '{alias}'")))
+
+    def split_entity(self, entity_id: int) -> None:
+        mentions = self.store.entity_mentions(entity_id, 0, 500)
+        chosen: set[int] = set()
+        titles = {a.id: a.title for a, _ in self.store.entity_articles(entity_id, 500)}
+
+        def pick(value: Any) -> None:
+            if value is None:
+                return
+            if value != "done":
+                chosen.symmetric_difference_update({value})
+                self.push_screen(menu(), pick)
+                return
+            if not chosen:
+                return
+            self.push_screen(TextPrompt("Name of the new entity"), lambda name: name and
+                             name.strip() and self._change(lambda: self.store.split_entity(
+                                 self.analyst, entity_id, sorted(chosen), name.strip())))
+
+        def menu() -> Choice:
+            options: list[tuple[Any, Text]] = [("done", Text(
+                f"done: split {len(chosen)} chosen mentions off", style="bold"))]
+            for m in mentions:
+                options.append((m.id, Text(f"{safe_line(m.text)}  in "
+                                           f"{safe_line(titles.get(m.article_id, '?'))[:60]}")))
+            return Choice("Choose the mentions of the other entity", options, selected=chosen)
+
+        self.push_screen(menu(), pick)
+
+    def edit_event(self, event_id: int) -> None:
+        event = self.store.get_event(event_id)
+        if event is None:
+            return
+        a = self.analyst
+
+        def chosen(what: Any) -> None:
+            if what == "title":
+                self.push_screen(TextPrompt("Event title", event.title), lambda v: v and
+                                 v.strip() and self._change(lambda: self.store.update_event(
+                                     a, event_id, title=v.strip())))
+            elif what == "date":
+                current = event.date_start or ""
+                if event.date_end:
+                    current += f"/{event.date_end}"
+                self.push_screen(TextPrompt("Date: YYYY-MM-DD, YYYY-MM, YYYY, or START/END",
+                                            current), lambda v: v and self._set_event_date(
+                                                event_id, v.strip()))
+            elif what == "delete":
+                self._change(lambda: self.store.delete_event(a, event_id))
+            elif what == "involve":
+                self.push_screen(ItemPicker(self.store, "Involve which entity?",
+                                            kinds=("entity",)),
+                                 lambda t: t and self._change(lambda: self.store.set_event_entity(
+                                     a, event_id, t[1], True)))
+            elif what == "uninvolve":
+                names = self.store.get_entities(event.entity_ids)
+                if not names:
+                    self.notify("this event involves no entity", markup=False)
+                    return
+                self.push_screen(Choice("No longer involved:", [
+                    (i, Text(safe_line(e.name))) for i, e in names.items()]),
+                    lambda i: i and self._change(lambda: self.store.set_event_entity(
+                        a, event_id, i, False)))
+
+        self.push_screen(Choice("Correct the event", [
+            ("title", Text(f"title: {safe_line(event.title)[:60]}")),
+            ("date", Text(f"date: {event.date_start or 'unresolved'} ({event.precision})")),
+            ("involve", Text("add an entity it involves")),
+            ("uninvolve", Text("remove an entity it involves")),
+            ("delete", Text("delete this event"))]), chosen)
+
+    def new_event_from_reader(self) -> None:
+        """An event from the sentence under the reader's cursor, with its entities."""
+        evidence = self.reader.evidence()
+        if evidence is None:
+            self.notify("put the reader's cursor on the sentence first ([ ] or v)", markup=False)
+            return
+        article_id, start, end = evidence
+        entity_ids = sorted({m.entity_id for m in self.reader.mentions
+                             if start <= m.start and m.end <= end and m.entity_id is not None})
+        sentence = " ".join(self.reader.article.body[start:end].split())  # type: ignore[union-attr]
+
+        def dated(value: str | None) -> None:
+            if value is None:
+                return
+            value = value.strip()
+            if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+                self.notify(f"not a date: {value}", severity="warning", markup=False)
+                return
+            precision = {4: "year", 7: "month", 10: "day"}.get(len(value), "unknown")
+            self._change(lambda: self.store.create_event(
+                self.analyst, title=sentence[:80], date_start=value or None,
+                precision=precision, article_id=article_id, evidence_start=start,
+                evidence_end=end, entity_ids=entity_ids))
+
+        self.push_screen(TextPrompt("Date of the event (YYYY-MM-DD, YYYY-MM, YYYY; empty if "
+                                    "unknown)"), dated)
+
+    def _set_event_date(self, event_id: int, value: str) -> None:
+        import re
+
+        parts = value.split("/")
+        pattern = r"\d{4}(-\d{2}(-\d{2})?)?"
+        if len(parts) > 2 or not all(re.fullmatch(pattern, p) for p in parts):
+            self.notify(f"not a date: {value}", severity="warning", markup=False)
+            return
+        precision = {4: "year", 7: "month", 10: "day"}[len(parts[0])]
+        self._change(lambda: self.store.update_event(
+            self.analyst, event_id, date_start=parts[0],
+            date_end=parts[1] if len(parts) > 1 else None, precision=precision))
+
+    def action_connections(self) -> None:
+        entity_id = self.focused_entity()
+        if entity_id is None:
+            self.notify("focus an entity to see its connections", markup=False)
+            return
+        from dossier.tui.screens.connections import ConnectionsScreen
+
+        def opened(item: tuple[str, int] | None) -> None:
+            if item is None:
+                return
+            if item[0] == "article":
+                self.open_article(item[1])
+            else:
+                self.inspector.show(*item)
+
+        self.push_screen(ConnectionsScreen(self.store, entity_id), opened)
+
+    def mark_mention(self, article_id: int, start: int, end: int) -> None:
+        """Mark a missed mention: the reader's selection, as a mention of a picked entity."""
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is not None:
+                self._change(lambda: self.store.add_mention(self.analyst, article_id,
+                                                            target[1], start, end))
+
+        self.push_screen(ItemPicker(self.store, "Mention of which entity?", kinds=("entity",)),
+                         picked)
+
+    def _set_article_date(self, article_id: int, value: str) -> None:
+        from dossier.ingest.dates import parse_publication_date, resolve
+
+        if not value:
+            self._change(lambda: self.store.set_article_date(
+                self.analyst, article_id, None, "unknown", resolve))
+            return
+        parsed = parse_publication_date(value)
+        if parsed is None:
+            self.notify(f"not a date: {value} (YYYY-MM-DD, YYYY-MM or YYYY)",
+                        severity="warning", markup=False)
+            return
+        self._change(lambda: self.store.set_article_date(self.analyst, article_id, parsed[0],
+                                                         parsed[1], resolve))
+
+    def _change(self, do: Any) -> None:
+        try:
+            do()
+        except (ReadOnlyError, ValueError, KeyError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.after_change()
