@@ -173,6 +173,14 @@ class DossierApp(CorrectionsMixin, App[None]):
         if first is not None:
             self.reader.show(first.id)
 
+    def writable(self) -> bool:
+        """True when changes are allowed; else says why, once, politely."""
+        if self.store.readonly:
+            self.notify("this dossier is open read-only: it cannot be changed here",
+                        title="Read-only", severity="warning", markup=False)
+            return False
+        return True
+
     def background_store(self) -> Store:
         """A second, read-only connection to the file for the workers' long reads.
 
@@ -663,7 +671,8 @@ class DossierApp(CorrectionsMixin, App[None]):
                 return
 
     def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str) -> None:
-        if not targets:
+        """Toggle a tag on the targets: one short committed write, then the chips."""
+        if not targets or not self.writable():
             return
         try:
             result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
@@ -709,6 +718,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.update_titles()
 
     def action_tag(self) -> None:
+        if not self.writable():
+            return
         widget = self.focused
         if isinstance(widget, ItemList):
             targets = widget.targets()
@@ -808,6 +819,8 @@ class DossierApp(CorrectionsMixin, App[None]):
 
     def _walk(self, direction: str) -> None:
         """Undo or redo this analyst's latest change, and say what it was and on what."""
+        if not self.writable():
+            return
         targets = walk_targets(self.store, self.analyst, direction)
         what = safe_line(describe_targets(self.store, targets))  # named before it may go
         try:

@@ -36,8 +36,11 @@ class CorrectionsMixin:
     focused_item: Any
     focused_entity: Any
     open_article: Any
+    writable: Any
 
     def action_link(self) -> None:
+        if not self.writable():
+            return
         source = self.focused_item()
         if source is None:
             self.notify("focus an article, entity or event to link", markup=False)
@@ -83,6 +86,8 @@ class CorrectionsMixin:
         self.push_screen(ItemPicker(self.store, f"Link {source[0]} to…", exclude=source), picked)
 
     def action_merge(self) -> None:
+        if not self.writable():
+            return
         entity_id = self.focused_entity()
         if entity_id is None:
             self.notify("focus an entity to merge", markup=False)
@@ -124,6 +129,8 @@ class CorrectionsMixin:
         self.call_from_thread(self.after_change)
 
     def action_edit(self) -> None:
+        if not self.writable():
+            return
         item = self.focused_item()
         if item is None:
             self.notify("focus an item to edit", markup=False)

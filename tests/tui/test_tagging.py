@@ -149,6 +149,13 @@ async def test_read_only_file_refuses_politely(make_app, sample_path):
         await settle(pilot)
         assert rows(sample_path, TRIAGE) == []
         assert any("read-only" in str(n.message) for n in app._notifications)
+        for key in ("t", "l", "u", "ctrl+r", "r"):  # refused at once, no dialog first
+            app._notifications.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is app.main_screen, key
+            assert any("read-only" in str(n.message) for n in app._notifications), key
+        assert rows(sample_path, "SELECT count(*) FROM journal") == [(0,)]
         assert app.is_running
 
 
