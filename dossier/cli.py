@@ -106,9 +106,16 @@ def _load_tagsets(store: Store, files: tuple[Path, ...]):  # noqa: ANN202 - TagC
 
 @main.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--fix", is_flag=True, help="Rebuild the full-text index if it is out of step.")
-def check_cmd(file: Path, fix: bool) -> None:
-    """Check FILE: schema version, counts, integrity, foreign keys, full-text index."""
+@click.option("--fix", is_flag=True,
+              help="Rebuild the full-text index if it is out of step; remove tags and links "
+                   "whose item is gone (journalled).")
+@click.option("--analyst", default=None,
+              help="Who the fix is recorded as (default: $DOSSIER_ANALYST, else the login).")
+def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
+    """Check FILE: schema version, counts, integrity, foreign keys, full-text index, and
+    tags or links whose item is gone."""
+    from dossier.paths import default_analyst
+
     store = open_store(file)
     try:
         click.echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
@@ -118,10 +125,13 @@ def check_cmd(file: Path, fix: bool) -> None:
             click.echo(f"  {table:<10} {count:>9}")
         problems = store.check()
         if problems and fix and not store.readonly:
-            store.rebuild_fts()
-            problems = store.check()
-            if not problems:
+            if store.dangling():
+                removed = store.remove_dangling(analyst or default_analyst())
+                click.echo(f"removed {removed} tags and links of missing items (journalled)")
+            if any(p.startswith("full-text") for p in problems):
+                store.rebuild_fts()
                 click.echo("full-text index rebuilt")
+            problems = store.check()
         for problem in problems:
             click.echo(f"{file}: {problem}", err=True)
         if problems:

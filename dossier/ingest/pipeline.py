@@ -4,6 +4,7 @@ transaction (a kill leaves every article whole or absent; running again complete
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,29 +100,60 @@ def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: Ing
         batch = list(itertools.islice(items, BATCH))
         if not batch:
             return
-        with store.bulk(synchronous="NORMAL"):
-            for path, item in batch:
-                done += 1
-                _ingest_one(store, path, item, analyser, report, source)
-                if progress:
-                    progress(done, len(files), str(path))
+        # Reading and finding names take most of the time: done before the write lock is
+        # taken, so a colleague's tag never waits for an extraction. The write is short.
+        analysed = []
+        for path, item in batch:
+            done += 1
+            ready = _analyse_one(store, path, item, analyser, report, source)
+            if ready is not None:
+                analysed.append(ready)
+        if analysed:
+            with store.bulk(synchronous="NORMAL"):
+                for path, article, found in analysed:
+                    _store_one(store, path, article, found, report)
+        if progress:
+            progress(done, len(files), str(batch[-1][0]))
 
 
-def _ingest_one(store: Store, path: Path, item: Record | IngestError, analyser: Analyser,
-                report: IngestReport, source: str | None) -> None:
+Found = tuple[list[Entity], list[tuple[int, Mention]], list[tuple[Event, list[int]]]]
+
+
+def _analyse_one(store: Store, path: Path, item: Record | IngestError, analyser: Analyser,
+                 report: IngestReport, source: str | None) -> tuple[Path, Article, Found] | None:
+    """Read and analyse one article; a failure refuses it (with why) and the rest go on."""
     if isinstance(item, IngestError):
         report.refused.append((item.origin, item.reason))
-        return
+        return None
     try:
         article = to_article(item, source=source)
     except IngestError as exc:
         report.refused.append((exc.origin, exc.reason))
-        return
+        return None
+    except Exception as exc:  # noqa: BLE001 - a bug on one article must not stop the others
+        report.refused.append((str(path), f"could not be read ({type(exc).__name__}: {exc})"))
+        return None
     if store.find_article_by_hash(article.content_hash) is not None:
         report.duplicates += 1
+        return None
+    try:
+        found = analyser.analyse(article)
+    except Exception as exc:  # noqa: BLE001 - as above: refused with its reason
+        report.refused.append((article.origin or str(path),
+                               f"could not be analysed ({type(exc).__name__}: {exc})"))
+        return None
+    return path, article, found
+
+
+def _store_one(store: Store, path: Path, article: Article, found: Found,
+               report: IngestReport) -> None:
+    entities, mentions, events = found
+    try:
+        added = store.ingest_article(article, entities, mentions, events)
+    except sqlite3.IntegrityError as exc:  # one article's rows refused, not the batch
+        report.refused.append((article.origin or str(path), f"not stored ({exc})"))
         return
-    entities, mentions, events = analyser.analyse(article)
-    if store.ingest_article(article, entities, mentions, events) is None:
+    if added is None:
         report.duplicates += 1
     else:
         report.added += 1

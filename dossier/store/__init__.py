@@ -2,9 +2,9 @@
 
 from dossier.store.db import DossierFileError, now_iso
 from dossier.store.journal import JournalConflict, ReadOnlyError
-from dossier.store.store import SearchError, Store, UndoResult, normalise_alias
+from dossier.store.store import GoneError, SearchError, Store, UndoResult, normalise_alias
 
 __all__ = [
-    "DossierFileError", "JournalConflict", "ReadOnlyError", "SearchError", "Store",
+    "DossierFileError", "JournalConflict", "ReadOnlyError", "SearchError", "GoneError", "Store",
     "UndoResult", "normalise_alias", "now_iso",
 ]

@@ -9,9 +9,10 @@ and it is compared object by object with the schema this program creates. Every 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
+import stat
 import struct
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,63 @@ def now_iso() -> str:
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 
 
+# -------------------------------------------------------------------- connections in this process
+#
+# POSIX advisory locks belong to a process and a file, not to a file descriptor: closing ANY
+# descriptor of the file drops every lock the process holds on it (SQLite's "How To Corrupt An
+# SQLite Database File", section 2.2). Another process then believes it is the file's last user
+# and deletes the WAL under our open connections. So this module never opens a dossier (or its
+# -wal/-shm) with plain file I/O once a connection to it exists in the process: every
+# connection is counted here by the file's identity, and the header is read by hand only while
+# the count is zero.
+
+_live_lock = threading.Lock()
+_live: dict[tuple[int, int], int] = {}
+
+
+def file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """(device, inode) of a file, through symlinks; None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def connected(path: str | os.PathLike[str]) -> bool:
+    """True when this process holds a connection to the file (by identity, not by name)."""
+    ident = file_identity(path)
+    with _live_lock:
+        return ident is not None and _live.get(ident, 0) > 0
+
+
+class TrackedConnection(sqlite3.Connection):
+    """A connection that counts itself in `_live` until it is closed."""
+
+    _ident: tuple[int, int] | None = None
+
+    def track(self, path: str | os.PathLike[str]) -> None:
+        ident = file_identity(path)
+        if ident is None:
+            return
+        with _live_lock:
+            _live[ident] = _live.get(ident, 0) + 1
+        self._ident = ident
+
+    def close(self) -> None:
+        ident, self._ident = self._ident, None
+        try:
+            super().close()
+        finally:
+            if ident is not None:
+                with _live_lock:
+                    left = _live.get(ident, 1) - 1
+                    if left > 0:
+                        _live[ident] = left
+                    else:
+                        _live.pop(ident, None)
+
+
 def _harden(conn: sqlite3.Connection) -> None:
     """Settings every connection gets, ours or a stranger's, before it reads anything."""
     conn.execute("PRAGMA trusted_schema = OFF")
@@ -54,7 +112,9 @@ def _harden(conn: sqlite3.Connection) -> None:
 
 
 def _read_header(path: Path) -> None:
-    """Refuse files that are not whole SQLite databases, by their first 100 bytes and size."""
+    """Refuse files that are not whole SQLite databases, by their first 100 bytes and size.
+
+    Only called while no connection of this process has the file open (see `_live`)."""
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -102,7 +162,9 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
         timeout=BUSY_TIMEOUT_S,
         isolation_level=None,  # we issue BEGIN/COMMIT ourselves: one change, one transaction
         check_same_thread=False,  # the Store serialises access with its own lock
+        factory=TrackedConnection,
     )
+    conn.track(path)
     _harden(conn)
     return conn
 
@@ -166,10 +228,11 @@ def _create(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(
             os.fspath(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-            check_same_thread=False,
+            check_same_thread=False, factory=TrackedConnection,
         )
     except sqlite3.Error as exc:
         raise DossierFileError(path, f"cannot create: {exc}") from None
+    conn.track(path)
     _harden(conn)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -195,10 +258,16 @@ def _create(path: Path) -> sqlite3.Connection:
 def _migrate(path: Path, conn: sqlite3.Connection, version: int) -> None:
     """Bring an older file up to date in one transaction, after a backup copy beside it."""
     backup = path.with_name(f"{path.name}.v{version}.bak")
+    # Through SQLite's backup API: a plain copy would open and close the file while `conn`
+    # holds it, dropping this process's locks (see `_live`).
     try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(path, backup)
-    except OSError as exc:
+        copy = sqlite3.connect(os.fspath(backup))
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+    except (OSError, sqlite3.Error) as exc:
+        backup.unlink(missing_ok=True)
         raise DossierFileError(path, f"cannot back up before migrating: {exc}") from None
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -239,7 +308,16 @@ def open_connection(
         return _create(path), False
     if path.is_dir():
         raise DossierFileError(path, "is a folder, not a dossier file")
-    _read_header(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise DossierFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        # A FIFO would block the first read for ever; a device is nobody's dossier.
+        raise DossierFileError(path, "not a regular file (a pipe, device or socket), "
+                                     "not a dossier")
+    if not connected(path):
+        _read_header(path)
 
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     try:

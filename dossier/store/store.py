@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,14 +36,81 @@ from dossier.model import (
 )
 from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
-from dossier.store.db import DossierFileError, now_iso, open_connection
+from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
 
-__all__ = ["Store", "SearchError", "DossierFileError", "JournalConflict", "ReadOnlyError"]
+__all__ = ["Store", "SearchError", "DossierFileError", "JournalConflict", "ReadOnlyError",
+           "GoneError"]
 
 
 class SearchError(ValueError):
     """A full-text query SQLite cannot parse; str() says what is wrong, for the user."""
+
+
+class GoneError(ValueError):
+    """A change aimed at an item that no longer exists (merged, split off or deleted)."""
+
+
+# The table of each kind of item a tag or a link can point at.
+ITEM_TABLES = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
+
+# Long background work (a merge) commits a step at a time and then pauses this long, so the
+# busy handlers of other processes' writers find the lock free (SQLite polls them at up to
+# 100 ms intervals); writers of this process are let in first by the `WriteGate`.
+STEP_PAUSE_S = 0.01
+
+
+class WriteGate:
+    """The writers of one file in this process take turns, and a key goes first.
+
+    SQLite serialises writers across processes with its lock and busy handler; inside the
+    process that handler would let a long worker's next step win over a waiting keypress again
+    and again. The gate makes the order explicit: an interactive change (a tag key on the UI
+    thread) is served before the next step of background work. Re-entrant per thread."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiting = 0  # interactive writers waiting for their turn
+
+    @contextmanager
+    def turn(self, interactive: bool = True) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+            else:
+                if interactive:
+                    self._waiting += 1
+                try:
+                    while self._owner is not None or (not interactive and self._waiting):
+                        self._cond.wait()
+                finally:
+                    if interactive:
+                        self._waiting -= 1
+                self._owner, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
+                    self._cond.notify_all()
+
+
+_gates_lock = threading.Lock()
+_gates: dict[Any, WriteGate] = {}
+
+
+def _gate_for(path: str) -> WriteGate:
+    key = file_identity(path) or os.path.abspath(path)
+    with _gates_lock:
+        gate = _gates.get(key)
+        if gate is None:
+            gate = _gates[key] = WriteGate()
+        return gate
 
 
 def normalise_alias(text: str) -> str:
@@ -74,6 +142,10 @@ class Store(CorrectionsMixin):
         self.conn = conn
         self.readonly = readonly
         self.lock = threading.RLock()
+        self.gate = _gate_for(self.path)
+        self.background = False  # a worker's writing store: keys go before its next step
+        self._readers: list[Store] = []  # idle read connections, for `reading()`
+        self._readers_lock = threading.Lock()
         self._ranking_cache: tuple[tuple[int, int], array, array] | None = None
         self.entity_writes = 0  # bumped by every write of entities or mentions here
         if not readonly:
@@ -92,8 +164,56 @@ class Store(CorrectionsMixin):
         return cls(path, conn, is_readonly)
 
     def close(self) -> None:
+        self.close_readers()
         with self.lock:
             self.conn.close()
+
+    def close_readers(self) -> None:
+        """Close the idle read connections of `reading()` (the next call opens one again)."""
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
+
+    # ----------------------------------------------------------------- connection policy
+    #
+    # The UI thread uses `self.conn`. A worker that reads takes `reading()`: a connection of
+    # its own inside one read transaction, so it sees one committed snapshot and never another
+    # thread's uncommitted rows. A worker that writes takes `writing()`: a connection of its
+    # own whose changes commit in short steps (`steps()`), so a key pressed meanwhile is
+    # committed between two steps. SQLite serialises the connections; `WriteGate` orders them.
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A read-only store on a connection of its own, inside one read transaction."""
+        with self._readers_lock:
+            reader = self._readers.pop() if self._readers else None
+        if reader is None:
+            reader = Store.open(self.path, readonly=True)
+        try:
+            with reader.lock:
+                reader.conn.execute("BEGIN")
+                try:
+                    yield reader
+                finally:
+                    if reader.conn.in_transaction:
+                        reader.conn.execute("ROLLBACK")
+        except BaseException:
+            reader.close()  # in an unknown state: not back into the pool
+            raise
+        with self._readers_lock:
+            self._readers.append(reader)
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """A writable store on a connection of its own, for one worker's long work."""
+        self._check_writable()
+        writer = Store.open(self.path)
+        writer.background = True
+        try:
+            yield writer
+        finally:
+            writer.close()
 
     def __enter__(self) -> Store:
         return self
@@ -126,18 +246,12 @@ class Store(CorrectionsMixin):
     def set_meta(self, key: str, value: str) -> None:
         """Set a meta value (not journalled: settings such as the remembered tag sets)."""
         self._check_writable()
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                self.conn.execute(
-                    "INSERT INTO meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (key, value),
-                )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables."""
@@ -154,24 +268,42 @@ class Store(CorrectionsMixin):
             raise ReadOnlyError(f"{self.path} is open read-only: changes are not allowed")
 
     @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT on this store's connection, in the writers' order."""
+        with self.gate.turn(interactive=not self.background), self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
     def change(
         self,
         analyst: str,
         action: str,
         target_kind: str | None = None,
         target_id: int | None = None,
+        *,
+        batch: int | None = None,
+        at: str | None = None,
     ) -> Iterator[Change]:
         """One analyst change: a transaction whose row writes are journalled, then committed.
 
         A new change by an analyst drops that analyst's redo history, as in any editor.
+        `batch` continues a change begun in an earlier transaction (see `steps`).
         """
         self._check_writable()
         if not analyst:
             raise ValueError("an analyst name is required for a change")
-        with self.lock:
+        with self.gate.turn(interactive=not self.background), self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                ch = Change(self, analyst, action, target_kind, target_id, now_iso())
+                ch = Change(self, analyst, action, target_kind, target_id, at or now_iso())
+                ch.batch = batch
                 yield ch
                 if ch.batch is not None:
                     self.conn.execute(
@@ -181,20 +313,44 @@ class Store(CorrectionsMixin):
                     )
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
+
+    def steps(
+        self, analyst: str, action: str, target_kind: str | None = None,
+        target_id: int | None = None,
+    ) -> Steps:
+        """One analyst change committed in several short transactions (one journal batch).
+
+        For work too long to hold the write lock for (a merge of 600,000 mentions): each
+        `with steps.step() as ch:` is one transaction; a key pressed meanwhile (another
+        connection, another process) is committed between two steps. Until the last step the
+        change is in progress: killed half-way, what was done is in the journal as one batch
+        that undo takes back whole."""
+        return Steps(self, analyst, action, target_kind, target_id)
+
+    def require(self, kind: str, item_id: int) -> None:
+        """Raise `GoneError` unless the item exists (call inside the change's transaction)."""
+        table = ITEM_TABLES.get(kind)
+        if table is None:
+            raise ValueError(f"unknown kind of item {kind!r}")
+        if self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (item_id,)).fetchone() \
+                is None:
+            raise GoneError(f"this {kind} no longer exists (merged, split off or deleted "
+                            "meanwhile): nothing changed")
+
+    def exists(self, kind: str, item_id: int) -> bool:
+        """True when the item (article, entity, event, link) is in the file."""
+        table = ITEM_TABLES.get(kind)
+        return table is not None and self.conn.execute(
+            f"SELECT 1 FROM {table} WHERE id = ?", (item_id,)).fetchone() is not None
 
     def _walk(self, analyst: str, direction: str) -> UndoResult | None:
         self._check_writable()
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = journal.walk(self.conn, analyst, direction)
-                self.conn.execute("COMMIT")
-                self.entity_writes += 1  # an undo may have moved mentions back
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            result = journal.walk(self.conn, analyst, direction)
+            self.entity_writes += 1  # an undo may have moved mentions back
         return None if result is None else UndoResult(*result)
 
     def undo(self, analyst: str) -> UndoResult | None:
@@ -269,6 +425,7 @@ class Store(CorrectionsMixin):
                          id0 if len(targets) == 1 else None) as ch:
             existing = {}
             for kind, tid in targets:
+                self.require(kind, tid)
                 row = self.conn.execute(
                     "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
                     "AND tagset = ? AND tag = ?",
@@ -311,6 +468,10 @@ class Store(CorrectionsMixin):
     def add_link(self, analyst: str, link: Link) -> int:
         """Record a link between two items (with optional evidence); return its id."""
         with self.change(analyst, f"link {link.relation}", link.from_kind, link.from_id) as ch:
+            self.require(link.from_kind, link.from_id)
+            self.require(link.to_kind, link.to_id)
+            if link.evidence_article_id is not None:
+                self.require("article", link.evidence_article_id)
             return ch.insert("links", {
                 "from_kind": link.from_kind, "from_id": link.from_id,
                 "relation": link.relation, "to_kind": link.to_kind, "to_id": link.to_id,
@@ -614,6 +775,18 @@ class Store(CorrectionsMixin):
         self._ranking_cache = (generation, ids, ranks)
         return ids, ranks
 
+    def prepare_ranking(self) -> None:
+        """Compute the entity ranking on a read connection of its own and cache it here.
+
+        For a worker: the UI thread's connection stays free for keys meanwhile."""
+        with self.lock:
+            generation = self._generation()
+        with self.reading() as reader:
+            ids, ranks = reader._entity_ranking()
+        # Labelled with the generation seen before reading: a commit in between only makes
+        # the next page compute it again.
+        self._ranking_cache = (generation, ids, ranks)
+
     def iter_entities_with_aliases(self) -> Iterator[Entity]:
         """Every entity with its aliases: what the ingest resolver is seeded from."""
         aliases: dict[int, list[str]] = {}
@@ -771,7 +944,7 @@ class Store(CorrectionsMixin):
         """
         self._check_writable()
         new_entities: list[Entity] = []
-        with self.lock:
+        with self.gate.turn(interactive=not self.background), self.lock:
             # Inside `bulk()` the article is a savepoint of the bulk transaction.
             nested = self.conn.in_transaction
             self.conn.execute("SAVEPOINT article" if nested else "BEGIN IMMEDIATE")
@@ -841,7 +1014,7 @@ class Store(CorrectionsMixin):
         self._check_writable()
         if synchronous not in ("OFF", "NORMAL", "FULL"):
             raise ValueError(synchronous)
-        with self.lock:
+        with self.gate.turn(interactive=not self.background), self.lock:
             self.conn.execute(f"PRAGMA synchronous = {synchronous}")
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -908,6 +1081,9 @@ class Store(CorrectionsMixin):
                 problems.append(f"integrity: {line}")
         for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
+        for what, row_id, kind, target_id in self.dangling():
+            problems.append(f"{what} {row_id} points to {kind} {target_id}, which is not in "
+                            "the file; `dossier check --fix` removes it (journalled)")
         if self.readonly:  # the FTS check is an INSERT command, refused on a read-only file
             return problems
         try:
@@ -919,10 +1095,47 @@ class Store(CorrectionsMixin):
                             "run `dossier check --fix`")
         return problems
 
+    def dangling(self) -> list[tuple[str, int, str, int]]:
+        """Taggings and links whose item is not in the file: (what, id, kind, missing id).
+
+        Tags and links name their item by kind and id, which no foreign key can hold; the
+        app refuses a change aimed at a row that is gone, but another tool may still leave
+        such rows behind."""
+        found: list[tuple[str, int, str, int]] = []
+        for kind, table in ITEM_TABLES.items():
+            for row_id, target_id in self.conn.execute(
+                f"SELECT t.id, t.target_id FROM taggings t WHERE t.target_kind = ? AND NOT "
+                f"EXISTS (SELECT 1 FROM {table} x WHERE x.id = t.target_id) ORDER BY t.id",
+                (kind,),
+            ):
+                found.append(("tagging", row_id, kind, target_id))
+            for end in ("from", "to"):
+                for row_id, target_id in self.conn.execute(
+                    f"SELECT l.id, l.{end}_id FROM links l WHERE l.{end}_kind = ? AND NOT "
+                    f"EXISTS (SELECT 1 FROM {table} x WHERE x.id = l.{end}_id) ORDER BY l.id",
+                    (kind,),
+                ):
+                    found.append(("link", row_id, kind, target_id))
+        return found
+
+    def remove_dangling(self, analyst: str) -> int:
+        """Delete the taggings and links of `dangling()` (and tags on those links), as one
+        journalled change; returns the rows removed."""
+        with self.change(analyst, "check --fix: drop tags and links of missing items") as ch:
+            for what, row_id, _kind, _target in self.dangling():
+                if what == "link":
+                    for (tag_id,) in self.conn.execute(
+                        "SELECT id FROM taggings WHERE target_kind = 'link' AND target_id = ?",
+                        (row_id,),
+                    ).fetchall():
+                        ch.delete("taggings", tag_id)
+                ch.delete("taggings" if what == "tagging" else "links", row_id)
+            return ch.count
+
     def rebuild_fts(self) -> None:
         """Rebuild the full-text index from the articles table (after edits by other tools)."""
         self._check_writable()
-        with self.lock:
+        with self._transaction():
             self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
 
 
@@ -991,3 +1204,29 @@ def _journal_entry(r: dict[str, Any]) -> JournalEntry:
         after=None if r["after"] is None else json.loads(r["after"]),
         state=r["state"], target_kind=r["target_kind"], target_id=r["target_id"],
     )
+
+
+class Steps:
+    """One analyst change in several transactions: see `Store.steps`."""
+
+    def __init__(self, store: Store, analyst: str, action: str, target_kind: str | None,
+                 target_id: int | None):
+        self.store = store
+        self.analyst = analyst
+        self.action = action
+        self.target_kind = target_kind
+        self.target_id = target_id
+        self.at = now_iso()
+        self.batch: int | None = None
+        self.count = 0
+
+    @contextmanager
+    def step(self) -> Iterator[Change]:
+        """One short transaction of the change; then a pause for other writers."""
+        with self.store.change(self.analyst, self.action, self.target_kind, self.target_id,
+                               batch=self.batch, at=self.at) as ch:
+            yield ch
+        if ch.batch is not None:
+            self.batch = ch.batch
+        self.count += ch.count
+        time.sleep(STEP_PAUSE_S)

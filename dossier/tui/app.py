@@ -8,6 +8,7 @@ export) runs in a thread worker with progress.
 from __future__ import annotations
 
 import gc
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,11 @@ from textual.containers import Horizontal, Vertical
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Sparkline, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from dossier.model import TagFilter
 from dossier.safetext import safe_line
-from dossier.store import JournalConflict, ReadOnlyError, SearchError, Store
+from dossier.store import GoneError, JournalConflict, ReadOnlyError, SearchError, Store
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
@@ -57,6 +58,14 @@ def _b(key: str, action: str, description: str, tooltip: str, *, show: bool = Tr
        priority: bool = False) -> Binding:
     return Binding(key, action, description, show=show, priority=priority,
                    id=f"dossier.{action.split('(')[0]}", tooltip=tooltip)
+
+
+# What each worker group does, for the notice when one fails.
+WORKER_WORK = {
+    "warm-up": "counting mentions", "density": "the timeline's density strip",
+    "search": "search", "untagged": "looking for an untagged article", "export": "export",
+    "merge": "merge", "inspector": "the inspector", "connections": "connections",
+}
 
 
 class DossierApp(CorrectionsMixin, App[None]):
@@ -114,8 +123,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.current_pane = "articles-pane"  # the one shown when the screen is narrow
         self._last_list_pane = "articles-pane"
         self._searching: str | None = None
-        self._background: Store | None = None
-        self._background_tried = False
+        self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
@@ -181,24 +189,25 @@ class DossierApp(CorrectionsMixin, App[None]):
             return False
         return True
 
-    def background_store(self) -> Store:
-        """A second, read-only connection to the file for the workers' long reads.
-
-        SQLite holds a connection's mutex for the whole of a step, so a 150 ms query in a
-        worker on the app's own connection would still make a tag keypress wait for it; on a
-        connection of its own (WAL: readers and the writer do not block each other) it cannot.
-        Falls back to the app's connection if the file cannot be opened twice."""
-        if self._background is None and not self._background_tried:
-            self._background_tried = True
-            try:
-                self._background = Store.open(self.store.path, readonly=True)
-            except Exception:  # noqa: BLE001 - any failure: the app's own connection serves
-                self._background = None
-        return self._background or self.store
-
     def on_unmount(self) -> None:
-        if self._background is not None:
-            self._background.close()
+        self.store.close_readers()
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """Every worker that fails says so: nothing vanishes, no pane waits for ever."""
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
+        error = worker.error
+        reason = safe_line(str(error)) if error is not None else "unknown error"
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            reason = "the dossier stayed locked by another program for too long; try again"
+        self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
+                    markup=False, timeout=8)
+        if worker.group == "warm-up":
+            self.entities.empty_text = "could not count mentions (see the notice)"
+            self.entities.refresh_source(keep_cursor=True)
 
     def check_for_other_writers(self) -> None:
         """Show what another process committed to the file since we last looked."""
@@ -210,8 +219,9 @@ class DossierApp(CorrectionsMixin, App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
     def warm_up(self) -> None:
         """Rank entities by mentions and count events a month, off the UI thread."""
-        self.store.list_entities(0, 1)  # computes and caches the ranking
-        self.post_message(Warmed(*density(self.background_store())))
+        self.store.prepare_ranking()  # on a read connection of its own; cached for the UI
+        with self.store.reading() as store:
+            self.post_message(Warmed(*density(store)))
 
     @on(Warmed)
     def _warmed(self, message: Warmed) -> None:
@@ -227,7 +237,9 @@ class DossierApp(CorrectionsMixin, App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="density")
     def recount_density(self) -> None:
         """The density strip after a change (reads every dated event: not on the UI thread)."""
-        self.call_from_thread(self._show_density, Warmed(*density(self.background_store())))
+        with self.store.reading() as store:
+            warmed = Warmed(*density(store))
+        self.call_from_thread(self._show_density, warmed)
 
     def _show_density(self, message: Warmed) -> None:
         self.query_one("#density", Sparkline).data = message.density or [0]
@@ -570,7 +582,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         """Count the hits and read the first page (ranking reads every match)."""
         try:
             source = SearchSource(self.store, query)
-            source.prime(self.background_store())
+            with self.store.reading() as store:
+                source.prime(store)
         except SearchError as exc:
             self.post_message(SearchFailed(query, str(exc)))
             return
@@ -677,8 +690,9 @@ class DossierApp(CorrectionsMixin, App[None]):
         try:
             result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
                                         exclusive=tagset.exclusive)
-        except ReadOnlyError as exc:
+        except (ReadOnlyError, GoneError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
+            self.after_change()  # what is gone leaves the screen
             return
         if len(targets) > 1 or result == "unchanged":
             # One item's tag shows as a chip in its row at once; several need saying.
@@ -786,20 +800,27 @@ class DossierApp(CorrectionsMixin, App[None]):
     def find_untagged(self, tagset: str, start: int) -> None:
         """Walk the article list (as it is sorted or searched) from `start` for an article
         with no tag of `tagset`."""
-        store = self.background_store()
         shown = self.articles.source
-        source: Any = (SearchSource(store, shown.query) if isinstance(shown, SearchSource)
-                       else ArticleSource(store, shown.tag_filter, shown.order))
+        count = self.articles.count
         worker = get_current_worker()
-        for offset in range(start - start % PAGE, self.articles.count, PAGE):
-            if worker.is_cancelled:
-                return
-            for n, row in enumerate(source.page(offset, PAGE)):
-                if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
-                    self.call_from_thread(self._go_to_untagged, offset + n, row.id)
+        found: tuple[int, int] | None = None
+        with self.store.reading() as store:
+            source: Any = (SearchSource(store, shown.query) if isinstance(shown, SearchSource)
+                           else ArticleSource(store, shown.tag_filter, shown.order))
+            for offset in range(start - start % PAGE, count, PAGE):
+                if worker.is_cancelled:
                     return
-        self.call_from_thread(self.notify, f"no article below without a {tagset} tag",
-                              markup=False)
+                for n, row in enumerate(source.page(offset, PAGE)):
+                    if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
+                        found = (offset + n, row.id)
+                        break
+                if found:
+                    break
+        if found:
+            self.call_from_thread(self._go_to_untagged, *found)
+        else:
+            self.call_from_thread(self.notify, f"no article below without a {tagset} tag",
+                                  markup=False)
 
     def _go_to_untagged(self, index: int, article_id: int) -> None:
         articles = self.articles
@@ -820,6 +841,10 @@ class DossierApp(CorrectionsMixin, App[None]):
     def _walk(self, direction: str) -> None:
         """Undo or redo this analyst's latest change, and say what it was and on what."""
         if not self.writable():
+            return
+        if self.long_work:
+            self.notify(f"wait for the {self.long_work} to finish before {direction}",
+                        severity="warning", markup=False)
             return
         targets = walk_targets(self.store, self.analyst, direction)
         what = safe_line(describe_targets(self.store, targets))  # named before it may go
@@ -876,7 +901,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         from dossier.export import ExportError, Selection, export
 
         try:
-            export(self.store, fmt, path, Selection())
+            with self.store.reading() as store:  # one snapshot, on a connection of its own
+                export(store, fmt, path, Selection())
         except ExportError as exc:
             self.call_from_thread(self.notify, str(exc), title="Export failed",
                                   severity="error", markup=False)

@@ -72,7 +72,7 @@ class CorrectionsMixin:
                             evidence
                     try:
                         self.store.add_link(self.analyst, link)
-                    except ReadOnlyError as exc:
+                    except (ReadOnlyError, ValueError) as exc:
                         self.notify(str(exc), severity="warning", markup=False)
                         return
                     self.notify(f"linked: {relation.name}", markup=False)
@@ -105,6 +105,7 @@ class CorrectionsMixin:
 
             def confirmed(yes: Any) -> None:
                 if yes:
+                    self.long_work = "merge"
                     self.run_merge(entity_id, target[1])
 
             self.push_screen(Choice(
@@ -117,16 +118,23 @@ class CorrectionsMixin:
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
     def run_merge(self, source_id: int, target_id: int) -> None:
+        """Merge on a connection of its own, in short steps: keys pressed meanwhile (a tag)
+        are committed between two steps and drawn at once; undo waits for the end."""
         def progress(done: int, total: int) -> None:
-            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions", timeout=1)
+            # Called between two steps, never inside a transaction.
+            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions",
+                                  timeout=1, markup=False)
 
         try:
-            moved = self.store.merge_entities(self.analyst, source_id, target_id, progress)
+            with self.store.writing() as writer:
+                moved = writer.merge_entities(self.analyst, source_id, target_id, progress)
         except (ReadOnlyError, ValueError, KeyError) as exc:
             self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
             return
+        finally:
+            self.long_work = None
+            self.call_from_thread(self.after_change)
         self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
-        self.call_from_thread(self.after_change)
 
     def action_edit(self) -> None:
         if not self.writable():

@@ -48,8 +48,9 @@ class ConnectionsScreen(ModalScreen[tuple[str, int] | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connections")
     def load(self, entity_id: int) -> None:
-        entity = self.store.get_entity(entity_id)
-        items = neighbourhood(self.store, entity_id)
+        with self.store.reading() as store:
+            entity = store.get_entity(entity_id)
+            items = neighbourhood(store, entity_id)
         self.app.call_from_thread(self.show, entity.name if entity else "?", items)
 
     def show(self, name: str, items: list[Neighbour]) -> None:

@@ -430,14 +430,43 @@ class Reader(VerticalScroll, can_focus=True):
                                        if m.id == mention_id), None)
             if self.current_mention is not None:
                 self._follow(self.current_mention.start)
-        self.redraw()
+        self.redraw(reload=False)
         if self.mention_index is None:
             self.scroll_home(animate=False)
         else:
             self.call_after_refresh(self._scroll_to_mention)
 
-    def redraw(self, *, header_only: bool = False) -> None:
-        """Draw the article again; after a tag change only the header (its chips) changed."""
+    def reload(self) -> bool:
+        """Read the article and its mentions again, as the file now has them (a merge, a
+        split or a colleague may have moved them); keep the cursor on the same mention.
+        False when the article is gone."""
+        if self.article is None or self.article.id is None:
+            return False
+        article = self.store.get_article(self.article.id)
+        if article is None:
+            self.article, self.mentions, self._starts, self.entities = None, [], [], {}
+            self.mention_index = None
+            self.query_one("#reader-header", Static).update(
+                Text("This article is no longer in the dossier.", style="italic"))
+            self.query_one("#reader-body", Static).update("")
+            self.query_one("#reader-removed", Static).update("")
+            return False
+        current = self.current_mention
+        self.article = article
+        self.mentions = self.store.article_mentions(article.id)
+        self._starts = [m.start for m in self.mentions]
+        self.entities = self.store.get_entities({m.entity_id for m in self.mentions})
+        self.mention_index = None if current is None else next(
+            (i for i, m in enumerate(self.mentions)
+             if (m.start, m.end) == (current.start, current.end)), None)
+        return True
+
+    def redraw(self, *, header_only: bool = False, reload: bool = True) -> None:
+        """Draw the article again; after a tag change only the header (its chips) changed.
+
+        A full redraw reads the article's mentions again first (unless just read)."""
+        if not header_only and reload and not self.reload():
+            return
         article = self.article
         if article is None:
             return
@@ -764,8 +793,8 @@ class Inspector(VerticalScroll, can_focus=True):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inspector")
     def _describe(self, kind: str, item_id: int) -> None:
-        store = getattr(self.app, "background_store", lambda: self.store)()
-        text = self.describe(kind, item_id, store)
+        with self.store.reading() as store:  # a snapshot on a connection of its own
+            text = self.describe(kind, item_id, store)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._described, (kind, item_id), text)
 
@@ -774,8 +803,18 @@ class Inspector(VerticalScroll, can_focus=True):
             self.query_one("#inspector-body", Static).update(text)
 
     def redraw(self, *, keep_link: bool = True) -> None:
-        if self.item:
-            self.show(*self.item, keep_link=keep_link)
+        """Describe the item again; one that no longer exists (merged, deleted) is dropped,
+        so no key can act on it."""
+        if not self.item:
+            return
+        if not self.store.exists(*self.item):
+            kind = self.item[0]
+            self.item, self.links, self.link_index = None, [], None
+            self.query_one("#inspector-body", Static).update(
+                Text(f"The {kind} shown here is no longer in the dossier (merged or deleted).",
+                     style="dim italic"))
+            return
+        self.show(*self.item, keep_link=keep_link)
 
     def describe(self, kind: str, item_id: int, store: Store | None = None) -> Text:
         """All that is known of an item, as text."""
