@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from dossier.model import Article, Entity, Mention
 from dossier.store import Store
@@ -30,3 +31,21 @@ def add_article_with_names(store: Store, title: str, body: str, names: dict[str,
             start = body.find(name, start + 1)
     article_id = store.ingest_article(article, entities, mentions, [])
     return article_id, entities
+
+
+def big_entity(path: Path, mentions: int) -> tuple[int, int]:
+    """A dossier with entity 1 named `mentions` times and entity 2 once; returns their ids."""
+    from dossier.model import Entity, Mention
+
+    store = Store.open(path, create=True)
+    body = "Regan spoke. " * 50
+    with store.bulk():
+        a = Entity("Regan", "person")
+        b = Entity("Donald Regan", "person")
+        for n in range(mentions // 50):
+            ms = [(0, Mention(None, None, i * 13, i * 13 + 5, "Regan")) for i in range(50)]
+            if n == 0:
+                ms.append((1, Mention(None, None, 0, 5, "Regan")))
+            store.ingest_article(make_article(f"A{n}", body + str(n)), [a, b], ms, [])
+    store.close()
+    return a.id, b.id

@@ -21,10 +21,9 @@ import time
 from pathlib import Path
 
 import pytest
-from dossier_helpers import make_article
+from dossier_helpers import big_entity
 from test_faults import assert_consistent, build
 
-from dossier.model import Mention
 from dossier.store import Store
 
 ANALYST = Path(__file__).parent / "drivers" / "analyst.py"
@@ -186,24 +185,6 @@ def test_four_writers_never_see_locked(tmp_path):
 
 
 # ------------------------------------------------------------------ one process, many threads
-
-
-def big_entity(path: Path, mentions: int) -> tuple[int, int]:
-    """A dossier with entity 1 named `mentions` times and entity 2 once; returns their ids."""
-    from dossier.model import Entity
-
-    store = Store.open(path, create=True)
-    body = "Regan spoke. " * 50
-    with store.bulk():
-        a = Entity("Regan", "person")
-        b = Entity("Donald Regan", "person")
-        for n in range(mentions // 50):
-            ms = [(0, Mention(None, None, i * 13, i * 13 + 5, "Regan")) for i in range(50)]
-            if n == 0:
-                ms.append((1, Mention(None, None, 0, 5, "Regan")))
-            store.ingest_article(make_article(f"A{n}", body + str(n)), [a, b], ms, [])
-    store.close()
-    return a.id, b.id
 
 
 def test_a_tag_during_a_big_merge_lands_before_the_merge_ends(tmp_path):

@@ -28,7 +28,7 @@ from dossier.store import GoneError, JournalConflict, ReadOnlyError, SearchError
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
-from dossier.tui.messages import SearchFailed, SearchReady, Warmed
+from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
 from dossier.tui.queries import density, describe_targets, walk_targets
 from dossier.tui.screens.dialogs import HEADING, Choice, HelpScreen, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
@@ -65,6 +65,7 @@ WORKER_WORK = {
     "warm-up": "counting mentions", "density": "the timeline's density strip",
     "search": "search", "untagged": "looking for an untagged article", "export": "export",
     "merge": "merge", "inspector": "the inspector", "connections": "connections",
+    "picker": "the picker's search",
 }
 
 
@@ -194,10 +195,15 @@ class DossierApp(CorrectionsMixin, App[None]):
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._worker_failed(event.worker)
+
+    @on(WorkerFailed)
+    def _widget_worker_failed(self, message: WorkerFailed) -> None:
+        self._worker_failed(message.worker)
+
+    def _worker_failed(self, worker: Worker) -> None:
         """Every worker that fails says so: nothing vanishes, no pane waits for ever."""
-        if event.state != WorkerState.ERROR:
-            return
-        worker = event.worker
         what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
         error = worker.error
         reason = safe_line(str(error)) if error is not None else "unknown error"
@@ -332,7 +338,9 @@ class DossierApp(CorrectionsMixin, App[None]):
 
     def _inspect_pending(self) -> None:
         self._inspect_timer = None
-        if self._inspect_next is not None:
+        # (The app may be closing: a list reloaded just before then has no inspector left.)
+        if self._inspect_next is not None and self.screen_stack and \
+                self.screen.query("#inspector"):
             self.inspector.show(*self._inspect_next)
             self._inspect_next = None
 

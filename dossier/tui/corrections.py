@@ -8,6 +8,7 @@ or drop a wrong one. Each change is one store call that commits before the scree
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from rich.text import Text
@@ -120,10 +121,15 @@ class CorrectionsMixin:
     def run_merge(self, source_id: int, target_id: int) -> None:
         """Merge on a connection of its own, in short steps: keys pressed meanwhile (a tag)
         are committed between two steps and drawn at once; undo waits for the end."""
+        last = [time.monotonic()]
+
         def progress(done: int, total: int) -> None:
-            # Called between two steps, never inside a transaction.
+            # Called between two steps, never inside a transaction; a notice a second at most.
+            if done < total and time.monotonic() - last[0] < 1.0:
+                return
+            last[0] = time.monotonic()
             self.call_from_thread(self.notify, f"merging: {done}/{total} mentions",
-                                  timeout=1, markup=False)
+                                  timeout=1.5, markup=False)
 
         try:
             with self.store.writing() as writer:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 
 
 @dataclass
@@ -32,3 +33,19 @@ class Warmed(Message):
     first: str
     last: str
     bucket: str
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A worker of a widget or screen failed: for the app's one notice of failures."""
+
+    worker: Worker
+
+
+class ReportsWorkerFailures:
+    """Mixed into a widget or screen that runs workers: Worker.StateChanged goes only to the
+    node that started the worker (it does not bubble), so a failure is passed to the app."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.app.post_message(WorkerFailed(event.worker))  # type: ignore[attr-defined]

@@ -123,6 +123,39 @@ def test_a_tag_shown_survives_kill_9(sample, tmp_path):
     conn.close()
 
 
+def test_tags_survive_kill_9_after_other_programs_opened_the_file(sample, tmp_path):
+    """Seen: press 1; `dossier check` (or sqlite3) in another shell; j 3; kill -9: the file
+    held one tag, because the app's own stray open/close had dropped its locks and the other
+    program deleted the WAL it was writing to."""
+    term = Terminal(f"exec {DOSSIER} open {sample}", env(tmp_path))
+    try:
+        term.wait_for("Articles (2)")
+        term.wait_for("mentions")  # the workers have opened their connection
+        term.keys("1")
+        term.wait_for(" relevant ")
+        check = subprocess.run([str(DOSSIER), "check", str(sample)], capture_output=True,
+                               text=True, timeout=120)
+        assert check.returncode == 0, check.stderr
+        if shutil.which("sqlite3"):
+            subprocess.run(["sqlite3", str(sample), "SELECT count(*) FROM taggings;"],
+                           check=True, capture_output=True, timeout=60)
+        assert Path(f"{sample}-wal").exists(), "the WAL was deleted under the running app"
+        term.keys("j")
+        term.wait_for("Russia seeking")
+        term.keys("3")
+        term.wait_for(" noise ")
+        pid = int(term.tmux("display-message", "-p", "-t", term.name, "#{pane_pid}").stdout)
+        os.kill(pid, 9)
+    finally:
+        term.close()
+    conn = sqlite3.connect(sample)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert sorted(conn.execute("SELECT tag FROM taggings").fetchall()) == \
+        [("noise",), ("relevant",)]
+    assert conn.execute("SELECT count(*) FROM journal").fetchone() == (2,)
+    conn.close()
+
+
 def test_no_argument_builds_and_opens_the_sample(tmp_path):
     term = Terminal(str(DOSSIER), env(tmp_path))
     try:

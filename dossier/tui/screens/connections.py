@@ -14,9 +14,10 @@ from textual.widgets.option_list import Option
 from dossier.connections import Neighbour, neighbourhood
 from dossier.safetext import safe_line
 from dossier.store import Store
+from dossier.tui.messages import ReportsWorkerFailures
 
 
-class ConnectionsScreen(ModalScreen[tuple[str, int] | None]):
+class ConnectionsScreen(ReportsWorkerFailures, ModalScreen[tuple[str, int] | None]):
     """Linked items and co-occurring entities, two hops out; enter on an entity recentres,
     `o` opens the item in the app."""
 

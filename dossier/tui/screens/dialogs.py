@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from dossier.safetext import safe_line
 from dossier.store import SearchError, Store
 from dossier.tagsets import TagConfig
+from dossier.tui.messages import ReportsWorkerFailures
 
 
 class Heading:
@@ -111,7 +112,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ItemPicker(ModalScreen[tuple[str, int] | None]):
+class ItemPicker(ReportsWorkerFailures, ModalScreen[tuple[str, int] | None]):
     """Fuzzy picker over the dossier's items: type to narrow, each query a LIMITed lookup."""
 
     BINDINGS = [

@@ -33,6 +33,7 @@ from dossier.model import (
 from dossier.safetext import safe_line, safe_text
 from dossier.store import Store
 from dossier.tagsets import TagConfig
+from dossier.tui.messages import ReportsWorkerFailures
 from dossier.tui.queries import (
     article_precisions,
     count_entities,
@@ -730,7 +731,7 @@ class Reader(VerticalScroll, can_focus=True):
 
 # ---------------------------------------------------------------- inspector
 
-class Inspector(VerticalScroll, can_focus=True):
+class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
     """All that is known of the focused item; ] [ walk its links, enter follows one."""
 
     BINDINGS = [
