@@ -286,8 +286,9 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
                kinds: tuple[str, ...], since: str | None, until: str | None,
                tagged_only: bool) -> None:
     """Export FILE for colleagues and for the field's tools (atomically: a failed export
-    leaves no file behind)."""
-    from dossier.export import FORMATS, ExportError, Selection, export
+    leaves no file behind; an output that is FILE itself or one of its journal files is
+    refused)."""
+    from dossier.export import FORMATS, ExportError, RefusedTarget, Selection, export
 
     selection = Selection(tags=[_tag_pair(t) for t in tags], match=match,
                           kinds=tuple(kinds) or ("article", "entity", "event"),
@@ -303,6 +304,8 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
                                file=sys.stderr, hidden=not show) as bar:
             export(store, fmt, target, selection,
                    progress=lambda done, total: bar.update(done - bar.pos))
+    except RefusedTarget as exc:
+        raise UserError(str(exc)) from None
     except ExportError as exc:
         click.echo(f"dossier: {exc}", err=True)
         sys.exit(1)

@@ -1,26 +1,41 @@
 """Exports: one module a format, each a function (store, selection, stream) -> None.
 
-`export()` writes atomically: into a temporary file beside the target, flushed and synced,
-then renamed into place; on any failure (or an interrupt) the temporary file is removed, so a
-failed export never leaves a half file behind. `-` writes to standard output.
+`export()` is the one entry point, for the command line and the app alike. It refuses an
+output path that is the dossier being exported or one of its `-wal`/`-shm`/`-journal` files
+(compared by device and inode when the path exists, through symlinks and hard links, and by
+resolved path otherwise). It writes atomically: into a temporary `.NAME.dossier-part-HOST-PID-X`
+beside the target, flushed and synced, then renamed into place; on any failure (or an
+interrupt) the temporary is removed, so a failed export never leaves a half file behind. A
+process killed outright (kill -9, a power cut) cannot clean up: the next export into the same
+folder removes the temporaries of this host whose process is gone. `-` writes to standard
+output; an existing FIFO or device (`/dev/null`) is written in place, never replaced.
+
+The dossier file itself is only ever `os.stat`-ed here, never opened: closing a plain file
+handle on it would drop this process's SQLite locks on it.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from dossier.export import brief, csvfmt, ftm, graphml, html, jsonfmt, subset, timelinejs
-from dossier.export.base import ExportError, Progress
+from dossier.export.base import ExportError, Progress, RefusedTarget
 from dossier.export.selection import Selection
-from dossier.store import Store
+from dossier.store import DossierFileError, Store
 
-__all__ = ["FORMATS", "ExportError", "Format", "Progress", "Selection", "export"]
+__all__ = ["FORMATS", "ExportError", "Format", "Progress", "RefusedTarget", "Selection",
+           "clean_stale_parts", "export"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,10 @@ FORMATS: dict[str, Format] = {
 
 def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selection,
            progress: Progress | None = None, stdout: IO[bytes] | None = None) -> None:
-    """Write the selection of the dossier in a format to `out` (a path, or `-`)."""
+    """Write the selection of the dossier in a format to `out` (a path, or `-`).
+
+    Raises `RefusedTarget` for an output that is the dossier or one of its journal files, and
+    `ExportError` (naming the path and the reason) for anything that could not be written."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
@@ -59,20 +77,32 @@ def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selec
         if spec.to_folder:
             raise ExportError(f"the {fmt} format writes files; give -o PATH")
         stream = stdout or sys.stdout.buffer
+        _refuse_own_stream(store, stream)
         spec.write(store, selection, stream, progress)
         stream.flush()
         return
     target = Path(out)
+    refuse_own_files(store, target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"{target}: folder {folder} does not exist")
     if target.is_dir():
         raise ExportError(f"{target}: is a folder; give a file name")
+    if _is_special(target):
+        if spec.to_folder:
+            raise ExportError(f"{target}: is not a regular file; the {fmt} format writes files")
+        _write_in_place(store, spec, target, selection, progress)
+        return
+    clean_stale_parts(folder)
     if spec.to_folder:
         _write_special(store, spec, target, selection, progress)
         return
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    tmp = Path(tmp_name)
+    tmp = part_path(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                     0o666)
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as stream:
             spec.write(store, selection, stream, progress)
@@ -82,36 +112,176 @@ def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selec
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    except sqlite3.Error as exc:  # a stranger's file: text that is not UTF-8, a bad page
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"
+                          ) from None
+    except ValueError as exc:  # a value the format cannot carry (JSON has no Infinity)
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"{target}: not written ({exc})") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
+# ----------------------------------------------------------------- the dossier is not a target
+
+_SIDECARS = {"-wal": "write-ahead log", "-shm": "shared-memory index",
+             "-journal": "rollback journal"}
+
+
+def _own_files(store: Store) -> list[tuple[Path, str]]:
+    """The dossier's file and its journal files, by the name it was opened with and by its
+    real path (SQLite names the journal files after the real file when the name is a link)."""
+    if not store.path or store.path == ":memory:" or store.path.startswith("file:"):
+        return []
+    given = Path(store.path).absolute()
+    real = given.resolve()
+    files = [(given, "the dossier being exported"), (real, "the dossier being exported")]
+    for suffix, what in _SIDECARS.items():
+        files += [(Path(f"{given}{suffix}"), f"the dossier's {what}"),
+                  (Path(f"{real}{suffix}"), f"the dossier's {what}")]
+    return files
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)  # stat only: the dossier must never be opened as a plain file
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def refuse_own_files(store: Store, target: Path) -> None:
+    """Raise `RefusedTarget` when writing `target` would replace the dossier or one of its
+    journal files: the same file (device and inode, through symlinks and hard links) when the
+    target exists, the same resolved path otherwise."""
+    own = _own_files(store)
+    if not own:
+        return
+    found = _identity(target)
+    if found is not None:
+        for path, what in own:
+            if _identity(path) == found:
+                raise RefusedTarget(f"{target}: is {what} ({store.path}); "
+                                    "choose another output path")
+    resolved = target.absolute().resolve()
+    for path, what in own:
+        if path.resolve() == resolved:
+            raise RefusedTarget(f"{target}: is {what} ({store.path}); "
+                                "choose another output path")
+
+
+def _refuse_own_stream(store: Store, stream: IO[bytes]) -> None:
+    """Standard output redirected onto the dossier (`>> x.db`) is refused like `-o x.db`."""
+    try:
+        st = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return
+    for path, what in _own_files(store):
+        if _identity(path) == (st.st_dev, st.st_ino):
+            raise RefusedTarget(f"standard output: is {what} ({store.path}); "
+                                "choose another output path")
+
+
+# ----------------------------------------------------------------- temporaries
+
+PART_MARK = ".dossier-part-"
+_PART = re.compile(r"^\..+\.dossier-part-(?P<host>[A-Za-z0-9_.]+)-(?P<pid>\d+)-[0-9a-f]{8}"
+                   r"(?:-wal|-shm|-journal)?$")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:64] or "host"
+
+
+def part_path(target: Path) -> Path:
+    """A new temporary name beside `target`: `.NAME.dossier-part-HOST-PID-RANDOM`."""
+    return target.with_name(f".{target.name}{PART_MARK}{_host()}-{os.getpid()}-"
+                            f"{secrets.token_hex(4)}")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except (OverflowError, OSError):
+        return False
+    return True
+
+
+def clean_stale_parts(folder: Path) -> list[Path]:
+    """Remove the temporaries a killed export left in `folder`: those made on this host by a
+    process that no longer runs (another host's, or a live process's, are left alone).
+    Best effort: what cannot be removed stays. Returns what was removed."""
+    removed = []
+    host = _host()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PART.match(entry.name)
+        if not match or match["host"] != host or _alive(int(match["pid"])):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _is_special(target: Path) -> bool:
+    """An existing FIFO, device or socket: written in place (renaming would replace it)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(store: Store, spec: Format, target: Path, selection: Selection,
+                    progress: Progress | None) -> None:
+    try:
+        with open(target, "wb") as stream:
+            spec.write(store, selection, stream, progress)
+    except (OSError, sqlite3.Error) as exc:
+        raise ExportError(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+                          ) from None
+
+
 def _write_special(store: Store, spec: Format, target: Path, selection: Selection,
                    progress: Progress | None) -> None:
     """Formats that make a folder, a zip or a database: built under a temporary name too."""
-    tmp = target.with_name(f".{target.name}.part")
+    tmp = part_path(target)
     try:
-        if tmp.exists():
-            _remove(tmp)
         spec.write(store, selection, tmp, progress, final_name=target.name)
-        if target.exists() and target.is_dir():
-            _remove(target)
         os.replace(tmp, target)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:  # sqlite3: a full disk, or an unreadable source
         _remove(tmp)
-        raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
+        raise ExportError(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+                          ) from None
+    except DossierFileError as exc:  # the new dossier could not be created
+        _remove(tmp)
+        raise ExportError(f"{target}: cannot write ({exc.problem})") from None
     except BaseException:
         _remove(tmp)
         raise
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir():
-        for child in path.iterdir():
-            child.unlink(missing_ok=True)
-        path.rmdir()
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for suffix in _SIDECARS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

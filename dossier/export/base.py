@@ -2,10 +2,51 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from typing import Any
 
 Progress = Callable[[int, int], None]  # (done, total)
 
 
 class ExportError(Exception):
     """An export that could not be written; str() names the path and the reason."""
+
+
+class RefusedTarget(ExportError):
+    """An output path the export must not write (the dossier itself, or one of its journal
+    files): a user's mistake, refused before anything is written."""
+
+
+# XML 1.0 `Char`: tab, LF, CR and U+0020..U+D7FF, U+E000..U+FFFD, U+10000..U+10FFFF. Anything
+# else (other C0 controls, lone surrogates, U+FFFE, U+FFFF) makes a parser reject the file.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Text meant to be read (HTML, JSON for other tools): the characters XML forbids, and the C1
+# controls, which no reader wants either.
+_NOT_TEXT = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_chars(text: str) -> str:
+    """`text` with every character XML 1.0 cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub(REPLACEMENT, text)
+
+
+def readable(text: str) -> str:
+    """`text` with control characters (but tab and newlines), lone surrogates and the
+    non-characters U+FFFE/U+FFFF replaced by U+FFFD: what HTML and JSON for other tools carry."""
+    return _NOT_TEXT.sub(REPLACEMENT, text)
+
+
+# Valid JSON, but line breaks to `str.splitlines()`, to JavaScript before ES2019 and to
+# JSON-lines readers that split on Unicode line ends: written as escapes instead.
+_LINE_ENDS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_LINE_END = re.compile("[\u0085\u2028\u2029]")
+
+
+def dumps(value: Any, **kw: Any) -> str:
+    """`json.dumps` (UTF-8 as written, `ensure_ascii=False`) that never writes NaN or Infinity
+    and escapes U+0085, U+2028 and U+2029, so every output line is one JSON line."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
+    return _LINE_END.sub(lambda m: _LINE_ENDS[m.group()], text)

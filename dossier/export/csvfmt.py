@@ -1,4 +1,13 @@
-"""CSV export: one UTF-8 file per table (with a header), in a folder or a .zip."""
+"""CSV export: one UTF-8 file per table (with a header), in a folder or a .zip.
+
+Made for spreadsheets, which run a cell starting with `=`, `+`, `-` or `@` as a formula
+(`=HYPERLINK(...)`, `=WEBSERVICE(...)`, DDE): a text cell whose first character that is not a
+space is one of those, a tab or a carriage return gets a leading `'` (the OWASP rule for CSV
+injection), so the spreadsheet shows it as text. Only text is changed: SQLite integers and
+reals are written as numbers, and ids, offsets and counts are never negative; dates are ISO
+text (`2023-04-04`), which starts with a digit and stays as written. The JSON export is the
+lossless one.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,16 @@ from dossier.store import Store
 
 TABLES = ("articles", "entities", "aliases", "mentions", "events", "event_entities",
           "taggings", "links")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would take for a formula, prefixed with `'`; else as is."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _columns(store: Store, table: str) -> list[str]:
@@ -47,4 +66,4 @@ def _table(store: Store, table: str, resolved, handle) -> None:  # noqa: ANN001
     writer = csv.DictWriter(handle, fieldnames=columns)
     writer.writeheader()
     for row in rows(store, table, resolved):
-        writer.writerow(row)
+        writer.writerow({k: neutralise(v) for k, v in row.items()})

@@ -1,6 +1,13 @@
 """GraphML for Gephi and yEd: entities, articles and events as nodes; analyst links, mentions
 (article -> entity, weight = mentions), event involvement and entity co-occurrence (weight =
-shared articles) as edges with attributes."""
+shared articles) as edges with attributes.
+
+Co-occurrence is bounded: within each article only its `COOCCURRENCE_TOP` most-mentioned
+entities (ties: the first named) are paired, so an article naming 4,000 entities adds at most
+1,225 pairs instead of 8 million. Every string passes `safe_line` (terminal controls made
+visible) and then loses any character XML 1.0 forbids (U+FFFE, U+FFFF, lone surrogates), so
+every XML parser reads the file.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,13 @@ from collections import Counter
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from dossier.export.base import Progress
+from dossier.export.base import Progress, xml_chars
 from dossier.export.selection import Selection, resolve
 from dossier.safetext import safe_line
 from dossier.store import Store
+from dossier.store.graph import entities_by_article, event_entities
+
+COOCCURRENCE_TOP = 50  # entities of an article paired for co-occurrence: 50 * 49 / 2 pairs
 
 KEYS = [("label", "node", "string"), ("kind", "node", "string"), ("type", "node", "string"),
         ("date", "node", "string"), ("tags", "node", "string"),
@@ -21,7 +31,7 @@ KEYS = [("label", "node", "string"), ("kind", "node", "string"), ("type", "node"
 
 def _xml(text: str | None) -> str:
     # XML 1.0 cannot hold most control characters at all: show them as placeholders.
-    return escape(safe_line(text or ""))
+    return escape(xml_chars(safe_line(text or "")))
 
 
 def write(store: Store, selection: Selection, stream: IO[bytes],
@@ -80,24 +90,28 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
         edge(f"{link['from_kind']}-{link['from_id']}", f"{link['to_kind']}-{link['to_id']}",
              {"relation": link["relation"], "edge_kind": "link", "weight": 1.0,
               "analyst": link["analyst"]})
-    for article_id, entity_id, n in store.conn.execute(
-            "SELECT article_id, entity_id, count(*) FROM mentions GROUP BY article_id, "
-            "entity_id ORDER BY article_id, entity_id"):
+    pairs: Counter[tuple[int, int]] = Counter()
+    current, top = None, []
+
+    def pair_up() -> None:
+        for i, a in enumerate(top):
+            for b in top[i + 1:]:
+                pairs[(min(a, b), max(a, b))] += 1
+
+    for article_id, entity_id, n in entities_by_article(store.conn):
+        if article_id != current:
+            pair_up()
+            current, top = article_id, []
+        if not (r.has("article", article_id) and r.has("entity", entity_id)):
+            continue
         edge(f"article-{article_id}", f"entity-{entity_id}",
              {"relation": "mentions", "edge_kind": "mention", "weight": float(n)})
-    for event_id, entity_id in store.conn.execute(
-            "SELECT event_id, entity_id FROM event_entities ORDER BY id"):
+        if len(top) < COOCCURRENCE_TOP:
+            top.append(entity_id)
+    pair_up()
+    for event_id, entity_id in event_entities(store.conn):
         edge(f"event-{event_id}", f"entity-{entity_id}",
              {"relation": "involves", "edge_kind": "involvement", "weight": 1.0})
-    pairs: Counter[tuple[int, int]] = Counter()
-    current, seen = None, []
-    for article_id, entity_id in store.conn.execute(
-            "SELECT DISTINCT article_id, entity_id FROM mentions ORDER BY article_id"):
-        if article_id != current:
-            current, seen = article_id, []
-        for other in seen:
-            pairs[(min(other, entity_id), max(other, entity_id))] += 1
-        seen.append(entity_id)
     for (a, b), n in sorted(pairs.items()):
         edge(f"entity-{a}", f"entity-{b}",
              {"relation": "co-occurs", "edge_kind": "cooccurrence", "weight": float(n)})

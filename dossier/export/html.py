@@ -1,16 +1,22 @@
 """The brief as one self-contained HTML file: no network, inline SVG timeline and link
-graph, print styles. Every string is escaped."""
+graph, print styles. Every string is escaped, and loses the characters HTML and XML forbid
+(controls, U+FFFE, U+FFFF), so the inline SVG is well-formed XML too."""
 
 from __future__ import annotations
 
 import math
-from html import escape
+from html import escape as _escape
 from typing import IO
 
-from dossier.export.base import Progress
+from dossier.export.base import Progress, readable
 from dossier.export.brief import Brief, _tag_text, gather
 from dossier.export.selection import Selection, resolve
 from dossier.store import Store
+
+
+def escape(text: str) -> str:
+    return _escape(readable(str(text)))
+
 
 CSS = """
 body { font: 15px/1.5 Georgia, serif; max-width: 60em; margin: 2em auto; color: #1b1f24; }
@@ -27,7 +33,7 @@ def _timeline_svg(brief: Brief) -> str:
     if not dated:
         return "<p>No dated events.</p>"
     def num(v: str) -> float:
-        parts = [int(p) for p in v.split("-")] + [1, 1]
+        parts = [int(p) if p.isdigit() else 1 for p in str(v).split("-")[:3]] + [1, 1]
         return parts[0] + (parts[1] - 1) / 12 + (parts[2] - 1) / 365
     lo = min(num(e["start"]) for e in dated)
     hi = max(num(e["end"] or e["start"]) for e in dated)

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
-from dossier.export.base import ExportError, Progress
+from dossier.export.base import ExportError, Progress, dumps
 from dossier.export.selection import Selection, resolve, rows
 from dossier.store import Store
 from dossier.store.schema import SCHEMA_VERSION
@@ -41,7 +41,7 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     w = stream.write
     head = {"format": MARKER, "version": VERSION, "schema_version": SCHEMA_VERSION,
             "meta": _meta(store)}
-    w(json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1].encode())
+    w(dumps(head, sort_keys=True)[:-1].encode())
     done = 0
     for table in TABLES:
         w(f', "{table}": ['.encode())
@@ -50,8 +50,8 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
             store.iter_rows("journal") if resolved.articles is None and
             resolved.entities is None else iter(()))
         for row in source:
-            w((b"" if first else b",") + b"\n  " + json.dumps(
-                row, ensure_ascii=False, sort_keys=True).encode())
+            w((b"" if first else b",") + b"\n  " + dumps(
+                row, sort_keys=True).encode())
             first = False
             if table == "articles":
                 done += 1

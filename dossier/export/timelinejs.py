@@ -1,14 +1,23 @@
-"""TimelineJS JSON: one slide an event, dates at their precision (a month has no day)."""
+"""TimelineJS JSON: one slide an event, dates at their precision (a month has no day).
+
+TimelineJS renders headlines and texts as HTML: article text arrives escaped, without control
+characters or non-characters. An event whose date is not ISO (a stranger's file) is left out."""
 
 from __future__ import annotations
 
-import json
-from html import escape
+import re
+from html import escape as _escape
 from typing import IO, Any
 
-from dossier.export.base import Progress
+from dossier.export.base import Progress, dumps, readable
 from dossier.export.selection import Selection, resolve
 from dossier.store import Store
+
+ISO = re.compile(r"\d{1,4}(-\d{2}(-\d{2})?)?")
+
+
+def escape(text: str) -> str:
+    return _escape(readable(str(text)))
 
 
 def date_object(value: str) -> dict[str, Any]:
@@ -31,6 +40,9 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
         for ev in page:
             if ev.id is None or not r.has("event", ev.id) or not ev.date_start:
                 continue
+            if not ISO.fullmatch(str(ev.date_start)) or (
+                    ev.date_end and not ISO.fullmatch(str(ev.date_end))):
+                continue
             article = store.get_article(ev.article_id) if ev.article_id else None
             quote = article.body[ev.evidence_start:ev.evidence_end] if (
                 article and ev.evidence_start is not None) else ""
@@ -41,18 +53,18 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
                 "start_date": date_object(ev.date_start),
                 "text": {"headline": escape(ev.title),
                          "text": escape(quote + (f" — {article.title}" if article else ""))},
-                "group": tags[0] if tags else (article.source if article and article.source
-                                               else "events"),
+                "group": escape(tags[0] if tags else (
+                    article.source if article and article.source else "events")),
             }
             if ev.date_end and ev.date_end != ev.date_start:
                 slide["end_date"] = date_object(ev.date_end)
             if ev.precision != "day" or ev.date_end:
-                slide["display_date"] = ev.date_start + (
+                slide["display_date"] = readable(ev.date_start) + (
                     f" to {ev.date_end}" if ev.date_end else "")
             events.append(slide)
     doc = {"title": {"text": {"headline": escape(store.get_meta("title") or "Dossier timeline"),
                               "text": f"{len(events)} events"}},
            "events": events}
-    stream.write(json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    stream.write(dumps(doc, indent=1).encode("utf-8"))
     if progress:
         progress(1, 1)
