@@ -146,10 +146,16 @@ def _inspect(path: Path, conn: sqlite3.Connection) -> int:
     if version < 1:
         raise DossierFileError(path, f"damaged: schema version {version} does not exist")
     if version == schema.SCHEMA_VERSION:
-        problems = schema.schema_differences(conn)
+        try:
+            problems = schema.schema_differences(conn)
+            damage = [] if problems else schema.structure_problems(conn)
+        except sqlite3.DatabaseError as exc:
+            raise DossierFileError(path, f"damaged: {_sqlite_problem(exc)}") from None
         if problems:
             shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
             raise DossierFileError(path, f"refused: schema is not a dossier's ({shown})")
+        if damage:
+            raise DossierFileError(path, f"damaged: {damage[0]}")
     return version
 
 
