@@ -247,9 +247,13 @@ def corrupt_middle_page(path, name: str) -> None:
     as a disk or a stranger might: the file still opens, a full read finds the damage. The
     bytes are written with no connection to the file open in this process."""
     conn = sqlite3.connect(path)
-    pages = [r[0] for r in conn.execute(
-        "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path",
-        (name,))]
+    try:
+        pages = [r[0] for r in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path",
+            (name,))]
+    except sqlite3.OperationalError:  # SQLite built without the dbstat table
+        conn.close()
+        pytest.skip("this SQLite has no dbstat table to find a page with")
     (size,) = conn.execute("PRAGMA page_size").fetchone()
     conn.close()
     assert len(pages) >= 3, pages
