@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -31,6 +33,26 @@ def open_store(path: str | Path, *, create: bool = False, readonly: bool = False
         return Store.open(path, create=create, readonly=readonly)
     except DossierFileError as exc:
         raise UserError(str(exc)) from None
+
+
+@contextmanager
+def damage_reported(file: str | Path) -> Iterator[None]:
+    """A file that opened but turns out damaged further in (SQLite says "malformed" on some
+    page no check reads at open): one line naming it, exit status 1, never a traceback."""
+    try:
+        yield
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        text = str(exc)
+        if "malformed" in text or "not a database" in text:
+            text = f"the file is corrupt ({text})"
+        click.echo(f"dossier: {file}: damaged: {text}", err=True)
+        sys.exit(1)
+
+
+def _remove_new_file(path: Path) -> None:
+    """Take away a dossier this command created and could not fill (no empty file left)."""
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        name.unlink(missing_ok=True)
 
 
 class DefaultToOpen(click.Group):
@@ -118,20 +140,22 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
 
     store = open_store(file)
     try:
-        click.echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
-                   f"created by {store.get_meta('created_by')}"
-                   + (" (read-only)" if store.readonly else ""))
-        for table, count in store.counts().items():
-            click.echo(f"  {table:<10} {count:>9}")
-        problems = store.check()
-        if problems and fix and not store.readonly:
-            if store.dangling():
-                removed = store.remove_dangling(analyst or default_analyst())
-                click.echo(f"removed {removed} tags and links of missing items (journalled)")
-            if any(p.startswith("full-text") for p in problems):
-                store.rebuild_fts()
-                click.echo("full-text index rebuilt")
+        with damage_reported(file):
+            click.echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
+                       f"created by {store.get_meta('created_by')}"
+                       + (" (read-only)" if store.readonly else ""))
+            for table, count in store.counts().items():
+                click.echo(f"  {table:<10} {count:>9}")
             problems = store.check()
+            if problems and fix and not store.readonly:
+                if store.dangling():
+                    removed = store.remove_dangling(analyst or default_analyst())
+                    click.echo(f"removed {removed} tags and links of missing items "
+                               "(journalled)")
+                if any(p.startswith("full-text") for p in problems):
+                    store.rebuild_fts()
+                    click.echo("full-text index rebuilt")
+                problems = store.check()
         for problem in problems:
             click.echo(f"{file}: {problem}", err=True)
         if problems:
@@ -160,7 +184,11 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
 
     if model and extractor == "auto":
         extractor = "spacy"
+    created = not file.exists()
     store = open_store(file, create=True)
+    if store.readonly:
+        store.close()
+        raise UserError(f"{file}: read-only (you may not write it): no article can be added")
     try:
         from dossier.export import ExportError
         from dossier.export.jsonfmt import import_json, is_dossier_export
@@ -168,8 +196,14 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         exports = [p for p in paths if p.suffix.lower() == ".json" and is_dossier_export(p)]
         for path in exports:
             try:
-                counts = import_json(store, path)
-            except ExportError as exc:
+                with damage_reported(file):
+                    counts = import_json(store, path)
+            except (ExportError, SystemExit) as exc:
+                if created and path == exports[0]:  # nothing kept: leave no empty dossier
+                    store.close()
+                    _remove_new_file(file)
+                if isinstance(exc, SystemExit):
+                    raise
                 raise UserError(str(exc)) from None
             click.echo(f"{file}: imported {path}: {counts['articles']} articles, "
                        f"{counts['entities']} entities, {counts['taggings']} tags, "
@@ -300,14 +334,18 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
         target = str(file.with_suffix("")) + "-selection.db"
     try:
         show = sys.stderr.isatty() and target != "-"
-        with click.progressbar(length=max(store.count_articles(), 1), label=f"exporting {fmt}",
-                               file=sys.stderr, hidden=not show) as bar:
+        with damage_reported(file), click.progressbar(
+                length=max(store.count_articles(), 1), label=f"exporting {fmt}",
+                file=sys.stderr, hidden=not show) as bar:
             export(store, fmt, target, selection,
                    progress=lambda done, total: bar.update(done - bar.pos))
     except RefusedTarget as exc:
         raise UserError(str(exc)) from None
     except ExportError as exc:
         click.echo(f"dossier: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # the folder cannot be written (its temporary file is refused)
+        click.echo(f"dossier: {target}: cannot write ({exc.strerror or exc})", err=True)
         sys.exit(1)
     finally:
         store.close()

@@ -268,6 +268,9 @@ def _write_special(store: Store, spec: Format, target: Path, selection: Selectio
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:  # sqlite3: a full disk, or an unreadable source
         _remove(tmp)
+        if isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
+            raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"
+                              ) from None
         raise ExportError(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})"
                           ) from None
     except DossierFileError as exc:  # the new dossier could not be created

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import IO, Any
 
@@ -89,12 +90,22 @@ def import_json(store: Store, path: str | os.PathLike[str]) -> dict[str, int]:
                           f"{store.path} already holds articles")
     counts = {}
     with store.bulk():
-        for key, value in (data.get("meta") or {}).items():
+        meta = data.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise ExportError(f"{path}: meta is not an object")
+        for key, value in meta.items():
+            if key in META_SKIPPED:  # this program's own, never taken from a file
+                continue
             store.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                                "DO UPDATE SET value = excluded.value", (key, str(value)))
         for table in TABLES:
             items = data.get(table) or []
-            counts[table] = insert_rows(store, table, items)
+            if not isinstance(items, list):
+                raise ExportError(f"{path}: {table} is not a list")
+            try:
+                counts[table] = insert_rows(store, table, items)
+            except ExportError as exc:
+                raise ExportError(f"{path}: {exc}") from None
         store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
     return counts
 
@@ -109,8 +120,14 @@ def insert_rows(store: Store, table: str, items: list[dict[str, Any]]) -> int:
             raise ExportError(f"{table} row {n}: unexpected columns "
                               f"{sorted(set(row) - set(columns))}")
         cols = [c for c in columns if c in row]
-        store.conn.execute(
-            f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+        try:
+            store.conn.execute(
+                f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
+                f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as exc:
+            # A CHECK, NOT NULL, UNIQUE or foreign-key rule, or a value that is not one
+            # SQLite stores (a list, an object, an integer beyond 64 bits).
+            shown = f"id {str(row['id'])[:40]}" if "id" in row else f"row {n}"
+            raise ExportError(f"{table} {shown} (row {n}) is refused: {exc}") from None
     return len(items)
 

@@ -178,7 +178,7 @@ def _inspect(path: Path, conn: sqlite3.Connection) -> int:
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             )
         ]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise DossierFileError(path, f"not a dossier: {_sqlite_problem(exc)}") from None
     if "meta" not in tables:
         shown = ", ".join(tables[:6]) + (", ..." if len(tables) > 6 else "")
@@ -208,14 +208,22 @@ def _inspect(path: Path, conn: sqlite3.Connection) -> int:
     if version < 1:
         raise DossierFileError(path, f"damaged: schema version {version} does not exist")
     if version == schema.SCHEMA_VERSION:
-        problems = schema.schema_differences(conn)
+        try:
+            problems = schema.schema_differences(conn)
+            damage = [] if problems else schema.structure_problems(conn)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise DossierFileError(path, f"damaged: {_sqlite_problem(exc)}") from None
         if problems:
             shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
             raise DossierFileError(path, f"refused: schema is not a dossier's ({shown})")
+        if damage:
+            raise DossierFileError(path, f"damaged: {damage[0]}")
     return version
 
 
-def _sqlite_problem(exc: sqlite3.DatabaseError) -> str:
+def _sqlite_problem(exc: sqlite3.DatabaseError | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):  # the schema's own text is damaged
+        return "the file is corrupt (its schema is not UTF-8 text)"
     text = str(exc)
     if "malformed" in text or "not a database" in text:
         return "the file is corrupt or not an SQLite database"

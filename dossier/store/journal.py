@@ -31,6 +31,11 @@ class JournalConflict(Exception):
     """Undo/redo refused: a row changed since the journal recorded it."""
 
 
+class UnusableJournalRow(JournalConflict):
+    """Undo/redo refused: a journal row this program did not write (another tool's, or a
+    crafted one) names something it cannot restore; nothing is changed."""
+
+
 class ReadOnlyError(Exception):
     """A change was attempted on a dossier opened read-only."""
 
@@ -204,18 +209,75 @@ def walk(conn: sqlite3.Connection, analyst: str, direction: str) -> tuple[str, i
     rows = _batch_rows(conn, batch)
     if direction == "undo":
         rows.reverse()
-    for _jid, table, row_id, before_json, after_json, _action in rows:
-        before = None if before_json is None else json.loads(before_json)
-        after = None if after_json is None else json.loads(after_json)
+    action = str(rows[0][5])
+    for jid, table, row_id, before_json, after_json, _action in rows:
+        before, after = _validated(conn, direction, action, jid, table, row_id,
+                                   before_json, after_json)
         expected, target = (after, before) if direction == "undo" else (before, after)
         current = read_row(conn, table, row_id)
         if current != expected:
             raise JournalConflict(
-                f"cannot {direction} '{rows[0][5]}': {table} row {row_id} has changed since"
+                f"cannot {direction} '{action}': {table} row {row_id} has changed since"
             )
-        write_row(conn, table, row_id, current, target)
+        try:
+            write_row(conn, table, row_id, current, target)
+        except sqlite3.IntegrityError as exc:
+            raise UnusableJournalRow(
+                f"cannot {direction} '{action}': journal row {jid} would break the file's "
+                f"rules ({exc}); nothing was changed"
+            ) from None
     conn.execute(
         "UPDATE journal SET state = ? WHERE batch = ?",
         ("undone" if direction == "undo" else "done", batch),
     )
-    return rows[0][5], len(rows)
+    return action, len(rows)
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _validated(
+    conn: sqlite3.Connection, direction: str, action: str, jid: int, table: object,
+    row_id: object, before_json: object, after_json: object,
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The journal row's before and after images, checked against the schema before anything
+    is written: a journalled table, an integer row id, JSON objects of that table's columns
+    (scalars only) whose id is the row's. Anything else raises `UnusableJournalRow`."""
+
+    def refuse(why: str) -> UnusableJournalRow:
+        return UnusableJournalRow(
+            f"cannot {direction} '{action}': journal row {jid} {why}; nothing was changed")
+
+    if table not in JOURNALLED_TABLES:
+        raise refuse(f"names {str(table)[:40]!r}, not a table undo can restore")
+    assert isinstance(table, str)
+    if not isinstance(row_id, int) or row_id not in _INT64:
+        raise refuse(f"has a row id that is not a number ({str(row_id)[:40]!r})")
+    columns = {c[1] for c in conn.execute(f"PRAGMA table_info({_quote(table)})")}
+    images: list[dict[str, Any] | None] = []
+    for name, text in (("a 'before'", before_json), ("an 'after'", after_json)):
+        if text is None:
+            images.append(None)
+            continue
+        try:
+            image = json.loads(text) if isinstance(text, str | bytes) else text
+        except ValueError:
+            raise refuse(f"has {name} that is not JSON") from None
+        if not isinstance(image, dict):
+            raise refuse(f"has {name} that is not a JSON object")
+        unknown = sorted(set(image) - columns)
+        if unknown:
+            raise refuse(f"has an unknown column {str(unknown[0])[:40]!r} for {table}")
+        missing = sorted(columns - set(image))
+        if missing:
+            raise refuse(f"lacks the column '{missing[0]}' of {table}")
+        if image.get("id") != row_id:
+            raise refuse(f"has {name} whose id does not match row {row_id}")
+        for column, value in image.items():
+            if not (value is None or isinstance(value, str | float)
+                    or (isinstance(value, int) and value in _INT64)):
+                raise refuse(f"has a value for {column} that is not a plain value")
+        images.append(image)
+    if images == [None, None]:
+        raise refuse("has neither a before nor an after")
+    return images[0], images[1]

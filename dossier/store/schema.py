@@ -146,9 +146,19 @@ JOURNALLED_TABLES = (
     "taggings", "links",
 )
 
-# Objects SQLite creates by itself next to ours. AUTOINCREMENT (and so sqlite_sequence) keeps
-# ids from being reused, so undo and redo never restore a row onto someone else's id.
-_INTERNAL_PREFIXES = ("sqlite_autoindex_", "sqlite_stat", "sqlite_sequence")
+# Objects SQLite may add to a file by itself after it is created: ANALYZE's statistics
+# tables, with exactly this SQL. Everything else SQLite makes for our DDL (sqlite_sequence for
+# AUTOINCREMENT, sqlite_autoindex_* for UNIQUE and PRIMARY KEY constraints, the FTS5 shadow
+# tables of articles_fts) is in the expected schema itself, since a fresh file has them.
+OPTIONAL_OBJECTS: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("table", "sqlite_stat1"): ("sqlite_stat1", "CREATE TABLE sqlite_stat1(tbl,idx,stat)"),
+    ("table", "sqlite_stat4"): (
+        "sqlite_stat4", "CREATE TABLE sqlite_stat4(tbl,idx,neq,nlt,ndlt,sample)"),
+}
+
+# An AUTOINCREMENT id (or the journal's id) above this is refused on open: the next insert
+# would fail with SQLITE_FULL or overflow, and no dossier gets near it honestly.
+MAX_ID = 2**62
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -157,25 +167,34 @@ def create(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _normalise(sql: str | None) -> str:
-    return " ".join((sql or "").split())
+def _normalise(sql: object) -> str | None:
+    return None if sql is None else " ".join(str(sql).split())
 
 
-def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """Return {(type, name): normalised sql} of a database's schema, internal objects left out."""
-    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-    return {
-        (kind, name): _normalise(sql)
-        for kind, name, sql in rows
-        if not name.startswith(_INTERNAL_PREFIXES)
-    }
+SchemaObject = tuple[str, str | None]  # (tbl_name, normalised sql; None for autoindexes)
 
 
-_expected: dict[tuple[str, str], str] | None = None
+def schema_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
+    """Every row of sqlite_master as (type, name, tbl_name, normalised sql), none left out."""
+    return [
+        (str(kind), str(name), str(tbl), _normalise(sql))
+        for kind, name, tbl, sql in conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+        )
+    ]
 
 
-def expected_objects() -> dict[tuple[str, str], str]:
-    """The schema objects of a fresh version-1 dossier (built once in memory)."""
+def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], SchemaObject]:
+    """Return {(type, name): (tbl_name, normalised sql)} of every object of a database."""
+    return {(kind, name): (tbl, sql) for kind, name, tbl, sql in schema_rows(conn)}
+
+
+_expected: dict[tuple[str, str], SchemaObject] | None = None
+
+
+def expected_objects() -> dict[tuple[str, str], SchemaObject]:
+    """The schema objects of a fresh version-1 dossier (built once in memory), internal
+    ones included: sqlite_sequence, the autoindexes and the FTS5 shadow tables."""
     global _expected
     if _expected is None:
         mem = sqlite3.connect(":memory:")
@@ -188,15 +207,93 @@ def expected_objects() -> dict[tuple[str, str], str]:
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
-    """Describe how a file's schema differs from the expected one; empty when identical."""
-    found = schema_objects(conn)
+    """Describe how a file's schema differs from the expected one; empty when identical.
+
+    Every object is compared by type, name, table and SQL, SQLite's internal names included:
+    a trigger called `sqlite_stat_x` is as unexpected as one called `t`, and there is no
+    trigger or view in a dossier at all.
+    """
+    rows = schema_rows(conn)
     expected = expected_objects()
     problems = []
-    for key in sorted(found.keys() - expected.keys()):
-        problems.append(f"unexpected {key[0]} '{key[1]}'")
-    for key in sorted(expected.keys() - found.keys()):
-        problems.append(f"missing {key[0]} '{key[1]}'")
-    for key in sorted(found.keys() & expected.keys()):
-        if found[key] != expected[key]:
-            problems.append(f"{key[0]} '{key[1]}' is not defined as expected")
+    seen: set[tuple[str, str]] = set()
+    for kind, name, tbl, sql in rows:
+        key = (kind, name.lower())
+        if key in seen:
+            problems.append(f"{kind} '{name}' is defined twice")
+            continue
+        seen.add(key)
+        want = expected.get((kind, name)) or OPTIONAL_OBJECTS.get((kind, name))
+        if kind in ("trigger", "view") or want is None:
+            problems.append(f"unexpected {kind} '{name}'")
+        elif (tbl, sql) != want:
+            problems.append(f"{kind} '{name}' is not defined as expected")
+    for kind, name in sorted(expected.keys() - {(k, n) for k, n, _t, _s in rows}):
+        problems.append(f"missing {kind} '{name}'")
     return problems
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def structure_problems(conn: sqlite3.Connection) -> list[str]:
+    """Damage a schema comparison cannot see, found with a few cheap reads (O(log n) each).
+
+    Every table and index of the (already compared) schema is read once at each end: a root
+    page swapped in sqlite_master reads as "malformed" or as rows with NULLs in NOT NULL
+    columns. Ids at the top of the 64-bit range are refused too: the next insert would fail.
+    Raises sqlite3.DatabaseError when SQLite itself finds the file corrupt.
+    """
+    problems = []
+    ddl_tables = {t for t in JOURNALLED_TABLES} | {"meta", "journal"}
+    for (kind, name), (tbl, sql) in sorted(expected_objects().items()):
+        if kind == "index":
+            conn.execute(f"SELECT 1 FROM {_quote(tbl)} INDEXED BY {_quote(name)} LIMIT 1")
+            continue
+        if kind != "table" or (sql or "").startswith("CREATE VIRTUAL"):
+            continue
+        required = [c[1] for c in conn.execute(f"PRAGMA table_info({_quote(name)})") if c[3]]
+        if (sql or "").endswith("WITHOUT ROWID"):
+            ends = [conn.execute(f"SELECT * FROM {_quote(name)} LIMIT 1")]
+        else:
+            ends = [conn.execute(f"SELECT rowid AS _rowid_, * FROM {_quote(name)} "
+                                 f"ORDER BY rowid {order} LIMIT 1") for order in ("", "DESC")]
+        for cur in ends:
+            row = cur.fetchone()
+            if row is None:
+                continue
+            values = dict(zip([d[0] for d in cur.description], row, strict=True))
+            if any(values[c] is None for c in required):
+                problems.append(f"table '{name}' holds rows that are not its own "
+                                "(a swapped root page?)")
+                break
+            if name in ddl_tables and isinstance(values.get("_rowid_"), int) and (
+                    values["_rowid_"] > MAX_ID):
+                problems.append(f"table '{name}' has an id at the end of the 64-bit range")
+                break
+    for name, seq in conn.execute("SELECT name, seq FROM sqlite_sequence"):
+        if not isinstance(seq, int) or not 0 <= seq <= MAX_ID:
+            problems.append(f"sqlite_sequence for '{name}' is {seq!r}, at or near the end of "
+                            "the 64-bit range (no new row could be added)")
+    return problems
+
+
+FTS_SHADOW_TABLES = ("articles_fts_data", "articles_fts_idx", "articles_fts_docsize",
+                     "articles_fts_config")
+
+
+def reset_fts_index(conn: sqlite3.Connection) -> None:
+    """Give articles_fts the shadow rows of an empty index (inside the caller's transaction),
+    so a 'rebuild' can run over a damaged one. The rows come from a fresh in-memory dossier,
+    so they are what this SQLite's FTS5 writes itself."""
+    mem = sqlite3.connect(":memory:")
+    try:
+        create(mem)
+        fresh = {t: mem.execute(f"SELECT * FROM {t}").fetchall() for t in FTS_SHADOW_TABLES}
+    finally:
+        mem.close()
+    for table, rows in fresh.items():
+        conn.execute(f"DELETE FROM {table}")
+        for row in rows:
+            conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in row)})", row)

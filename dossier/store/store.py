@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 from array import array
@@ -38,6 +39,10 @@ from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
+from dossier.store.schema import reset_fts_index
+
+FTS_INTEGRITY_CHECK = (
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
 
 __all__ = ["Store", "SearchError", "DossierFileError", "JournalConflict", "ReadOnlyError",
            "GoneError"]
@@ -1076,23 +1081,28 @@ class Store(CorrectionsMixin):
     def check(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks and the FTS index check."""
         problems = []
-        for (line,) in self.conn.execute("PRAGMA integrity_check"):
-            if line != "ok":
-                problems.append(f"integrity: {line}")
-        for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
-            problems.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
-        for what, row_id, kind, target_id in self.dangling():
-            problems.append(f"{what} {row_id} points to {kind} {target_id}, which is not in "
-                            "the file; `dossier check --fix` removes it (journalled)")
-        if self.readonly:  # the FTS check is an INSERT command, refused on a read-only file
+        try:  # a page SQLite cannot even walk stops the check with an error: report it too
+            for (text,) in self.conn.execute("PRAGMA integrity_check(10)"):
+                problems += [f"integrity: {line}" for line in str(text).splitlines()
+                             if line not in ("ok", "*** in database main ***")]
+            for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
+                problems.append(
+                    f"foreign key: {table} row {rowid} points to a missing {parent} row")
+            for what, row_id, kind, target_id in self.dangling():
+                problems.append(f"{what} {row_id} points to {kind} {target_id}, which is not "
+                                "in the file; `dossier check --fix` removes it (journalled)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"integrity: the file is damaged ({exc})")
             return problems
         try:
-            self.conn.execute(
-                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
-            )
+            if self.readonly:
+                self._fts_check_on_a_copy()
+            else:
+                self.conn.execute(FTS_INTEGRITY_CHECK)
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index out of step with articles ({exc}); "
-                            "run `dossier check --fix`")
+                            "run `dossier check --fix`"
+                            + (" (it needs a file you may write)" if self.readonly else ""))
         return problems
 
     def dangling(self) -> list[tuple[str, int, str, int]]:
@@ -1132,11 +1142,40 @@ class Store(CorrectionsMixin):
                 ch.delete("taggings" if what == "tagging" else "links", row_id)
             return ch.count
 
+    def _fts_check_on_a_copy(self) -> None:
+        """FTS5's integrity check is an INSERT command, refused on a read-only file: run it on
+        a copy made with SQLite's backup API in a temporary folder (never plain file reads,
+        which would drop this process's locks on the dossier). O(file), as integrity_check."""
+        with tempfile.TemporaryDirectory(prefix="dossier-check-") as folder:
+            copy = sqlite3.connect(os.path.join(folder, "copy.db"), isolation_level=None)
+            try:
+                copy.execute("PRAGMA trusted_schema = OFF")
+                with self.lock:
+                    self.conn.backup(copy)
+                copy.execute(FTS_INTEGRITY_CHECK)
+            finally:
+                copy.close()
+
     def rebuild_fts(self) -> None:
-        """Rebuild the full-text index from the articles table (after edits by other tools)."""
+        """Rebuild the full-text index from the articles table (after edits by other tools).
+
+        When the index's own records are damaged (a tampered structure record), FTS5 cannot
+        rebuild over them: the index is first reset to the records of an empty one."""
         self._check_writable()
-        with self._transaction():
-            self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        with self.gate.turn(interactive=not self.background), self.lock:
+            try:
+                self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+                return
+            except sqlite3.DatabaseError:
+                pass
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                reset_fts_index(self.conn)
+                self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
 
 
 def _tag_filter_sql(
@@ -1200,8 +1239,7 @@ def _journal_entry(r: dict[str, Any]) -> JournalEntry:
     return JournalEntry(
         id=r["id"], batch=r["batch"], at=r["at"], analyst=r["analyst"], action=r["action"],
         table=r["table_name"], row_id=r["row_id"],
-        before=None if r["before"] is None else json.loads(r["before"]),
-        after=None if r["after"] is None else json.loads(r["after"]),
+        before=_json_object(r["before"]), after=_json_object(r["after"]),
         state=r["state"], target_kind=r["target_kind"], target_id=r["target_id"],
     )
 
@@ -1230,3 +1268,13 @@ class Steps:
             self.batch = ch.batch
         self.count += ch.count
         time.sleep(STEP_PAUSE_S)
+
+
+def _json_object(text: object) -> dict | None:
+    """A journal image as a dict; None when absent, and also when it is not a JSON object
+    (a row another tool wrote: shown in the history without its image, never a crash)."""
+    try:
+        value = json.loads(text) if isinstance(text, str | bytes) else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

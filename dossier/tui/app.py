@@ -859,7 +859,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         try:
             result = getattr(self.store, direction)(self.analyst)
         except (JournalConflict, ReadOnlyError) as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            self.notify(safe_line(str(exc)), severity="warning", markup=False)
             return
         if result is None:
             self.notify(f"nothing to {direction}", markup=False)

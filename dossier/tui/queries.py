@@ -135,9 +135,13 @@ def walk_targets(store: Store, analyst: str, direction: str) -> list[tuple[str, 
             "WHERE batch = ? ORDER BY id", (batch,)):
         if kind is None and table == "taggings":
             # A change to several items at once names none: the tagging rows do.
-            row = json.loads(after or before or "{}")
-            kind, item_id = row.get("target_kind"), row.get("target_id")
-        if kind is not None and item_id is not None and (kind, item_id) not in targets:
+            try:  # a crafted row is refused by the undo itself; here it only names nothing
+                row = json.loads(after or before or "{}")
+            except (ValueError, TypeError):
+                row = {}
+            if isinstance(row, dict):
+                kind, item_id = row.get("target_kind"), row.get("target_id")
+        if isinstance(kind, str) and isinstance(item_id, int) and (kind, item_id) not in targets:
             targets.append((kind, item_id))
     return targets
 
