@@ -59,3 +59,9 @@ def safe_line(text: str | None) -> str:
 def is_safe(text: str) -> bool:
     """True when `text` holds nothing `safe_text` would change."""
     return _UNSAFE.search(text) is None
+
+
+def strip_unsafe(text: str) -> str:
+    """`text` without the characters `safe_text` would replace: for the last door to the
+    terminal, where a placeholder would take a cell the layout did not give it."""
+    return _UNSAFE.sub("", text)
