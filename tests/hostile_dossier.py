@@ -31,6 +31,9 @@ ANALYST = "ana"  # the analyst the tests run the app as: their latest change is 
 STRUCTURAL = {("meta", "key"), ("taggings", "target_kind"), ("links", "from_kind"),
               ("links", "to_kind"), ("journal", "table_name"), ("journal", "state"),
               ("journal", "target_kind")}
+# Columns with a CHECK (an enum): a hostile program bypasses it, an import does not.
+CHECKED = {("articles", "published_precision"), ("entities", "kind"), ("aliases", "origin"),
+           ("mentions", "origin"), ("events", "precision"), ("events", "resolution")}
 JSON_COLUMNS = {("articles", "removed"), ("journal", "before"), ("journal", "after")}
 SKIPPED_META = {"application", "schema_version"}  # another value is another program's file
 
@@ -67,8 +70,10 @@ def text_columns(conn: sqlite3.Connection) -> list[tuple[str, str]]:
             if c[2].upper() == "TEXT"]
 
 
-def build(path: Path, *, analyst: str = ANALYST) -> list[tuple[str, str]]:
-    """Write the hostile dossier; return the (table, column) pairs it poisoned."""
+def build(path: Path, *, analyst: str = ANALYST, bypass_checks: bool = True
+          ) -> list[tuple[str, str]]:
+    """Write the hostile dossier; return the (table, column) pairs it poisoned. Without
+    `bypass_checks`, every row is one the schema accepts (as a JSON export's must be)."""
     store = Store.open(path, create=True)
     body = ("Ashot Mkrtychev met Treasury officials in Slovakia last week. "
             "He brokered arms deals in 2022.")
@@ -111,7 +116,7 @@ def build(path: Path, *, analyst: str = ANALYST) -> list[tuple[str, str]]:
     conn.execute("PRAGMA ignore_check_constraints = ON")
     columns = text_columns(conn)
     for table, column in columns:
-        if (table, column) in STRUCTURAL:
+        if (table, column) in STRUCTURAL or (not bypass_checks and (table, column) in CHECKED):
             continue
         if (table, column) in JSON_COLUMNS:
             for row_id, value in conn.execute(f'SELECT id, "{column}" FROM {table}').fetchall():
@@ -137,6 +142,10 @@ def build(path: Path, *, analyst: str = ANALYST) -> list[tuple[str, str]]:
                      (PAYLOAD,))
     # The structural columns, in rows of their own.
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (PAYLOAD, PAYLOAD))
+    if not bypass_checks:
+        conn.commit()
+        conn.close()
+        return [c for c in columns if c not in CHECKED]
     conn.execute("INSERT INTO taggings (target_kind, target_id, tagset, tag, analyst, "
                  "created_at) VALUES (?, 1, ?, ?, ?, ?)",
                  (PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD))

@@ -9,10 +9,9 @@ UnknownLink otherwise (role = the relation). Tags go to `keywords` as `set:tag`,
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
-from dossier.export.base import Progress
+from dossier.export.base import Progress, json_text
 from dossier.export.selection import Selection, resolve, rows
 from dossier.store import Store
 
@@ -34,8 +33,8 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     r = resolve(store, selection)
 
     def emit(schema: str, item_id: str, props: dict[str, list[Any]]) -> None:
-        stream.write(json.dumps({"id": item_id, "schema": schema, "properties": _clean(props)},
-                                ensure_ascii=False).encode("utf-8") + b"\n")
+        stream.write(json_text({"id": item_id, "schema": schema, "properties": _clean(props)}
+                               ).encode("utf-8") + b"\n")
 
     def keywords(kind: str, item_id: int) -> list[str]:
         return [f"{t.tagset}:{t.tag}" for t in store.tags_for(kind, item_id)]

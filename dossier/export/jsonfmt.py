@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import IO, Any
 
-from dossier.export.base import ExportError, Progress
+from dossier.export.base import ExportError, Progress, json_text
 from dossier.export.selection import Selection, resolve, rows
 from dossier.store import Store
 from dossier.store.schema import SCHEMA_VERSION
@@ -41,7 +42,7 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     w = stream.write
     head = {"format": MARKER, "version": VERSION, "schema_version": SCHEMA_VERSION,
             "meta": _meta(store)}
-    w(json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1].encode())
+    w(json_text(head, sort_keys=True)[:-1].encode())
     done = 0
     for table in TABLES:
         w(f', "{table}": ['.encode())
@@ -50,8 +51,7 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
             store.iter_rows("journal") if resolved.articles is None and
             resolved.entities is None else iter(()))
         for row in source:
-            w((b"" if first else b",") + b"\n  " + json.dumps(
-                row, ensure_ascii=False, sort_keys=True).encode())
+            w((b"" if first else b",") + b"\n  " + json_text(row, sort_keys=True).encode())
             first = False
             if table == "articles":
                 done += 1
@@ -109,8 +109,11 @@ def insert_rows(store: Store, table: str, items: list[dict[str, Any]]) -> int:
             raise ExportError(f"{table} row {n}: unexpected columns "
                               f"{sorted(set(row) - set(columns))}")
         cols = [c for c in columns if c in row]
-        store.conn.execute(
-            f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+        try:
+            store.conn.execute(
+                f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
+                f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+        except sqlite3.IntegrityError as exc:  # a value the schema refuses: one line, no trace
+            raise ExportError(f"{table} row {n}: {exc}") from None
     return len(items)
 

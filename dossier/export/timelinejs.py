@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import re
 from html import escape
 from typing import IO, Any
 
-from dossier.export.base import Progress
+from dossier.export.base import Progress, json_text
 from dossier.export.selection import Selection, resolve
 from dossier.store import Store
+
+
+def _iso(value: str | None) -> bool:
+    return bool(value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value))
 
 
 def date_object(value: str) -> dict[str, Any]:
@@ -29,8 +33,9 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     while page := store.list_events(offset, 500, unresolved=False):
         offset += len(page)
         for ev in page:
-            if ev.id is None or not r.has("event", ev.id) or not ev.date_start:
-                continue
+            if ev.id is None or not r.has("event", ev.id) or not _iso(ev.date_start) or (
+                    ev.date_end and not _iso(ev.date_end)):
+                continue  # undated, or dates that are not dates (a stranger's file)
             article = store.get_article(ev.article_id) if ev.article_id else None
             quote = article.body[ev.evidence_start:ev.evidence_end] if (
                 article and ev.evidence_start is not None) else ""
@@ -53,6 +58,6 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     doc = {"title": {"text": {"headline": escape(store.get_meta("title") or "Dossier timeline"),
                               "text": f"{len(events)} events"}},
            "events": events}
-    stream.write(json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    stream.write(json_text(doc, indent=1).encode("utf-8"))
     if progress:
         progress(1, 1)
