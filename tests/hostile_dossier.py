@@ -140,6 +140,7 @@ def build(path: Path, *, analyst: str = ANALYST, bypass_checks: bool = True
             continue
         conn.execute(f'UPDATE {table} SET "{column}" = ? || coalesce("{column}", \'\')',
                      (PAYLOAD,))
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
     # The structural columns, in rows of their own.
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (PAYLOAD, PAYLOAD))
     if not bypass_checks:
@@ -155,7 +156,6 @@ def build(path: Path, *, analyst: str = ANALYST, bypass_checks: bool = True
     conn.execute("INSERT INTO journal (batch, at, analyst, action, table_name, row_id, state, "
                  "target_kind, target_id) VALUES (0, ?, ?, ?, ?, 1, ?, ?, 1)",
                  (PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD))
-    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
