@@ -151,3 +151,12 @@ def test_a_dossier_rebuilt_from_its_json_export_stays_inert(tmp_path):
     brief = run("export", str(rebuilt), "-f", "md", "-o", "-")
     assert f"52;c;{CLIPBOARD}␇" in brief.stdout
     assert_inert(brief.stdout.replace("\n", ""))
+
+
+def test_extract_writes_json_lines_with_no_raw_control_character():
+    line = json.dumps({"id": f"a{PAYLOAD}", "text": "Ashot Mkrtychev met officials last "
+                       "week.", "published": "2023-04-03"})
+    result = CliRunner().invoke(main, ["extract", "--extractor", "rules"], input=line + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == f"a{PAYLOAD}" and "\\u009d" in result.stdout
+    assert_inert(result.stdout.replace("\n", ""))

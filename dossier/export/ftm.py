@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from dossier.export.base import Progress, json_text
+from dossier.export.base import Progress
 from dossier.export.selection import Selection, resolve, rows
+from dossier.safetext import json_text
 from dossier.store import Store
 
 SCHEMA = {"person": "Person", "organisation": "Organization", "place": "Address",

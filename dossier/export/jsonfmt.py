@@ -18,8 +18,9 @@ import sqlite3
 from pathlib import Path
 from typing import IO, Any
 
-from dossier.export.base import ExportError, Progress, json_text
+from dossier.export.base import ExportError, Progress
 from dossier.export.selection import Selection, resolve, rows
+from dossier.safetext import json_text
 from dossier.store import Store
 from dossier.store.schema import SCHEMA_VERSION
 

@@ -6,8 +6,9 @@ import re
 from html import escape
 from typing import IO, Any
 
-from dossier.export.base import Progress, json_text
+from dossier.export.base import Progress
 from dossier.export.selection import Selection, resolve
+from dossier.safetext import json_text
 from dossier.store import Store
 
 
