@@ -20,7 +20,7 @@ class InertFilter(LineFilter):
     """Drop control characters (C0, DEL, C1, bidi overrides) from every drawn segment."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        if all(is_safe(segment.text) for segment in segments):
+        if is_safe("".join([segment.text for segment in segments])):  # one search a line
             return segments
         return [Segment(strip_unsafe(text), style, control)
                 for text, style, control in segments]
