@@ -15,7 +15,14 @@ from pathlib import Path
 import click
 
 from dossier import __version__
+from dossier.safetext import safe_line
 from dossier.store import DossierFileError, Store
+
+
+def echo(message: str, *, err: bool = False) -> None:
+    """Print one line. File names, tag names and reasons come from strangers' files: every
+    line the command line prints goes through here, made inert (`safe_line`) on the way."""
+    click.echo(safe_line(message), err=err)
 
 
 class UserError(click.ClickException):
@@ -24,7 +31,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"dossier: {self.format_message()}", err=True)
+        echo(f"dossier: {self.format_message()}", err=True)
 
 
 def open_store(path: str | Path, *, create: bool = False, readonly: bool = False) -> Store:
@@ -45,7 +52,7 @@ def damage_reported(file: str | Path) -> Iterator[None]:
         text = str(exc)
         if "malformed" in text or "not a database" in text:
             text = f"the file is corrupt ({text})"
-        click.echo(f"dossier: {file}: damaged: {text}", err=True)
+        echo(f"dossier: {file}: damaged: {text}", err=True)
         sys.exit(1)
 
 
@@ -61,7 +68,23 @@ class DefaultToOpen(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0].startswith("-") and args[0] not in ("--help", "--version")):
             args = ["open", *args]
-        return super().parse_args(ctx, args)
+        with _inert_errors():
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        with _inert_errors():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _inert_errors() -> Iterator[None]:
+    """Click's own errors name what was typed or found ("File '…' is a directory"), our
+    UserErrors name files and their problems: each is made inert before click prints it."""
+    try:
+        yield
+    except click.ClickException as exc:
+        exc.message = safe_line(exc.message)
+        raise
 
 
 @click.group(cls=DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,7 +141,7 @@ def _load_tagsets(store: Store, files: tuple[Path, ...]):  # noqa: ANN202 - TagC
         config = load_tagsets(files, store=store)
     except TagSetFileErrors as exc:
         for error in exc.errors[1:]:
-            click.echo(str(error), err=True)
+            echo(str(error), err=True)
         store.close()
         raise UserError(str(exc.errors[0])) from None
     if files:
@@ -141,26 +164,26 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
     store = open_store(file)
     try:
         with damage_reported(file):
-            click.echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
+            echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
                        f"created by {store.get_meta('created_by')}"
                        + (" (read-only)" if store.readonly else ""))
             for table, count in store.counts().items():
-                click.echo(f"  {table:<10} {count:>9}")
+                echo(f"  {table:<10} {count:>9}")
             problems = store.check()
             if problems and fix and not store.readonly:
                 if store.dangling():
                     removed = store.remove_dangling(analyst or default_analyst())
-                    click.echo(f"removed {removed} tags and links of missing items "
+                    echo(f"removed {removed} tags and links of missing items "
                                "(journalled)")
                 if any(p.startswith("full-text") for p in problems):
                     store.rebuild_fts()
-                    click.echo("full-text index rebuilt")
+                    echo("full-text index rebuilt")
                 problems = store.check()
         for problem in problems:
-            click.echo(f"{file}: {problem}", err=True)
+            echo(f"{file}: {problem}", err=True)
         if problems:
             sys.exit(1)
-        click.echo("ok")
+        echo("ok")
     finally:
         store.close()
 
@@ -205,7 +228,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                 if isinstance(exc, SystemExit):
                     raise
                 raise UserError(str(exc)) from None
-            click.echo(f"{file}: imported {path}: {counts['articles']} articles, "
+            echo(f"{file}: imported {path}: {counts['articles']} articles, "
                        f"{counts['entities']} entities, {counts['taggings']} tags, "
                        f"{counts['links']} links")
         paths = tuple(p for p in paths if p not in exports)
@@ -225,14 +248,14 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
             except ExtractorUnavailable as exc:
                 raise UserError(str(exc)) from None
             except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
-                click.echo(f"dossier: {file}: cannot write ({exc}); what was added before "
+                echo(f"dossier: {file}: cannot write ({exc}); what was added before "
                            "is kept, and running the same ingest again completes it", err=True)
                 sys.exit(1)
     finally:
         store.close()
     for origin, reason in report.refused:
-        click.echo(f"refused {origin}: {reason}", err=True)
-    click.echo(f"{file}: {report.added} added, {report.duplicates} duplicate, "
+        echo(f"refused {origin}: {reason}", err=True)
+    echo(f"{file}: {report.added} added, {report.duplicates} duplicate, "
                f"{len(report.refused)} refused (extractor: {report.extractor})")
     if report.refused:
         sys.exit(1)
@@ -272,13 +295,13 @@ def tagsets_check_cmd(files: tuple[Path, ...]) -> None:
     bad = False
     for path in files:
         for error in validate_file(path):
-            click.echo(str(error), err=True)
+            echo(str(error), err=True)
             bad = True
     if bad:
         sys.exit(2)
     config = load_tagsets(files, include_default=False)
     tags = sum(len(s.tags) for s in config.sets.values())
-    click.echo(f"ok: {len(config.sets)} sets, {tags} tags, {len(config.relations)} relations")
+    echo(f"ok: {len(config.sets)} sets, {tags} tags, {len(config.relations)} relations")
 
 
 def _tag_pair(value: str) -> tuple[str, str]:
@@ -342,12 +365,12 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
     except RefusedTarget as exc:
         raise UserError(str(exc)) from None
     except ExportError as exc:
-        click.echo(f"dossier: {exc}", err=True)
+        echo(f"dossier: {exc}", err=True)
         sys.exit(1)
     except OSError as exc:  # the folder cannot be written (its temporary file is refused)
-        click.echo(f"dossier: {target}: cannot write ({exc.strerror or exc})", err=True)
+        echo(f"dossier: {target}: cannot write ({exc.strerror or exc})", err=True)
         sys.exit(1)
     finally:
         store.close()
     if target != "-":
-        click.echo(f"wrote {target}", err=True)
+        echo(f"wrote {target}", err=True)

@@ -9,7 +9,9 @@ such a string to a widget as markup.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # Bidi embedding/override/isolate controls and marks: they reorder what follows on screen.
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -59,3 +61,21 @@ def safe_line(text: str | None) -> str:
 def is_safe(text: str) -> bool:
     """True when `text` holds nothing `safe_text` would change."""
     return _UNSAFE.search(text) is None
+
+
+def strip_unsafe(text: str) -> str:
+    """`text` without the characters `safe_text` would replace: for the last door to the
+    terminal, where a placeholder would take a cell the layout did not give it."""
+    return _UNSAFE.sub("", text)
+
+
+# JSON leaves DEL and the C1 controls (U+007F-U+009F) as they are, and a terminal reads
+# U+009D as OSC: written as \u escapes, the same strings, inert on `-o -`. U+2028 and U+2029
+# too: valid JSON, but line ends to `str.splitlines()`, older JavaScript and JSON-lines readers.
+_INERT_JSON = {c: f"\\u{c:04x}" for c in [*range(0x7F, 0xA0), 0x2028, 0x2029]}
+
+
+def json_text(value: Any, **kwargs: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, **kwargs)` with no raw control character and no
+    Unicode line end: the same strings, one JSON line stays one line."""
+    return json.dumps(value, ensure_ascii=False, **kwargs).translate(_INERT_JSON)

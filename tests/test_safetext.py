@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dossier.safetext import is_safe, safe_line, safe_text
+from dossier.safetext import is_safe, json_text, safe_line, safe_text, strip_unsafe
 
 HOSTILE = {
     "osc52": "\x1b]52;c;ZWNobyBwd25lZA==\x07",
@@ -40,3 +40,20 @@ def test_anything_comes_out_safe(text):
     assert is_safe(shown)
     assert len(shown) == len(text)  # one placeholder per character: spans still line up
     assert "\n" not in safe_line(text)
+
+
+@given(st.text())
+def test_the_last_door_leaves_nothing_unsafe_and_keeps_the_rest(text):
+    dropped = strip_unsafe(text)
+    assert is_safe(dropped)
+    assert dropped == "".join(c for c in text if is_safe(c))
+
+
+@given(st.recursive(st.text() | st.integers() | st.none(),
+                    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
+def test_json_text_is_the_same_json_with_no_raw_control_character(value):
+    import json
+
+    text = json_text(value)
+    assert json.loads(text) == value
+    assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 for c in text)

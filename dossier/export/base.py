@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
+
+from dossier.safetext import json_text
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -39,14 +40,7 @@ def readable(text: str) -> str:
     return _NOT_TEXT.sub(REPLACEMENT, text)
 
 
-# Valid JSON, but line breaks to `str.splitlines()`, to JavaScript before ES2019 and to
-# JSON-lines readers that split on Unicode line ends: written as escapes instead.
-_LINE_ENDS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_LINE_END = re.compile("[\u0085\u2028\u2029]")
-
-
 def dumps(value: Any, **kw: Any) -> str:
-    """`json.dumps` (UTF-8 as written, `ensure_ascii=False`) that never writes NaN or Infinity
-    and escapes U+0085, U+2028 and U+2029, so every output line is one JSON line."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
-    return _LINE_END.sub(lambda m: _LINE_ENDS[m.group()], text)
+    """JSON for other tools: `safetext.json_text` (no raw control character, no Unicode line
+    end: every output line is one JSON line) that never writes NaN or Infinity."""
+    return json_text(value, allow_nan=False, **kw)

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from dossier.export.base import Progress
 from dossier.export.selection import Resolved, Selection, resolve
+from dossier.safetext import safe_line, safe_text
 from dossier.store import Store
 
 KEY_ENTITIES = 25
@@ -123,11 +124,12 @@ def _tag_text(tags: dict[str, list[str]]) -> str:
 
 
 def md_escape(text: str | None) -> str:
-    """Text as Markdown shows it literally (no links, no HTML, no emphasis)."""
+    """Text as Markdown shows it literally (no links, no HTML, no emphasis), on one line and
+    with no control character (`safe_line`)."""
     if not text:
         return ""
     out = []
-    for ch in " ".join(text.split()):
+    for ch in " ".join(safe_line(text).split()):
         if ch in "\\`*_{}[]<>()#+!|~":
             out.append("\\" + ch)
         else:
@@ -144,7 +146,8 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     lines += ["", "## Timeline", ""]
     for ev in brief.events:
         tags = f" [{md_escape(_tag_text(ev['tags']))}]" if ev["tags"] else ""
-        lines.append(f"- **{ev['when']}** ({ev['precision']}) — {md_escape(ev['title'])}{tags}")
+        lines.append(f"- **{md_escape(ev['when'])}** ({md_escape(ev['precision'])}) — "
+                     f"{md_escape(ev['title'])}{tags}")
         if ev["entities"]:
             lines.append(f"  - involves: {md_escape(', '.join(ev['entities']))}")
         if ev["quote"]:
@@ -158,8 +161,8 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     lines += ["", "## Key entities", ""]
     for e in brief.entities:
         roles = f" — {md_escape(_tag_text(e['tags']))}" if e["tags"] else ""
-        lines.append(f"- **{md_escape(e['name'])}** ({e['kind']}, {e['mentions']} mentions)"
-                     f"{roles}")
+        lines.append(f"- **{md_escape(e['name'])}** ({md_escape(e['kind'])}, "
+                     f"{e['mentions']} mentions){roles}")
         if e["aliases"]:
             lines.append(f"  - also: {md_escape(', '.join(e['aliases']))}")
         if e["description"]:
@@ -178,8 +181,9 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     for a in brief.articles:
         tags = f" — {md_escape(_tag_text(a['tags']))}" if a["tags"] else ""
         meta = ", ".join(x for x in (md_escape(a["source"]), md_escape(a["author"]),
-                                     a["published"] or "undated") if x)
+                                     md_escape(a["published"]) or "undated") if x)
         lines.append(f"- {md_escape(a['title'])} ({meta}){tags}")
-    stream.write(("\n".join(lines) + "\n").encode("utf-8"))
+    # Whatever the field, no control character reaches the reader's terminal or editor.
+    stream.write(safe_text("\n".join(lines) + "\n").encode("utf-8"))
     if progress:
         progress(1, 1)

@@ -5,12 +5,14 @@ graph, print styles. Every string is escaped, and loses the characters HTML and 
 from __future__ import annotations
 
 import math
+import re
 from html import escape as _escape
 from typing import IO
 
 from dossier.export.base import Progress, readable
 from dossier.export.brief import Brief, _tag_text, gather
 from dossier.export.selection import Selection, resolve
+from dossier.safetext import safe_text
 from dossier.store import Store
 
 
@@ -28,8 +30,13 @@ svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
 """
 
 
+def _iso(value: str | None) -> bool:
+    return bool(value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value))
+
+
 def _timeline_svg(brief: Brief) -> str:
-    dated = [e for e in brief.events if e["start"]]
+    # Drawn: the events whose dates are ISO dates (a stranger's file may hold anything).
+    dated = [e for e in brief.events if _iso(e["start"]) and (not e["end"] or _iso(e["end"]))]
     if not dated:
         return "<p>No dated events.</p>"
     def num(v: str) -> float:
@@ -119,6 +126,7 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
         h.append(f"<li>{escape(a['title'])} ({escape(a['source'] or 'source unknown')}, "
                  f"{escape(a['published'] or 'undated')}){tags}</li>")
     h.append("</ul></body></html>\n")
-    stream.write("".join(h).encode("utf-8"))
+    # Control characters are not HTML, and `-o -` may be a terminal: none gets through.
+    stream.write(safe_text("".join(h)).encode("utf-8"))
     if progress:
         progress(1, 1)

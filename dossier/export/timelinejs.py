@@ -13,11 +13,13 @@ from dossier.export.base import Progress, dumps, readable
 from dossier.export.selection import Selection, resolve
 from dossier.store import Store
 
-ISO = re.compile(r"\d{1,4}(-\d{2}(-\d{2})?)?")
-
 
 def escape(text: str) -> str:
     return _escape(readable(str(text)))
+
+
+def _iso(value: str | None) -> bool:
+    return bool(value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value))
 
 
 def date_object(value: str) -> dict[str, Any]:
@@ -38,11 +40,9 @@ def write(store: Store, selection: Selection, stream: IO[bytes],
     while page := store.list_events(offset, 500, unresolved=False):
         offset += len(page)
         for ev in page:
-            if ev.id is None or not r.has("event", ev.id) or not ev.date_start:
-                continue
-            if not ISO.fullmatch(str(ev.date_start)) or (
-                    ev.date_end and not ISO.fullmatch(str(ev.date_end))):
-                continue
+            if ev.id is None or not r.has("event", ev.id) or not _iso(ev.date_start) or (
+                    ev.date_end and not _iso(ev.date_end)):
+                continue  # undated, or dates that are not dates (a stranger's file)
             article = store.get_article(ev.article_id) if ev.article_id else None
             quote = article.body[ev.evidence_start:ev.evidence_end] if (
                 article and ev.evidence_start is not None) else ""

@@ -16,6 +16,7 @@ from typing import IO
 from dossier.ingest.dates import find_dates
 from dossier.ingest.entities import make_extractor
 from dossier.ingest.resolve import Resolver
+from dossier.safetext import json_text
 
 
 def run_extract(instream: IO[str], outstream: IO[str], errstream: IO[str], *,
@@ -54,6 +55,6 @@ def run_extract(instream: IO[str], outstream: IO[str], errstream: IO[str], *,
                 for d in find_dates(text, published)
             ],
         }
-        outstream.write(json.dumps(out, ensure_ascii=False) + "\n")
+        outstream.write(json_text(out) + "\n")
         outstream.flush()
     return status

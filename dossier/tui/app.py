@@ -23,11 +23,12 @@ from textual.widgets import Footer, Input, Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from dossier.model import TagFilter
-from dossier.safetext import safe_line
+from dossier.safetext import safe_line, safe_text
 from dossier.store import GoneError, JournalConflict, ReadOnlyError, SearchError, Store
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
+from dossier.tui.inert import InertFilter
 from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
 from dossier.tui.queries import density, describe_targets, walk_targets
 from dossier.tui.screens.dialogs import HEADING, Choice, HelpScreen, TextPrompt
@@ -125,9 +126,22 @@ class DossierApp(CorrectionsMixin, App[None]):
         self._last_list_pane = "articles-pane"
         self._searching: str | None = None
         self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
+        self.inert_filter = InertFilter()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
+
+    def get_line_filters(self) -> list[Any]:
+        """Textual's filters, then the last door to the terminal (`dossier.tui.inert`)."""
+        extra = [self.inert_filter] if self.inert_filter.enabled else []
+        return [*super().get_line_filters(), *extra]
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice may quote the file (a name, a tag, a conflict): shown as inert text,
+        never as markup, wherever it was raised."""
+        super().notify(safe_text(message), title=safe_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # ------------------------------------------------------------- layout
 
@@ -760,7 +774,7 @@ class DossierApp(CorrectionsMixin, App[None]):
                 heading.append("  one of the set", style="dim italic")
             options.append((HEADING, heading))
             for tag in tagset.tags:
-                label = Text(f"{tag.key or ' '}  ", style="bold")
+                label = Text(f"{safe_line(tag.key) or ' '}  ", style="bold")
                 label.append(safe_line(tag.name), style=tag.color or "")
                 if tag.description:
                     label.append(f"  {safe_line(tag.description)}", style="dim")

@@ -202,7 +202,7 @@ class CorrectionsMixin:
         reader = self.reader
         mention = reader.current_mention if isinstance(self.focused, Reader) else None
         options = [("rename", Text(f"rename “{safe_line(entity.name)}”")),
-                   ("kind", Text(f"change kind (now {entity.kind})")),
+                   ("kind", Text(f"change kind (now {safe_line(entity.kind)})")),
                    ("describe", Text("describe")),
                    ("alias", Text("add an alias (and find it in every article)")),
                    ("unalias", Text("remove an alias")),
@@ -338,7 +338,8 @@ class CorrectionsMixin:
 
         self.push_screen(Choice("Correct the event", [
             ("title", Text(f"title: {safe_line(event.title)[:60]}")),
-            ("date", Text(f"date: {event.date_start or 'unresolved'} ({event.precision})")),
+            ("date", Text(f"date: {safe_line(event.date_start) or 'unresolved'} "
+                          f"({safe_line(event.precision)})")),
             ("involve", Text("add an entity it involves")),
             ("uninvolve", Text("remove an entity it involves")),
             ("delete", Text("delete this event"))]), chosen)

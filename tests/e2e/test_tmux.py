@@ -29,11 +29,13 @@ if not shutil.which("tmux"):
 class Terminal:
     """A tmux session running one command, 120x40."""
 
-    def __init__(self, command: str, env: dict[str, str], width: int = 120, height: int = 40):
+    def __init__(self, command: str, env: dict[str, str], width: int = 120, height: int = 40,
+                 config: Path | None = None):
         self.name = f"dossier-test-{uuid.uuid4().hex[:8]}"
         self.socket = ["-L", self.name]  # a server of its own: no clash with the user's
         env_args = [f"{k}={v}" for k, v in env.items()]
-        subprocess.run(["tmux", *self.socket, "-f", "/dev/null", "new-session", "-d", "-s",
+        subprocess.run(["tmux", *self.socket, "-f", str(config or "/dev/null"),
+                        "new-session", "-d", "-s",
                         self.name, "-x", str(width), "-y", str(height),
                         # A clean environment: pytest's (COLUMNS, LINES, ...) would leak in,
                         # and Textual takes COLUMNS/LINES over the terminal's real size.
@@ -58,6 +60,22 @@ class Terminal:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def wait_gone(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        screen = self.screen()
+        while text in screen and time.monotonic() < deadline:
+            time.sleep(0.1)
+            screen = self.screen()
+        assert text not in screen, f"{text!r} never went; the screen was:\n{screen}"
+        return screen
+
+    def title(self) -> str:
+        return self.tmux("display-message", "-p", "-t", self.name,
+                         "#{pane_title}|#{window_name}").stdout
+
+    def buffers(self) -> str:
+        return self.tmux("list-buffers").stdout.strip()
 
     def close(self) -> None:
         self.tmux("kill-server")
@@ -212,5 +230,98 @@ def test_small_terminal_one_pane_at_a_time(sample, tmp_path):
         while not done.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert done.read_text().strip() == "0"
+    finally:
+        term.close()
+
+
+# ---------------------------------------------------------------- escapes in every column
+
+def listening_terminal(tmp_path: Path, command: str, extra_env: dict[str, str] | None = None
+                       ) -> Terminal:
+    """A tmux that obeys clipboard writes (OSC 52) and title changes from the start."""
+    config = tmp_path / "tmux.conf"
+    config.write_text("set -g set-clipboard on\nset -g allow-rename on\n"
+                      "set -g allow-passthrough on\n")
+    return Terminal(command, {**env(tmp_path), **(extra_env or {})}, config=config)
+
+
+def test_the_listening_terminal_would_catch_an_escape(tmp_path):
+    """The control: printed as they are, the payload's sequences do write tmux's clipboard
+    and title, so the tests below can fail."""
+    from hostile_dossier import PAYLOAD, TITLE
+
+    term = listening_terminal(tmp_path, 'printf "%s\\n" "$P"; echo printed; cat',
+                              {"P": PAYLOAD})
+    try:
+        term.wait_for("printed")
+        deadline = time.monotonic() + 10
+        while not term.buffers() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Hacked" in term.buffers() and TITLE in term.title()
+    finally:
+        term.close()
+
+
+def test_escapes_in_every_column_never_reach_the_terminal(tmp_path):
+    """A stranger's dossier with OSC 52 and OSC 0 in every text column, walked pane by pane
+    in the real app: no clipboard write arrives, the title stays."""
+    from hostile_dossier import TITLE, build
+
+    path = tmp_path / "hostile.db"
+    build(path, analyst="e2e")
+    done = tmp_path / "exit-status"
+    term = listening_terminal(tmp_path, f"{DOSSIER} open {path}; echo $? > {done}; cat")
+    try:
+        def untouched() -> None:
+            assert term.buffers() == "", term.buffers()  # no clipboard write arrived
+            assert TITLE not in term.title(), term.title()
+
+        term.wait_for("Articles (2)")
+        term.wait_for("Entities of dossier (3)")
+        untouched()
+        steps = [(("j", "Enter"), "Broker met"), (("Tab", "]"), "ENTITY"),
+                 (("Tab", "Tab", "Tab", "Enter"), "EVENT"), (("?",), "Tag hotkeys")]
+        for keys, shown in steps:
+            term.keys(*keys)
+            term.wait_for(shown)
+            untouched()
+        term.keys("Escape")
+        term.wait_gone("Tag hotkeys")
+        term.keys("Tab")
+        term.wait_for("ARTICLE")
+        for key, shown in (("t", "Tag this article"), ("f", "Filter articles by tag")):
+            term.keys(key)
+            term.wait_for(shown)
+            term.keys("Escape")
+            term.wait_gone(shown)
+        term.keys("u")
+        term.wait_for("cannot undo")  # the conflict notice quotes the file's action
+        untouched()
+        term.keys("q")
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text().strip() == "0"
+        untouched()
+    finally:
+        term.close()
+
+
+def test_a_file_named_with_escapes_is_refused_inertly(tmp_path):
+    from hostile_dossier import PAYLOAD, TITLE
+
+    evil = tmp_path / f"x{PAYLOAD}.db"
+    evil.write_text("not a dossier")
+    done = tmp_path / "exit-status"
+    term = listening_terminal(tmp_path, f'{DOSSIER} open "$EVIL"; echo $? > {done}; cat',
+                              {"EVIL": str(evil)})
+    try:
+        term.wait_for("dossier: ")
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text().strip() == "2"
+        assert "␛]52;c;" in term.screen()
+        assert term.buffers() == "" and TITLE not in term.title()
     finally:
         term.close()

@@ -4,6 +4,9 @@ screen."""
 from __future__ import annotations
 
 import pytest
+from hostile_dossier import CLIPBOARD, PAYLOAD, TITLE, build, holds_control
+from rich.text import Text
+from textual.widgets import Static
 from tui_helpers import screen_text, settle
 
 from dossier.model import Article, Entity, Event, Mention
@@ -174,3 +177,94 @@ async def test_huge_article_and_long_line_stay_responsive(make_app, tmp_path):
         assert reader.article.title == "One long line"
         assert "word word" in str(app.query_one("#reader-body").render())
         assert app.is_running
+
+
+# ---------------------------------------------------------------- the sweep: every column
+
+def _shown(app) -> str:
+    """The screen and the notices on it (a notice is drawn on the screen too)."""
+    return screen_text(app) + "\n" + "\n".join(str(n.message) for n in app._notifications)
+
+
+# Pane by pane, and every dialog that shows the file: (what, keys).
+WALK = [("start", ()), ("open", ("enter",)), ("down", ("j",)), ("reader", ("tab",)),
+        ("mention", ("]", "]")), ("entity", ("enter",)), ("inspector", ("tab",)),
+        ("link", ("]",)), ("entities", ("tab",)), ("entity row", ("j", "enter")),
+        ("timeline", ("tab",)), ("event", ("enter",)), ("event row", ("j",)),
+        ("help", ("question_mark",)), ("close help", ("escape",)),
+        ("articles", ("tab",)), ("tag picker", ("t",)), ("close picker", ("escape",)),
+        ("filter", ("f",)), ("close filter", ("escape",)), ("edit", ("r",)),
+        ("edit field", ("down", "enter")), ("close edit", ("escape",)),
+        ("link picker", ("l",)), ("close link picker", ("escape",)),
+        ("palette", ("ctrl+p",)), ("close palette", ("escape",)),
+        ("undo", ("u",)), ("entities again", ("tab", "tab", "tab")),
+        ("entity edit", ("r",)), ("close entity edit", ("escape",)),
+        ("connections", ("c",)), ("close connections", ("escape",)),
+        ("search", ("slash", *"Slovakia", "enter"))]
+
+
+async def walk(app, size=(140, 50)) -> str:
+    """Walk the app over a hostile dossier; every step's screen and notices hold no control
+    character. Returns all that was shown."""
+    app.inert_filter.enabled = False  # what the widgets are given, not what the door drops
+    seen = ""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for name, keys in WALK:
+            await pilot.press(*keys)
+            await settle(pilot)
+            shown = _shown(app)
+            assert not holds_control(shown), (name, holds_control(shown), shown)
+            seen += shown
+        assert app.is_running
+    assert f"␛]52;c;{CLIPBOARD}␇␛]0;{TITLE}␇" in seen  # the escapes are visible, inert
+    assert f"�52;c;{CLIPBOARD}�" in seen  # C1 OSC
+    for where in ("Broker met officials", "Ashot Mkrtychev", "a broker", "same story",
+                  "2023-04-03", "Photo: somebody", "caption", "Connections of",
+                  "Tag this", "Filter articles", "Article source", "Search: Slovakia"):
+        assert where in seen, where
+    return seen
+
+
+async def test_escapes_in_every_column_never_reach_a_widget(make_app, tmp_path):
+    """A stranger's file with OSC 52 / OSC 0 in every text column (CHECKs bypassed): walked
+    pane by pane and dialog by dialog, every drawn strip is free of control characters
+    before the last door (`InertFilter`) would drop any; the payload shows as placeholders."""
+    path = tmp_path / "hostile.db"
+    columns = build(path)
+    assert len(columns) > 40  # every text column of every table
+    seen = await walk(make_app(path))
+    assert "cannot undo" in seen  # the conflict notice quotes the file's action
+
+
+async def test_escapes_survive_the_json_round_trip_inert(make_app, tmp_path):
+    """`dossier ingest NEW.db export.json` keeps the payload (lossless); opened, it is as
+    inert as in the file it came from."""
+    from dossier.export import Selection, export
+    from dossier.export.jsonfmt import import_json
+    from dossier.store import Store
+
+    path = tmp_path / "hostile.db"
+    build(path, bypass_checks=False)
+    store = Store.open(path, readonly=True)
+    export(store, "json", tmp_path / "export.json", Selection())
+    store.close()
+    rebuilt = Store.open(tmp_path / "new.db", create=True)
+    import_json(rebuilt, tmp_path / "export.json")
+    assert rebuilt.get_article(1).title.startswith(PAYLOAD)
+    rebuilt.close()
+    await walk(make_app(tmp_path / "new.db"))
+
+
+async def test_the_last_door_drops_control_characters(make_app, tmp_path):
+    """Whatever a widget is given, the filter on every drawn line keeps escapes off the
+    terminal (the payload in a widget no formatting helper saw)."""
+    path = tmp_path / "hostile.db"
+    build(path)
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.mount(Static(Text(f"raw {PAYLOAD} end"), id="raw"))
+        await settle(pilot)
+        assert "raw" in screen_text(app) and "end" in screen_text(app)
+        assert not holds_control(screen_text(app))

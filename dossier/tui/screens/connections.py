@@ -65,7 +65,7 @@ class ConnectionsScreen(ReportsWorkerFailures, ModalScreen[tuple[str, int] | Non
             label = Text(f"{'  ' * (item.hop - 1)}{item.hop} ", style="dim")
             label.append(f"{safe_line(item.relation):<18}", style="italic")
             label.append(safe_line(item.name))
-            label.append(f"  {item.kind}", style="dim")
+            label.append(f"  {safe_line(item.kind)}", style="dim")
             if item.relation == "named with":
                 label.append(f"  {item.weight} shared articles", style="dim")
             listing.add_option(Option(label, id=str(n)))

@@ -49,7 +49,7 @@ class Choice(ModalScreen[Any]):
                  selected: set[Any] | None = None, hotkeys: dict[str, Any] | None = None
                  ) -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text = safe_line(title)
         self.values = [v for v, _ in options]
         self.options = options
         self.selected = selected or set()
@@ -97,7 +97,9 @@ class TextPrompt(ModalScreen[str | None]):
 
     def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
-        self.title_text, self.value, self.placeholder = title, value, placeholder
+        # The value to edit may come from the file: shown (and saved, if kept) inert.
+        self.title_text, self.value = safe_line(title), safe_line(value)
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -191,7 +193,7 @@ def find_items(store: Store, query: str, kinds: tuple[str, ...],
         ).fetchall()
         for entity_id, name, kind in rows:
             label = Text.assemble(("entity  ", "dim"), safe_line(name),
-                                  (f"  {kind}", "dim italic"))
+                                  (f"  {safe_line(kind)}", "dim italic"))
             out.append(("entity", entity_id, label))
     if "article" in kinds:
         rows = []
@@ -210,14 +212,15 @@ def find_items(store: Store, query: str, kinds: tuple[str, ...],
                                 "LIMIT ?", (limit,)).fetchall()
         for article_id, title, published in rows:
             out.append(("article", article_id, Text.assemble(
-                ("article ", "dim"), safe_line(title), (f"  {published or ''}", "dim"))))
+                ("article ", "dim"), safe_line(title), (f"  {safe_line(published)}", "dim"))))
     if "event" in kinds:
         rows = conn.execute("SELECT id, title, date_start FROM events WHERE title LIKE ? OR "
                             "date_start LIKE ? ORDER BY date_start LIMIT ?",
                             (like, f"{q}%", limit)).fetchall()
         for event_id, title, date in rows:
             out.append(("event", event_id, Text.assemble(
-                ("event   ", "dim"), (f"{date or 'unresolved'}  ", "dim"), safe_line(title))))
+                ("event   ", "dim"), (f"{safe_line(date) or 'unresolved'}  ", "dim"),
+                safe_line(title))))
     return out[: limit * 2]
 
 
@@ -267,14 +270,14 @@ class HelpScreen(ModalScreen[None]):
                                 "inspector on its item or selected link", style="dim")]
         for tagset in self.tagsets.sets.values():
             heading = Text("\n" + safe_line(tagset.name), style="bold")
-            heading.append(f"  on {', '.join(tagset.applies_to)}"
+            heading.append(f"  on {safe_line(', '.join(tagset.applies_to))}"
                            f"{' (one at a time)' if tagset.exclusive else ''}", style="dim")
             tags.append(heading)
             table = Table.grid(padding=(0, 2))
             table.add_column(no_wrap=True, style="bold", min_width=3)
             table.add_column()
             for tag in tagset.tags:
-                table.add_row(Text(tag.key or "·"), Text(safe_line(tag.name),
+                table.add_row(Text(safe_line(tag.key) or "·"), Text(safe_line(tag.name),
                                                         style=tag.color or ""))
             tags.append(table)
         with VerticalScroll(id="help"):

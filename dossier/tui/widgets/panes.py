@@ -55,14 +55,20 @@ KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation"
 
 
 def show_date(value: str | None, precision: str | None = None) -> str:
-    """A date at its precision: a month is not printed as a day."""
+    """A date at its precision: a month is not printed as a day (inert: a file's dates are
+    only text, whatever a CHECK-less writer put there)."""
     if not value:
         return "undated"
     if precision == "year":
-        return value[:4]
-    if precision == "month":
-        return value[:7]
-    return value
+        value = value[:4]
+    elif precision == "month":
+        value = value[:7]
+    return safe_line(value)
+
+
+def when(stamp: str | None) -> str:
+    """When a change was made, to the minute (a file's stamp is only text)."""
+    return safe_line((stamp or "")[:16])
 
 
 def plural(n: int, noun: str) -> str:
@@ -324,7 +330,7 @@ class EntityList(ItemList):
         text.append(f"{row.mention_count:>6} ", style="dim")
         text.append("● ", style=Style(color=colour))
         text.append(safe_line(row.name))
-        text.append(f"  {row.kind}", style="dim italic")
+        text.append(f"  {safe_line(row.kind)}", style="dim italic")
         text.append_text(chips(self.source.tags.get(row.id, []), self.tagsets))
         return text
 
@@ -477,7 +483,7 @@ class Reader(VerticalScroll, can_focus=True):
         if article.author:
             header.append(f" · {safe_line(article.author)}")
         header.append(f" · {show_date(article.published, article.published_precision)}"
-                      f" ({article.published_precision})", style="dim")
+                      f" ({safe_line(article.published_precision)})", style="dim")
         if article.url:
             header.append(f"\n{safe_line(article.url)}", style="dim")  # text, never a link
         tags = self.store.tags_for("article", article.id)
@@ -491,7 +497,7 @@ class Reader(VerticalScroll, can_focus=True):
                 else (link.from_kind, link.from_id)
             name = safe_line(self.store.item_name(*there))
             header.append(f"\n—{safe_line(link.relation)}→ ", style="bold dim")
-            header.append(f"{there[0]} “{name[:60]}”", style="dim")
+            header.append(f"{safe_line(there[0])} “{name[:60]}”", style="dim")
         if len(links) > READER_LINKS:
             header.append(f"\n… {len(links) - READER_LINKS} more links in the Inspector",
                           style="dim italic")
@@ -503,7 +509,7 @@ class Reader(VerticalScroll, can_focus=True):
         if article.removed:
             removed.append("Removed from the body\n", style="bold dim")
             for line in article.removed:
-                removed.append(f"  [{line.kind}] ", style="dim italic")
+                removed.append(f"  [{safe_line(line.kind)}] ", style="dim italic")
                 removed.append(safe_line(line.text) + "\n", style="dim")
         self.query_one("#reader-removed", Static).update(removed)
 
@@ -829,7 +835,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
             out.append(safe_line(a.title) + "\n", style="bold")
             out.append(f"{safe_line(a.source or 'source unknown')} · "
                        f"{show_date(a.published, a.published_precision)} "
-                       f"({a.published_precision})\n")
+                       f"({safe_line(a.published_precision)})\n")
             if a.author:
                 out.append(f"by {safe_line(a.author)}\n")
             out.append(f"from {safe_line(a.origin or '?')}\n", style="dim")
@@ -842,7 +848,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
                 return Text("(deleted)", style="dim")
             out.append("ENTITY\n", style="bold dim")
             out.append(safe_line(e.name), style="bold")
-            out.append(f"  {e.kind}\n", style="italic")
+            out.append(f"  {safe_line(e.kind)}\n", style="italic")
             if e.description:
                 out.append(safe_text(e.description) + "\n")
             others = [a for a in e.aliases if a != e.name]
@@ -858,7 +864,8 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
             if ev is None:
                 return Text("(deleted)", style="dim")
             out.append("EVENT\n", style="bold dim")
-            out.append(f"{event_date(ev)} ({ev.precision}, {ev.resolution})\n", style="bold")
+            out.append(f"{event_date(ev)} ({safe_line(ev.precision)}, "
+                       f"{safe_line(ev.resolution)})\n", style="bold")
             out.append(safe_line(ev.title) + "\n")
             if ev.date_text:
                 out.append(f"as written: {safe_line(ev.date_text)}\n", style="dim")
@@ -885,7 +892,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
             for t in tags:
                 out.append(f"  {safe_line(t.tagset)}: ")
                 out.append_text(chips([t], self.tagsets))
-                out.append(f"  {safe_line(t.analyst)} {t.created_at[:16]}\n", style="dim")
+                out.append(f"  {safe_line(t.analyst)} {when(t.created_at)}\n", style="dim")
         if kind != "link":
             links = s.links_for(kind, item_id)
             if links:
@@ -904,14 +911,14 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
                 if entry.batch in seen:
                     continue
                 seen.add(entry.batch)
-                state = "" if entry.state == "done" else f" ({entry.state})"
-                out.append(f"  {entry.at[:16].replace('T', ' ')} {safe_line(entry.analyst)}: "
+                state = "" if entry.state == "done" else f" ({safe_line(entry.state)})"
+                out.append(f"  {when(entry.at).replace('T', ' ')} {safe_line(entry.analyst)}: "
                            f"{safe_line(entry.action)}{state}\n", style="dim")
         return out
 
     def _item_name(self, store: Store, kind: str, item_id: int) -> str:
         name = safe_line(store.item_name(kind, item_id))
-        return name if kind == "entity" else f"{kind} “{name[:50]}”"
+        return name if kind == "entity" else f"{safe_line(kind)} “{name[:50]}”"
 
     def _link_line(self, store: Store, link: Any, here: tuple[str, int] | None) -> Text:
         out = Text()
@@ -927,7 +934,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
                 out.append(f"    “{safe_line(quote)[:160]}”\n", style="italic dim")
         if link.note:
             out.append(f"    note: {safe_line(link.note)}\n", style="dim")
-        out.append(f"    {safe_line(link.analyst)} {link.created_at[:16]}\n", style="dim")
+        out.append(f"    {safe_line(link.analyst)} {when(link.created_at)}\n", style="dim")
         link_tags = store.tags_for("link", link.id)
         if link_tags:
             out.append("   ")
