@@ -122,6 +122,9 @@ def check_cmd(file: Path, fix: bool) -> None:
             problems = store.check()
             if not problems:
                 click.echo("full-text index rebuilt")
+        from dossier.tagsets import remembered_problems
+
+        problems += remembered_problems(store)
         for problem in problems:
             click.echo(f"{file}: {problem}", err=True)
         if problems:
@@ -145,7 +148,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                model: str | None, gazetteers: tuple[Path, ...]) -> None:
     """Add the articles in PATHS (files or folders: txt, md, html, json, jsonl) to FILE,
     creating it if needed. A JSON export of a dossier is imported whole."""
-    from dossier.ingest.entities import ExtractorUnavailable
+    from dossier.ingest.entities import ExtractorUnavailable, GazetteerError
     from dossier.ingest.pipeline import expand, ingest_paths
 
     if model and extractor == "auto":
@@ -155,7 +158,8 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         from dossier.export import ExportError
         from dossier.export.jsonfmt import import_json, is_dossier_export
 
-        exports = [p for p in paths if p.suffix.lower() == ".json" and is_dossier_export(p)]
+        exports = [p for p in paths if p.suffix.lower() == ".json" and p.is_file()
+                   and is_dossier_export(p)]  # is_file: a FIFO named x.json would block
         for path in exports:
             try:
                 counts = import_json(store, path)
@@ -178,7 +182,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                 report = ingest_paths(store, paths, source=source, extractor=extractor,
                                       model=model, gazetteer_files=gazetteers,
                                       progress=progress)
-            except ExtractorUnavailable as exc:
+            except (ExtractorUnavailable, GazetteerError) as exc:
                 raise UserError(str(exc)) from None
             except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
                 click.echo(f"dossier: {file}: cannot write ({exc}); what was added before "
