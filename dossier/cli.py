@@ -165,20 +165,22 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
     try:
         with damage_reported(file):
             echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
-                       f"created by {store.get_meta('created_by')}"
-                       + (" (read-only)" if store.readonly else ""))
+                 f"created by {store.get_meta('created_by')}"
+                 + (" (read-only)" if store.readonly else ""))
             for table, count in store.counts().items():
                 echo(f"  {table:<10} {count:>9}")
             problems = store.check()
             if problems and fix and not store.readonly:
                 if store.dangling():
                     removed = store.remove_dangling(analyst or default_analyst())
-                    echo(f"removed {removed} tags and links of missing items "
-                               "(journalled)")
+                    echo(f"removed {removed} tags and links of missing items (journalled)")
                 if any(p.startswith("full-text") for p in problems):
                     store.rebuild_fts()
                     echo("full-text index rebuilt")
                 problems = store.check()
+            from dossier.tagsets import remembered_problems
+
+            problems += remembered_problems(store)
         for problem in problems:
             echo(f"{file}: {problem}", err=True)
         if problems:
@@ -202,7 +204,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                model: str | None, gazetteers: tuple[Path, ...]) -> None:
     """Add the articles in PATHS (files or folders: txt, md, html, json, jsonl) to FILE,
     creating it if needed. A JSON export of a dossier is imported whole."""
-    from dossier.ingest.entities import ExtractorUnavailable
+    from dossier.ingest.entities import ExtractorUnavailable, GazetteerError
     from dossier.ingest.pipeline import expand, ingest_paths
 
     if model and extractor == "auto":
@@ -216,7 +218,8 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         from dossier.export import ExportError
         from dossier.export.jsonfmt import import_json, is_dossier_export
 
-        exports = [p for p in paths if p.suffix.lower() == ".json" and is_dossier_export(p)]
+        exports = [p for p in paths if p.suffix.lower() == ".json" and p.is_file()
+                   and is_dossier_export(p)]  # is_file: a FIFO named x.json would block
         for path in exports:
             try:
                 with damage_reported(file):
@@ -245,7 +248,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                 report = ingest_paths(store, paths, source=source, extractor=extractor,
                                       model=model, gazetteer_files=gazetteers,
                                       progress=progress)
-            except ExtractorUnavailable as exc:
+            except (ExtractorUnavailable, GazetteerError) as exc:
                 raise UserError(str(exc)) from None
             except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
                 echo(f"dossier: {file}: cannot write ({exc}); what was added before "

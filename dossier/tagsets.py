@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING
 import yaml
 from rich.color import Color, ColorParseError
 
+from dossier import safeyaml
 from dossier.paths import data_files
+from dossier.safefile import FileRefused, read_bytes
 
 if TYPE_CHECKING:
     from dossier.store import Store
@@ -232,7 +234,9 @@ def parse(text: str, path: str = "<tagsets>") -> tuple[TagConfig, list[TagSetErr
     """Parse and validate one file's text; returns what could be read, and every problem."""
     check = _Checker(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text, max_chars=MAX_CHARS)
+    except safeyaml.YAMLRefused as exc:
+        return TagConfig(), [TagSetError(path, exc.line, exc.column, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -386,6 +390,7 @@ def _parse_relations(check: _Checker, node: yaml.Node, config: TagConfig) -> Non
 # ------------------------------------------------------------------ loading
 
 DEFAULT_NAME = "tagsets.yaml"
+MAX_CHARS = 256 * 1024  # a tag-set file (the default is 3 KB); pure-Python YAML reads ~50 KB/s
 
 
 def validate_file(path: str | os.PathLike[str]) -> list[TagSetError]:
@@ -395,10 +400,10 @@ def validate_file(path: str | os.PathLike[str]) -> list[TagSetError]:
 
 def _load_file(path: Path) -> tuple[TagConfig, list[TagSetError]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return TagConfig(), [TagSetError(str(path), 1, 1, "no such file")]
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bytes(path, MAX_CHARS).decode("utf-8")
+    except FileRefused as exc:
+        return TagConfig(), [TagSetError(str(path), 1, 1, exc.reason)]
+    except UnicodeDecodeError as exc:
         return TagConfig(), [TagSetError(str(path), 1, 1, f"cannot read: {exc}")]
     return parse(text, str(path))
 
@@ -439,6 +444,15 @@ def load_tagsets(paths: Iterable[str | os.PathLike[str]] = (), *, store: Store |
                         f"({owners[(kind, tag.key)]} and {tagset.name}:{tag.name})")])
                 owners[(kind, tag.key)] = f"{tagset.name}:{tag.name}"
     return config
+
+
+def remembered_problems(store: Store) -> list[str]:
+    """Problems of the tag sets a dossier remembers (`meta.tagsets`), for `dossier check`:
+    a stranger's file may hold a broken or hostile value that would stop the app opening."""
+    remembered = store.get_meta("tagsets")
+    if not remembered:
+        return []
+    return [str(error) for error in parse(remembered, "meta.tagsets")[1]]
 
 
 def remember(store: Store, config: TagConfig) -> None:

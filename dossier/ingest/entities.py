@@ -16,7 +16,9 @@ from typing import Protocol
 
 import yaml
 
+from dossier import safeyaml
 from dossier.paths import data_files
+from dossier.safefile import FileRefused, read_bytes
 
 
 @dataclass
@@ -29,6 +31,10 @@ class Candidate:
     kind: str  # person, organisation, place, other
     canonical: str | None = None  # the gazetteer's name, when it knows this one
     single: bool = False  # one bare word: only a mention if it resolves to a known entity
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file that cannot be read; str() names the file (and line and column)."""
 
 
 @dataclass
@@ -59,12 +65,31 @@ class Gazetteer:
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> Gazetteer:
         """The shipped gazetteer, extended by the given files (later entries win)."""
-        texts = [(data_files() / "gazetteer.yaml").read_text(encoding="utf-8")]
-        texts += [Path(p).read_text(encoding="utf-8") for p in paths]
+        texts = [("data/gazetteer.yaml",
+                  (data_files() / "gazetteer.yaml").read_text(encoding="utf-8"))]
+        for path in paths:
+            try:
+                texts.append((str(path), read_bytes(path, safeyaml.MAX_CHARS).decode("utf-8")))
+            except (FileRefused, UnicodeDecodeError) as exc:
+                raise GazetteerError(f"{path}: {getattr(exc, 'reason', exc)}") from None
         entries: dict[str, GazetteerEntry] = {}
-        for text in texts:
-            data = yaml.safe_load(text) or {}
-            for item in data.get("entities", []):
+        for origin, text in texts:
+            try:
+                data = safeyaml.load(text) or {}
+            except safeyaml.YAMLRefused as exc:
+                raise GazetteerError(f"{origin}:{exc}") from None
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark
+                where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+                raise GazetteerError(f"{origin}:{where}: YAML syntax: {exc.problem}") from None
+            except yaml.YAMLError as exc:
+                raise GazetteerError(f"{origin}: YAML: {exc}") from None
+            items = data.get("entities", []) if isinstance(data, dict) else None
+            if not isinstance(items, list) or not all(
+                    isinstance(i, dict) and i.get("name") for i in items):
+                raise GazetteerError(f"{origin}: expected 'entities:', a list of mappings "
+                                     "each with a 'name'")
+            for item in items:
                 entry = GazetteerEntry(
                     name=str(item["name"]), kind=str(item.get("kind", "other")),
                     aliases=[str(a) for a in item.get("aliases", []) or []],

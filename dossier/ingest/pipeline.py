@@ -14,6 +14,7 @@ from dossier.ingest.readers import EXTENSIONS, IngestError, Record, records, to_
 from dossier.ingest.resolve import Resolver
 from dossier.ingest.timeline import article_events
 from dossier.model import Article, Entity, Event, Mention
+from dossier.safefile import not_regular
 from dossier.store import Store
 
 Progress = Callable[[int, int, str], None]  # done, total, current file
@@ -36,10 +37,17 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file()
-                            and p.suffix.lower() in EXTENSIONS and not p.name.startswith("."))
+            for p in sorted(path.rglob("*")):
+                if p.suffix.lower() not in EXTENSIONS or p.name.startswith(".") or p.is_dir():
+                    continue
+                if p.is_file():
+                    files.append(p)
+                elif p.exists():  # a FIFO or a device named like an article
+                    problems.append((str(p), not_regular(p.stat().st_mode) or "not read"))
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a FIFO or a device: stat says so without opening it
+            problems.append((str(path), not_regular(path.stat().st_mode) or "not read"))
         else:
             problems.append((str(path), "no such file or folder"))
     return files, problems

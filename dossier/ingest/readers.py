@@ -22,21 +22,26 @@ Formats, by extension:
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
 
+from dossier import safeyaml
 from dossier.ingest.clean import clean_lines, normalise_text
 from dossier.ingest.dates import parse_publication_date
 from dossier.model import Article, RemovedLine
+from dossier.safefile import FileRefused, read_bytes
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MAX_BYTES = 20 * 1024 * 1024  # an article file larger than this is refused, not read
+FRONT_MATTER_MAX = 64 * 1024  # characters of YAML front matter in a Markdown article
+HTML_MAX_CHARS = 8 * 1024 * 1024  # an HTML page: most of a big one is markup
+MAX_JSON_DEPTH = 64  # levels of nesting in one JSON record
 
 
 class IngestError(Exception):
@@ -69,14 +74,12 @@ def _hash(raw: str) -> str:
 
 
 def read_text_file(path: Path) -> str:
-    """A file's text as UTF-8 (BOM allowed); refuse binary, empty or undecodable files."""
+    """A file's text as UTF-8 (BOM allowed); refuse binary, empty or undecodable files, and
+    anything not a regular file (a FIFO would block, a device never end)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(str(path), f"too large ({size} bytes; the limit is {MAX_BYTES})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        data = read_bytes(path, MAX_BYTES)
+    except FileRefused as exc:
+        raise IngestError(str(path), exc.reason) from None
     if not data.strip():
         raise IngestError(str(path), "empty file")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -107,7 +110,10 @@ def _records_md(path: Path, text: str) -> list[Record]:
     m = _FRONT.match(text)
     if m:
         try:
-            loaded = yaml.safe_load(m.group("yaml"))
+            loaded = safeyaml.load(m.group("yaml"), max_chars=FRONT_MATTER_MAX)
+        except safeyaml.YAMLRefused as exc:
+            where = f" at line {exc.line + 1}" if exc.line > 1 else ""
+            raise IngestError(str(path), f"front matter refused{where}: {exc.message}") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark else ""
@@ -143,25 +149,94 @@ def _str(value: object) -> str | None:
     return text or None
 
 
-class _HTMLText(HTMLParser):
-    """Collects title, meta tags and the readable text of an HTML page."""
+# A linear tokenizer, not html.parser: on Python 3.11 html.parser rescans to the end of the
+# text for each unclosed construct (80 KB of "<!--" takes 30 s, of "<a " minutes). Here each
+# regex stops at the next "<" or ">", an unclosed comment or script runs to the end of the
+# page once (as in HTML5), and everything else is text: each character is looked at a bounded
+# number of times. A ">" inside a quoted attribute value ends the tag early; for reading the
+# text of an article, that is a price worth paying.
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)([^<>]*)>")
+_DECL = re.compile(r"<[!?][^<>]*>")
+_ATTR = re.compile(r"""([^\s=/<>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>]*))?""")
+_RAW_TEXT = ("script", "style")  # their text runs to the end tag, markup and all
+
+
+def _tokens(handler: _HTMLText, text: str) -> None:
+    """Feed `text` to the handler as start tags, end tags and text, in time linear in its length."""
+    pos, n = 0, len(text)
+    while pos < n:
+        lt = text.find("<", pos)
+        if lt < 0:
+            handler.handle_data(html.unescape(text[pos:]))
+            return
+        if lt > pos:
+            handler.handle_data(html.unescape(text[pos:lt]))
+        if text.startswith("<!--", lt):
+            close = text.find("-->", lt + 4)
+            pos = n if close < 0 else close + 3
+            continue
+        m = _TAG.match(text, lt)
+        if m is None:
+            d = _DECL.match(text, lt)
+            if d is not None:
+                pos = d.end()
+            else:
+                handler.handle_data("<")
+                pos = lt + 1
+            continue
+        pos = m.end()
+        name = m.group(2).lower()
+        if m.group(1):
+            handler.handle_endtag(name)
+            continue
+        rest = m.group(3)
+        attrs: list[tuple[str, str | None]] = []
+        for a in _ATTR.finditer(rest):
+            value = a.group(2)
+            if value is not None:
+                if value[:1] in ('"', "'"):
+                    value = value[1:-1]
+                value = html.unescape(value)
+            attrs.append((a.group(1).lower(), value))
+        handler.handle_starttag(name, attrs)
+        if rest.rstrip().endswith("/"):
+            handler.handle_endtag(name)
+        elif name in _RAW_TEXT:
+            close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, pos)
+            end = n if close is None else close.start()
+            handler.handle_data(text[pos:end])
+            if close is not None:
+                handler.handle_endtag(name)
+            pos = n if close is None else close.end()
+
+
+class _HTMLText:
+    """Collects title, meta tags and the readable text of an HTML page.
+
+    Open elements are counted by name, so an end tag or a piece of text costs the same however
+    deep the page nests; beyond MAX_DEPTH open elements, tags are counted but not stacked."""
 
     SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript",
             "template", "svg", "button", "iframe"}
     BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section",
              "article", "main", "blockquote", "tr", "figcaption", "figure", "pre"}
+    MAX_DEPTH = 1000
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.meta: dict[str, str] = {}
-        self.title = ""
+        self.title_parts: list[str] = []
         self.parts: dict[str, list[str]] = {"article": [], "main": [], "body": []}
         self.captions: list[str] = []
         self._stack: list[str] = []
+        self._open: dict[str, int] = {}  # open elements on the stack, by name
+        self._overflow: dict[str, int] = {}  # opened beyond MAX_DEPTH, by name
         self._skip = 0
         self._in_title = False
         self._caption: list[str] | None = None
         self.times: list[str] = []
+
+    def feed(self, text: str) -> None:
+        _tokens(self, text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -178,36 +253,46 @@ class _HTMLText(HTMLParser):
         if tag in ("br", "img", "hr", "input"):
             self._text("\n")
             return
-        self._stack.append(tag)
-        if tag in self.SKIP:
-            self._skip += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag == "figcaption":
-            self._caption = []
+        if len(self._stack) >= self.MAX_DEPTH:
+            self._overflow[tag] = self._overflow.get(tag, 0) + 1
+            self._skip += tag in self.SKIP
+        else:
+            self._stack.append(tag)
+            self._open[tag] = self._open.get(tag, 0) + 1
+            if tag in self.SKIP:
+                self._skip += 1
+            elif tag == "title":
+                self._in_title = True
+            elif tag == "figcaption":
+                self._caption = []
         if tag in self.BLOCK:
             self._text("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag not in self._stack:
+        if self._overflow.get(tag):
+            self._overflow[tag] -= 1
+            self._skip -= tag in self.SKIP
+        elif self._open.get(tag):
+            while self._stack:
+                top = self._stack.pop()
+                self._open[top] -= 1
+                if top in self.SKIP:
+                    self._skip -= 1
+                elif top == "title":
+                    self._in_title = False
+                elif top == "figcaption" and self._caption is not None:
+                    self.captions.append(" ".join("".join(self._caption).split()))
+                    self._caption = None
+                if top == tag:
+                    break
+        else:
             return
-        while self._stack:
-            top = self._stack.pop()
-            if top in self.SKIP:
-                self._skip -= 1
-            elif top == "title":
-                self._in_title = False
-            elif top == "figcaption" and self._caption is not None:
-                self.captions.append(" ".join("".join(self._caption).split()))
-                self._caption = None
-            if top == tag:
-                break
         if tag in self.BLOCK:
             self._text("\n")
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
-            self.title += data
+            self.title_parts.append(data)
             return
         if self._skip:
             return
@@ -220,19 +305,18 @@ class _HTMLText(HTMLParser):
         if self._skip or self._caption is not None:
             return
         for container in ("article", "main", "body"):
-            if container in self._stack:
+            if self._open.get(container):
                 self.parts[container].append(data)
 
 
 def _records_html(path: Path, text: str) -> list[Record]:
+    if len(text) > HTML_MAX_CHARS:
+        raise IngestError(str(path), f"HTML page of {len(text):,} characters; the limit is "
+                          f"{HTML_MAX_CHARS:,}")
     parser = _HTMLText()
-    try:
-        parser.feed(text)
-        parser.close()
-    except (AssertionError, ValueError) as exc:  # html.parser's few hard failures
-        raise IngestError(str(path), f"unparseable HTML ({exc})") from None
+    parser.feed(text)
     meta = parser.meta
-    title = _str(meta.get("og:title")) or _str(" ".join(parser.title.split()))
+    title = _str(meta.get("og:title")) or _str(" ".join("".join(parser.title_parts).split()))
     chosen = next((parser.parts[c] for c in ("article", "main", "body") if
                    "".join(parser.parts[c]).strip()), [])
     raw_lines = [" ".join(line.split()) for line in "".join(chosen).split("\n")]
@@ -287,16 +371,93 @@ def _record_from_object(origin: str, obj: object, raw: str) -> Record:
                   source=got["source"], url=got["url"], author=got["author"])
 
 
-def _records_json(path: Path, text: str) -> list[Record]:
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when a parsed JSON value nests more than `limit` levels (checked without
+    recursion, so that nothing later, `str()` or `json.dumps`, recurses past Python's limit)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
+    return False
+
+
+def loads(text: str) -> object:
+    """`json.loads`, with nesting deeper than Python's recursion allows (or than
+    MAX_JSON_DEPTH) a ValueError rather than a RecursionError."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise IngestError(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: "
-                          f"{exc.msg}") from None
-    items = data if isinstance(data, list) else [data]
-    return [_record_from_object(f"{path}[{i}]" if isinstance(data, list) else str(path), item,
-                                json.dumps(item, sort_keys=True, ensure_ascii=False))
-            for i, item in enumerate(items)]
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    if too_deep(value):
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
+def _records_json(path: Path, text: str) -> Iterator[Record | IngestError]:
+    """One object, or a list read an element at a time (a huge list is never held whole);
+    a bad element is refused alone, bad JSON stops the file where it is."""
+    start = _WS.match(text).end()
+    if not text.startswith("[", start):
+        try:
+            item = loads(text)
+        except json.JSONDecodeError as exc:
+            raise IngestError(str(path), f"invalid JSON at line {exc.lineno} column "
+                              f"{exc.colno}: {exc.msg}") from None
+        except ValueError as exc:
+            raise IngestError(str(path), str(exc)) from None
+        yield _record_from_object(str(path), item, json.dumps(item, sort_keys=True,
+                                                              ensure_ascii=False))
+        return
+    decoder = json.JSONDecoder()
+    pos = _WS.match(text, start + 1).end()
+    closed = text.startswith("]", pos)
+    index = 0
+    while not closed:
+        origin = f"{path}[{index}]"
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            yield IngestError(str(path), f"invalid JSON at line {exc.lineno} column "
+                              f"{exc.colno}: {exc.msg}")
+            return
+        except RecursionError:
+            yield IngestError(origin, f"nested more than {MAX_JSON_DEPTH} levels deep; the "
+                              "rest of the file is not read")
+            return
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            yield IngestError(origin, f"{exc}; the rest of the file is not read")
+            return
+        try:
+            if too_deep(item):
+                raise IngestError(origin, f"nested more than {MAX_JSON_DEPTH} levels deep")
+            yield _record_from_object(origin, item, json.dumps(item, sort_keys=True,
+                                                               ensure_ascii=False))
+        except IngestError as exc:
+            yield exc
+        pos = _WS.match(text, pos).end()
+        if text.startswith(",", pos):
+            pos = _WS.match(text, pos + 1).end()
+            index += 1
+        elif text.startswith("]", pos):
+            closed = True
+        else:
+            line = text.count("\n", 0, pos) + 1
+            column = pos - text.rfind("\n", 0, pos)
+            yield IngestError(str(path), f"invalid JSON at line {line} column {column}: "
+                              "expected ',' or ']'")
+            return
+    rest = _WS.match(text, pos + 1).end()
+    if rest < len(text):
+        line = text.count("\n", 0, rest) + 1
+        yield IngestError(str(path), f"invalid JSON at line {line}: extra data after the list")
 
 
 def iter_jsonl(path: Path, text: str) -> Iterator[Record | IngestError]:
@@ -306,10 +467,12 @@ def iter_jsonl(path: Path, text: str) -> Iterator[Record | IngestError]:
             continue
         origin = f"{path}:{n}"
         try:
-            obj = json.loads(line)
+            obj = loads(line)
             yield _record_from_object(origin, obj, line)
         except json.JSONDecodeError as exc:
             yield IngestError(origin, f"invalid JSON: {exc.msg}")
+        except ValueError as exc:
+            yield IngestError(origin, str(exc))
         except IngestError as exc:
             yield exc
 

@@ -12,6 +12,7 @@ import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from dossier import safeyaml
 from dossier.paths import theme_files
 
 THEME_KEYS = {"name", "dark", "primary", "secondary", "accent", "warning", "error", "success",
@@ -38,7 +39,7 @@ def load_theme(entry: Traversable) -> Theme:
     Everything is checked here, before the theme is registered: a colour Textual cannot parse
     would otherwise surface later, as a crash while the app draws."""
     try:
-        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        data = safeyaml.load(entry.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         raise ValueError(f"theme {entry.name}: cannot read ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) \
