@@ -309,3 +309,80 @@ def test_header_is_never_read_by_hand_while_a_connection_is_open(tmp_path, monke
     second.close()
     store.close()
     assert opened == []
+
+
+# ------------------------------------------------------------------ locks and full disks
+
+
+def _fill_until_refused(path: Path, preexec=None) -> tuple[list[int], str, subprocess.Popen]:
+    proc = subprocess.Popen([sys.executable, str(ANALYST), str(path), "ana"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=preexec)
+    assert proc.stdout.readline().startswith("ready")
+    acked, error = [], ""
+    for n in range(20000):
+        proc.stdin.write(f"tag {n}\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if line.startswith("error"):
+            error = line
+            break
+        acked.append(n)
+    assert error, "the file never reached the end of the space"
+    return acked, error, proc
+
+
+def _goes_on_and_keeps_every_ack(path: Path, acked: list[int], proc) -> None:
+    proc.stdin.write("read\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().startswith("ok read")
+    proc.stdin.write("quit\n")
+    proc.stdin.flush()
+    proc.wait(timeout=60)
+    assert tags_in_file(path, "ana") == {f"ana-{n}" for n in acked}
+    assert_consistent(path)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 2 MB file system (tmpfs): needs root and mount, as CI has."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_is_said_plainly_and_the_store_goes_on(small_disk):
+    """A real full disk under an analyst's tags: SQLite says "database or disk is full", the
+    store says the disk is full (it once said "cannot rollback - no transaction is
+    active"), the process goes on reading, and every acknowledged tag is in a valid file."""
+    from dossier.store import problem_text
+
+    path = small_disk / "full.db"
+    build(path)
+    acked, error, proc = _fill_until_refused(path)
+    assert "cannot rollback" not in error, error
+    assert "disk is full" in problem_text(Exception(error.partition(": ")[2])), error
+    _goes_on_and_keeps_every_ack(path, acked, proc)
+
+
+def test_a_file_size_limit_is_an_error_not_a_crash(tmp_path):
+    """`ulimit -f` (EFBIG: SQLite says "disk I/O error"): the same, with its own words."""
+    import resource
+
+    path = tmp_path / "limited.db"
+    build(path)
+    limit_bytes = 256 * 1024
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    acked, error, proc = _fill_until_refused(path, limit)
+    assert "cannot rollback" not in error and "I/O" in error, error
+    _goes_on_and_keeps_every_ack(path, acked, proc)

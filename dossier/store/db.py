@@ -34,6 +34,25 @@ class DossierFileError(Exception):
         self.problem = problem
 
 
+def problem_text(exc: BaseException) -> str:
+    """What an SQLite error means to the analyst, in a sentence (for notices and the CLI)."""
+    text = str(exc)
+    low = text.lower()
+    if "database or disk is full" in low:
+        return "the disk is full: nothing was changed; free some space and try again"
+    if "locked" in low or "busy" in low:
+        return ("the dossier is locked by another program (a long transaction in another "
+                "tool?): nothing was changed; try again")
+    if "readonly" in low or "read-only" in low:
+        return "the dossier cannot be written here (read-only file or folder): nothing changed"
+    if "malformed" in low or "not a database" in low:
+        return f"the dossier is damaged ({text}); run `dossier check`"
+    if "disk i/o error" in low:
+        return ("the dossier could not be written (disk I/O error: the disk full, a file-size "
+                "limit, a failing drive?): nothing was changed")
+    return text
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with milliseconds, the format of every *_at column."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -999,10 +999,12 @@ class Store(CorrectionsMixin):
             except BaseException:
                 for entity in new_entities:  # the caller's resolver must not keep dead ids
                     entity.id = None
-                if nested:
+                # SQLite may have rolled back already (a full disk, an I/O error): a second
+                # ROLLBACK would hide the real error behind "no transaction is active".
+                if nested and self.conn.in_transaction:
                     self.conn.execute("ROLLBACK TO article")
                     self.conn.execute("RELEASE article")
-                else:
+                elif self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
         article.id = article_id
@@ -1026,7 +1028,8 @@ class Store(CorrectionsMixin):
                 yield
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
             finally:
                 self.conn.execute("PRAGMA synchronous = FULL")
@@ -1174,7 +1177,8 @@ class Store(CorrectionsMixin):
                 self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
 
 

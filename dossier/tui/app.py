@@ -24,7 +24,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from dossier.model import TagFilter
 from dossier.safetext import safe_line, safe_text
-from dossier.store import GoneError, JournalConflict, ReadOnlyError, SearchError, Store
+from dossier.store import (
+    GoneError,
+    JournalConflict,
+    ReadOnlyError,
+    SearchError,
+    Store,
+    problem_text,
+)
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
@@ -204,6 +211,12 @@ class DossierApp(CorrectionsMixin, App[None]):
             return False
         return True
 
+    def store_failed(self, exc: BaseException) -> None:
+        """A change the file refused (locked too long, a full disk): one notice; the app goes
+        on and the screen shows only what is in the file."""
+        self.notify(f"not saved: {problem_text(exc)}", title="Not saved", severity="error",
+                    markup=False, timeout=8)
+
     def on_unmount(self) -> None:
         self.store.close_readers()
 
@@ -220,9 +233,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         """Every worker that fails says so: nothing vanishes, no pane waits for ever."""
         what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
         error = worker.error
-        reason = safe_line(str(error)) if error is not None else "unknown error"
-        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
-            reason = "the dossier stayed locked by another program for too long; try again"
+        reason = "unknown error" if error is None else safe_line(
+            problem_text(error) if isinstance(error, sqlite3.Error) else str(error))
         self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
                     markup=False, timeout=8)
         if worker.group == "warm-up":
@@ -716,6 +728,9 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.notify(str(exc), severity="warning", markup=False)
             self.after_change()  # what is gone leaves the screen
             return
+        except sqlite3.Error as exc:  # locked too long, a full disk: said, and nothing shown
+            self.store_failed(exc)
+            return
         if len(targets) > 1 or result == "unchanged":
             # One item's tag shows as a chip in its row at once; several need saying.
             self.notify(f"{tagset.name}: {tag} {result} ({len(targets)} items)", markup=False,
@@ -874,6 +889,9 @@ class DossierApp(CorrectionsMixin, App[None]):
             result = getattr(self.store, direction)(self.analyst)
         except (JournalConflict, ReadOnlyError) as exc:
             self.notify(safe_line(str(exc)), severity="warning", markup=False)
+            return
+        except sqlite3.Error as exc:
+            self.store_failed(exc)
             return
         if result is None:
             self.notify(f"nothing to {direction}", markup=False)

@@ -8,6 +8,7 @@ or drop a wrong one. Each change is one store call that commits before the scree
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from typing import Any
 
@@ -75,6 +76,9 @@ class CorrectionsMixin:
                         self.store.add_link(self.analyst, link)
                     except (ReadOnlyError, ValueError) as exc:
                         self.notify(str(exc), severity="warning", markup=False)
+                        return
+                    except sqlite3.Error as exc:
+                        self.store_failed(exc)
                         return
                     self.notify(f"linked: {relation.name}", markup=False)
                     self.after_change()
@@ -431,5 +435,8 @@ class CorrectionsMixin:
             do()
         except (ReadOnlyError, ValueError, KeyError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
+            return
+        except sqlite3.Error as exc:
+            self.store_failed(exc)
             return
         self.after_change()

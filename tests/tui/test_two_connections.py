@@ -136,3 +136,29 @@ async def test_articles_another_process_ingests_appear_by_themselves(
             assert time.monotonic() < deadline, "the new article never appeared"
             await pilot.pause(0.05)
         assert app.query_one(ArticleList).count == before + 1
+
+
+async def test_a_tag_while_another_program_holds_the_lock_is_said_and_not_shown(
+        make_app, sample_path):
+    import sqlite3
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.query_one(ArticleList).focus()
+        # The analyst would wait the busy timeout (10 s); the test waits a tenth of a second.
+        app.store.conn.execute("PRAGMA busy_timeout = 100")
+        other = sqlite3.connect(sample_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # a colleague's sqlite3 shell, mid-transaction
+        await pilot.press("1")
+        await pilot.pause()
+        messages = " ".join(str(n.message) for n in app._notifications)
+        assert "not saved" in messages and "locked by another program" in messages
+        assert " relevant " not in screen_text(app)
+        other.execute("ROLLBACK")
+        other.close()
+        assert rows(sample_path, "SELECT count(*) FROM taggings") == [(0,)]
+        await pilot.press("1")  # the lock is gone: the same key saves
+        await settle(pilot)
+        assert rows(sample_path, "SELECT tag FROM taggings") == [("relevant",)]
+        assert " relevant " in screen_text(app)
