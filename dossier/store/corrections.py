@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from dossier.store.store import Store
 
 Progress = Callable[[int, int], None]
-MERGE_STEP = 500  # mentions a transaction when merging (about 20-40 ms of writing)
+MERGE_FIRST_STEP = 100  # mentions in a merge's first transaction; later ones are sized to
+STEP_BUDGET_S = 0.01  # about this long of writing: what a key pressed meanwhile waits
 # (date_text, anchor ISO date) -> (start, end, precision) or None: the ingest layer's resolver,
 # passed in so the store does not depend on ingest.
 Resolver = Callable[[str, str], tuple[str, str | None, str] | None]
@@ -113,21 +115,26 @@ class CorrectionsMixin:
         # of waiting for the whole merge. The last step moves the rest and deletes the source.
         steps = self.steps(analyst, f"merge '{source['name']}'", "entity", target_id)
         moved = 0
+        size = MERGE_FIRST_STEP
         while True:
             with steps.step() as ch:
                 self.require("entity", source_id)
                 self.require("entity", target_id)
                 mention_ids = self._ids(
                     "SELECT id FROM mentions WHERE entity_id = ? ORDER BY id LIMIT ?",
-                    (source_id, MERGE_STEP))
-                for mention_id in mention_ids:
-                    ch.update("mentions", mention_id, {"entity_id": target_id})
+                    (source_id, size))
+                started = time.perf_counter()
+                ch.update_many("mentions", mention_ids, {"entity_id": target_id})
+                writing = time.perf_counter() - started
             moved += len(mention_ids)
             if progress and mention_ids:
                 progress(moved, max(total, moved))
-            if len(mention_ids) < MERGE_STEP:
+            if len(mention_ids) < size:
                 break
-        with steps.step() as ch:
+            # Steps sized to about STEP_BUDGET_S of writing on this machine, now.
+            rate = len(mention_ids) / max(writing, 1e-4)
+            size = max(50, min(5000, int(rate * STEP_BUDGET_S)))
+        with steps.step(last=True) as ch:
             self.require("entity", source_id)
             self.require("entity", target_id)
             for mention_id in self._ids("SELECT id FROM mentions WHERE entity_id = ?",

@@ -62,7 +62,7 @@ ITEM_TABLES = {"article": "articles", "entity": "entities", "event": "events", "
 # Long background work (a merge) commits a step at a time and then pauses this long, so the
 # busy handlers of other processes' writers find the lock free (SQLite polls them at up to
 # 100 ms intervals); writers of this process are let in first by the `WriteGate`.
-STEP_PAUSE_S = 0.01
+STEP_PAUSE_S = 0.005
 
 
 class WriteGate:
@@ -1263,11 +1263,20 @@ class Steps:
         self.count = 0
 
     @contextmanager
-    def step(self) -> Iterator[Change]:
-        """One short transaction of the change; then a pause for other writers."""
-        with self.store.change(self.analyst, self.action, self.target_kind, self.target_id,
-                               batch=self.batch, at=self.at) as ch:
-            yield ch
+    def step(self, last: bool = False) -> Iterator[Change]:
+        """One short transaction of the change; then a pause for other writers.
+
+        Steps before the last commit without an fsync (synchronous=NORMAL: a crash of the
+        program keeps them, a power cut may lose them, and the change is not yet shown as
+        done); the last one is FULL, which makes every earlier step durable with it."""
+        conn = self.store.conn
+        conn.execute(f"PRAGMA synchronous = {'FULL' if last else 'NORMAL'}")
+        try:
+            with self.store.change(self.analyst, self.action, self.target_kind,
+                                   self.target_id, batch=self.batch, at=self.at) as ch:
+                yield ch
+        finally:
+            conn.execute("PRAGMA synchronous = FULL")
         if ch.batch is not None:
             self.batch = ch.batch
         self.count += ch.count
