@@ -212,9 +212,9 @@ def reflow(lines: list[str]) -> str:
     width = prose[(len(prose) - 1) * 9 // 10] if prose else 0
     wrapped = WRAP_MIN <= width <= WRAP_MAX
     indents = [_indent(t) for t in texts if t.strip() and not _row(t)]
-    # The indentation most lines have is that of a paragraph's running lines; deeper is the
-    # first line of a paragraph (the wire's style), or a list item's continuation.
-    base = max(set(indents), key=indents.count) if indents else 0
+    # The least indentation is that of a paragraph's running lines; deeper is the first line
+    # of a paragraph (the wire's style), or a list item's continuation.
+    base = min(indents) if indents else 0
     rows = [_indent(t) for t in texts if t.strip() and _row(t)]
     row_indent = min(rows) if rows else 0
     parts: list[str] = []
