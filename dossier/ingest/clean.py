@@ -202,7 +202,8 @@ def reflow(lines: list[str]) -> str:
 
     A text is taken as hard-wrapped when most of its lines are cut at one width between 30
     and 110 columns. Then a line continues the one before unless a blank line, a step of
-    indentation past the running lines' (the wire's indented first lines) or a list bullet comes between, either
+    indentation past the running lines' (the wire's indented first lines) or a list
+    bullet comes between, either
     line is a table row (columns aligned by spaces, dot leaders), or the line before ended
     short (the next word would have fitted on it: the writer ended it, not the wrapper).
     Lines that end early inside a block stay lines (`\n`); paragraphs end with `\n\n`. A
@@ -241,7 +242,8 @@ def reflow(lines: list[str]) -> str:
             sep = "\n" if _indent(text) == _indent(prev) and fits else "\n\n"
         elif fits:
             sep = "\n"
-        elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and piece[:1].isalpha():
+        elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() \
+                and piece[:1].isalpha():
             sep = ""  # a hyphenated word cut by the wrap keeps its hyphen
         else:
             sep = " "

@@ -391,7 +391,8 @@ def parse_publication_date(text: str) -> tuple[str, str] | None:
 # `SALVADOR, Feb 26 - `, `NEW YORK, Dec 1 -- `. The place is upper case or a capitalised name.
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Za-z.'’-]*(?: [A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][A-Za-z.'’-]*"
-    r"(?: [A-Z][A-Za-z.'’-]*){0,2})?), (?P<mon>(?i:" + _MONTH_WORDS + r")\.?) (?P<d>\d{1,2})(?:, (?P<y>\d{4}))?"
+    r"(?: [A-Z][A-Za-z.'’-]*){0,2})?), (?P<mon>(?i:" + _MONTH_WORDS + r")\.?) "
+    r"(?P<d>\d{1,2})(?:, (?P<y>\d{4}))?"
     r"(?: \((?P<agency>[A-Za-z][A-Za-z .&]{0,30})\))? ?(?:-{1,2}|–|—) ")
 
 
@@ -427,6 +428,7 @@ def find_dateline(text: str, start: int = 0) -> Dateline | None:
     month = _month_word(m.group("mon"))
     if month is None or not 1 <= int(m.group("d")) <= 31:
         return None
-    return Dateline(m.start(), m.end(), m.start("mon"), m.end("y") if m.group("y") else m.end("d"),
+    date_end = m.end("y") if m.group("y") else m.end("d")
+    return Dateline(m.start(), m.end(), m.start("mon"), date_end,
                     m.group("place"), month, int(m.group("d")),
                     int(m.group("y")) if m.group("y") else None)

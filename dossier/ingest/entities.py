@@ -138,7 +138,7 @@ WIRE_WORDS = {
     "mln", "bln", "billion", "million", "dlr", "dlrs", "ct", "cts", "pct", "shr", "shrs",
     "qtr", "qtrs", "vs", "avg", "oper", "net", "revs", "rev", "mths", "mth", "qtly", "div",
     "yr", "yrs", "wk", "wks", "stg", "pence", "loss", "profit", "sales", "note", "notes",
-    "reuter", "nil", "prior", "pay", "record", "mths", "shares",
+    "reuter", "nil", "prior", "pay", "record", "shares",
 }
 # A ticker in angle brackets (`<IBM>`, `<BP.L>`), or a company named in them
 # (`<Emery Air Freight Corp>`), as the wire writes them.
