@@ -189,6 +189,20 @@ def _row(line: str) -> bool:
     return bool(_ALIGNED.search(line.strip()) or _LEADER.search(line))
 
 
+_GOES_ON = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with",
+            "and", "or", "between", "than", "about", "into", "over", "under", "after",
+            "before", "since", "until", "as", "its", "their", "his", "her", "said"}
+
+
+def _goes_on(prev: str, nxt: str) -> bool:
+    """A line that cannot end there: no stop, and a word that needs the next line after it
+    (`between`, `the`, `of`), or a next line going on in lower case."""
+    if _TERMINAL.search(prev) or not prev.strip():
+        return False
+    last = prev.split()[-1].lower()
+    return last in _GOES_ON or last.endswith(",") or nxt[:1].islower()
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
@@ -209,13 +223,15 @@ def reflow(lines: list[str]) -> str:
     Lines that end early inside a block stay lines (`\n`); paragraphs end with `\n\n`. A
     text that is not hard-wrapped keeps its lines, as written."""
     texts = [ln.rstrip() for ln in lines]
-    prose = sorted(len(t) for t in texts if t.strip() and not _row(t))
-    width = prose[(len(prose) - 1) * 9 // 10] if prose else 0
-    wrapped = WRAP_MIN <= width <= WRAP_MAX
     indents = [_indent(t) for t in texts if t.strip() and not _row(t)]
     # The least indentation is that of a paragraph's running lines; deeper is the first line
     # of a paragraph (the wire's style), or a list item's continuation.
     base = min(indents) if indents else 0
+    # The wrap width, from the running lines (an indented first line, tab-expanded, would
+    # overstate it): an underestimate only joins lines, never splits a paragraph.
+    prose = sorted(len(t) for t in texts if t.strip() and not _row(t) and _indent(t) == base)
+    width = prose[int((len(prose) - 1) * 0.9 + 0.5)] if prose else 0
+    wrapped = WRAP_MIN <= width <= WRAP_MAX
     rows = [_indent(t) for t in texts if t.strip() and _row(t)]
     row_indent = min(rows) if rows else 0
     parts: list[str] = []
@@ -229,7 +245,9 @@ def reflow(lines: list[str]) -> str:
         row = _row(text)
         piece = text[row_indent:] if row else text.strip()
         bullet = _BULLET.match(text.lstrip(" "))
-        fits = prev is not None and len(prev) + 1 + len(text.split()[0]) <= width
+        # A line that ends inside angle brackets (`<Contraves` / `AG>`) was cut by the wrap.
+        fits = prev is not None and len(prev) + 1 + len(text.split()[0]) <= width \
+            and prev.rfind("<") <= prev.rfind(">") and not _goes_on(prev, piece)
         if prev is None:
             sep = ""
         elif blank:
@@ -239,7 +257,8 @@ def reflow(lines: list[str]) -> str:
         elif _indent(text) > min(base, _indent(prev)) and not (
                 item_indent is not None and _indent(text) >= item_indent):
             # Short lines at one indentation (a wire story's figures) stay a run of lines.
-            sep = "\n" if _indent(text) == _indent(prev) and fits else "\n\n"
+            run = _indent(text) == _indent(prev) and fits and not _TERMINAL.search(prev)
+            sep = "\n" if run else "\n\n"
         elif fits:
             sep = "\n"
         elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() \

@@ -17,6 +17,7 @@ from typing import Protocol
 import yaml
 
 from dossier import safeyaml
+from dossier.ingest.dates import find_dateline
 from dossier.paths import data_files
 from dossier.safefile import FileRefused, read_bytes
 
@@ -212,6 +213,22 @@ def _bracketed(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
     return out
 
 
+def _dateline_place(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
+    """The place of a wire dateline (`NEW YORK, Feb 26 - `): a place, named as written
+    elsewhere (`New York`) when the wire shouts it."""
+    dateline = find_dateline(text)
+    if dateline is None:
+        return []
+    s = dateline.start
+    e = s + len(dateline.place)
+    if any(a < e and s < b for a, b in taken):
+        return []
+    place = dateline.place
+    canonical = " ".join(w.capitalize() if len(w) > 2 else w for w in place.split(" ")) \
+        if place.isupper() else None
+    return [Candidate(s, e, place, "place", canonical)]
+
+
 def _tidy(text: str, found: list[Candidate]) -> list[Candidate]:
     """The same last word for every extractor: no name holds a line end or an angle
     bracket, none is wire shorthand; a ticker right after a company's name is that
@@ -257,8 +274,8 @@ class RulesExtractor:
     def extract(self, text: str) -> list[Candidate]:
         found = self.gazetteer.find(text)
         taken = [(c.start, c.end) for c in found]
-        bracketed = _bracketed(text, taken)
-        taken += [(c.start - 1, c.end + 1) for c in bracketed]
+        bracketed = _bracketed(text, taken) + _dateline_place(text, taken)
+        taken += [(max(0, c.start - 1), c.end + 1) for c in bracketed]
         # Names run up to a known name, never across it ("Ashot Mkrtychev of Slovakia").
         masked = list(text)
         for s, e in taken:
