@@ -146,9 +146,10 @@ def _untab(raw: str) -> str:
     """Tabs to spaces (indentation and columns measured as shown); form feeds and vertical
     tabs dropped, a line of nothing else becoming a page break."""
     if "\f" in raw or "\v" in raw:
-        raw = raw.replace("\f", "").replace("\v", "")
-        if not raw.strip():
+        if not raw.strip(" \t\r\f\v"):
             return _PAGE_BREAK
+        # At either end of a line a page break is nothing; inside one, a space.
+        raw = re.sub(r"[\f\v]", " ", re.sub(r"^[\f\v]+|[\f\v]+$", "", raw))
     return raw.expandtabs(8) if "\t" in raw else raw
 
 
