@@ -23,7 +23,7 @@ class RemovedLine:
     Kept with the article so the analyst can see it; never fed to entities or events.
     """
 
-    kind: str  # caption, credit, byline, boilerplate, headline, copyright, dateline
+    kind: str  # caption, credit, byline, boilerplate, headline, copyright, date, dateline
     text: str
     line: int = 0  # 1-based line number in the original file (0 when unknown)
 

@@ -181,7 +181,7 @@ def test_wikinews_corpus_sanity(tmp_path):
     assert undated == []
     for summary in store.list_articles(0, 1000):
         art = store.get_article(summary.id)
-        assert any(r.kind == "dateline" for r in art.removed)  # the date line is not body
+        assert any(r.kind == "date" for r in art.removed)  # the date line is not body
         for event in store.list_events(0, 1000, article_id=summary.id):
             # Every event stands in the body (removed lines are not in it), inside its
             # evidence sentence.

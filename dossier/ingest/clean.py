@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from dossier.ingest.dates import parse_publication_date
+from dossier.ingest.dates import find_dateline, parse_publication_date
 from dossier.model import RemovedLine
 
 _CREDIT = re.compile(
@@ -30,6 +30,7 @@ BOILERPLATE = {
     "advertisement", "read more", "subscribe", "sign up for our newsletter", "listen to article",
     "share", "comments", "most read", "recommended", "trending", "more from", "related",
     "skip to main content", "click to share", "print", "email",
+    "reuter", "reuters", "&#3;",  # a wire story's sign-off
 }
 # Once one of these closes the story, everything after it is page furniture too.
 TRAILERS = {"related articles", "latest articles", "most read", "recommended", "read more"}
@@ -63,15 +64,29 @@ def _key(line: str) -> str:
     return " ".join(line.lower().split()).strip(" :|-")
 
 
+HEADER_LINES = 8  # non-blank lines at most before the body starts
+DATE_LINE_MAX = 80  # characters of a line that is a date and nothing else
+
+
 def clean_lines(title: str, lines: list[str], first_line_no: int = 1) -> Cleaned:
-    """Split an article's lines (after its title) into body and removed lines."""
+    """Split an article's lines (after its title) into body and removed lines.
+
+    The publication date comes from the header zone only: the lines before the first
+    paragraph of text (a date line there, removed with kind `date`), else the in-text
+    dateline opening that paragraph (`WASHINGTON, March 3 (Reuters) - `, its year from a
+    year-only date line or the copyright line; a copy kept in `removed` with kind
+    `dateline`). A date in the text is never the publication date."""
     out = Cleaned(body="")
+    lines = [_untab(raw) for raw in lines]
     kinds: list[str | None] = [None] * len(lines)
     title_key = _key(title)
     trailing = False
     for i, raw in enumerate(lines):
         line = raw.strip()
         key = _key(line)
+        if raw is _PAGE_BREAK:
+            kinds[i] = ""  # a form feed alone on its line: neither body nor removed
+            continue
         if not line:
             continue
         if trailing:
@@ -90,10 +105,6 @@ def clean_lines(title: str, lines: list[str], first_line_no: int = 1) -> Cleaned
         elif (m := _BYLINE.match(line)) and len(line) < 80 and out.author is None:
             kinds[i] = "byline"
             out.author = m.group("name").strip()
-        elif out.published is None and len(line) < 60 and (
-                date := parse_publication_date(line)) is not None:
-            kinds[i] = "dateline"
-            out.published, out.published_precision = date
     # Alt text: a short line without closing punctuation just before a caption.
     for i, kind in enumerate(kinds):
         if kind != "caption":
@@ -104,28 +115,163 @@ def clean_lines(title: str, lines: list[str], first_line_no: int = 1) -> Cleaned
         if j >= 0 and kinds[j] is None and len(lines[j].split()) <= 30 \
                 and not _TERMINAL.search(lines[j]):
             kinds[j] = "caption"
+    first_text = _header_dates(lines, kinds, out)
+    year_only = out.published if out.published_precision == "year" else out.copyright_year
+    if first_text is not None and out.published_precision != "day":
+        dateline = find_dateline(lines[first_text])
+        day = dateline.on(int(year_only)) if dateline and year_only else None
+        if dateline is not None and day is not None:
+            out.published, out.published_precision = day, "day"
+            out.removed.append(RemovedLine(
+                kind="dateline", text=lines[first_text][dateline.start:dateline.end].strip(),
+                line=first_line_no + first_text))
     body_lines = []
     for i, (raw, kind) in enumerate(zip(lines, kinds, strict=True)):
         if kind is None:
             body_lines.append(raw.rstrip())
-        else:
+        elif kind:
+            body_lines.append("")  # a removed line ends the paragraph it stood in
             out.removed.append(RemovedLine(kind=kind, text=raw.strip(), line=first_line_no + i))
-    out.body = _join_paragraphs(body_lines)
+    out.removed.sort(key=lambda r: r.line)
+    out.body = reflow(body_lines)
     if out.published is None and out.copyright_year:
         out.published, out.published_precision = out.copyright_year, "year"
     return out
 
 
-def _join_paragraphs(lines: list[str]) -> str:
-    """Body text: paragraphs separated by one blank line, no leading or trailing blanks."""
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in lines:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            paragraphs.append("\n".join(current))
-            current = []
-    if current:
-        paragraphs.append("\n".join(current))
-    return "\n\n".join(paragraphs)
+_PAGE_BREAK = "\f"  # the one object standing for a line that held only form feeds
+
+
+def _untab(raw: str) -> str:
+    """Tabs to spaces (indentation and columns measured as shown); form feeds and vertical
+    tabs dropped, a line of nothing else becoming a page break."""
+    if "\f" in raw or "\v" in raw:
+        if not raw.strip(" \t\r\f\v"):
+            return _PAGE_BREAK
+        # At either end of a line a page break is nothing; inside one, a space.
+        raw = re.sub(r"[\f\v]", " ", re.sub(r"^[\f\v]+|[\f\v]+$", "", raw))
+    return raw.expandtabs(8) if "\t" in raw else raw
+
+
+def _header_dates(lines: list[str], kinds: list[str | None], out: Cleaned) -> int | None:
+    """Mark the header zone's date line (kind `date`); the index of the first text line."""
+    seen = 0
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or kinds[i] is not None:
+            continue
+        seen += 1
+        if len(line) <= DATE_LINE_MAX and (date := parse_publication_date(line)) is not None:
+            if out.published is None or (out.published_precision != "day" and date[1] == "day"):
+                out.published, out.published_precision = date
+            kinds[i] = "date"
+            continue
+        if seen > HEADER_LINES or _starts_text(lines, kinds, i):
+            return i
+    return None
+
+
+def _starts_text(lines: list[str], kinds: list[str | None], i: int) -> bool:
+    """A line that opens the body: long, a sentence, or the first of a wrapped paragraph."""
+    line = lines[i].strip()
+    if len(line) >= 100 or (_TERMINAL.search(line) and len(line.split()) >= 6):
+        return True
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    return bool(nxt.strip()) and kinds[i + 1] is None and len(line.split()) >= 6
+
+
+_BULLET = re.compile(r"(?:[-*•·▪◦–]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
+_ALIGNED = re.compile(r"[^\s.!?:;,]( {2,})\S")  # columns: a gap of spaces not after a stop
+_LEADER = re.compile(r"\.{4,}|_{4,}")
+WRAP_MIN, WRAP_MAX = 30, 110  # line widths a hard-wrapped text is written at
+
+
+def _row(line: str) -> bool:
+    return bool(_ALIGNED.search(line.strip()) or _LEADER.search(line))
+
+
+_GOES_ON = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with",
+            "and", "or", "between", "than", "about", "into", "over", "under", "after",
+            "before", "since", "until", "as", "its", "their", "his", "her", "said"}
+
+
+def _goes_on(prev: str, nxt: str) -> bool:
+    """A line that cannot end there: no stop, and a word that needs the next line after it
+    (`between`, `the`, `of`), or a next line going on in lower case."""
+    if _TERMINAL.search(prev) or not prev.strip():
+        return False
+    last = prev.split()[-1].lower()
+    return last in _GOES_ON or last.endswith(",") or nxt[:1].islower()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def reflow(lines: list[str]) -> str:
+    """Body text from an article's lines: hard-wrapped paragraphs joined into one line each,
+    paragraphs separated by a blank line, and lines that stand alone kept as lines.
+
+    The body this returns is the one stored: every offset (mentions, dates, evidence)
+    indexes it.
+
+    A text is taken as hard-wrapped when most of its lines are cut at one width between 30
+    and 110 columns. Then a line continues the one before unless a blank line, a step of
+    indentation past the running lines' (the wire's indented first lines) or a list
+    bullet comes between, either
+    line is a table row (columns aligned by spaces, dot leaders), or the line before ended
+    short (the next word would have fitted on it: the writer ended it, not the wrapper).
+    Lines that end early inside a block stay lines (`\n`); paragraphs end with `\n\n`. A
+    text that is not hard-wrapped keeps its lines, as written."""
+    texts = [ln.rstrip() for ln in lines]
+    indents = [_indent(t) for t in texts if t.strip() and not _row(t)]
+    # The least indentation is that of a paragraph's running lines; deeper is the first line
+    # of a paragraph (the wire's style), or a list item's continuation.
+    base = min(indents) if indents else 0
+    # The wrap width, from the running lines (an indented first line, tab-expanded, would
+    # overstate it): an underestimate only joins lines, never splits a paragraph.
+    prose = sorted(len(t) for t in texts if t.strip() and not _row(t) and _indent(t) == base)
+    width = prose[int((len(prose) - 1) * 0.9 + 0.5)] if prose else 0
+    wrapped = WRAP_MIN <= width <= WRAP_MAX
+    rows = [_indent(t) for t in texts if t.strip() and _row(t)]
+    row_indent = min(rows) if rows else 0
+    parts: list[str] = []
+    prev: str | None = None
+    blank = False
+    item_indent: int | None = None  # where the text of the current list item starts
+    for text in texts:
+        if not text.strip():
+            blank = prev is not None
+            continue
+        row = _row(text)
+        piece = text[row_indent:] if row else text.strip()
+        bullet = _BULLET.match(text.lstrip(" "))
+        # A line that ends inside angle brackets (`<Contraves` / `AG>`) was cut by the wrap.
+        fits = prev is not None and len(prev) + 1 + len(text.split()[0]) <= width \
+            and prev.rfind("<") <= prev.rfind(">") and not _goes_on(prev, piece)
+        if prev is None:
+            sep = ""
+        elif blank:
+            sep = "\n\n"
+        elif not wrapped or row or _row(prev) or bullet:
+            sep = "\n"
+        elif _indent(text) > min(base, _indent(prev)) and not (
+                item_indent is not None and _indent(text) >= item_indent):
+            # Short lines at one indentation (a wire story's figures) stay a run of lines.
+            run = _indent(text) == _indent(prev) and fits and not _TERMINAL.search(prev)
+            sep = "\n" if run else "\n\n"
+        elif fits:
+            sep = "\n"
+        elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() \
+                and piece[:1].isalpha():
+            sep = ""  # a hyphenated word cut by the wrap keeps its hyphen
+        else:
+            sep = " "
+        if sep != " " and sep != "":
+            item_indent = _indent(text) + bullet.end() if bullet else None
+        elif prev is None and bullet:
+            item_indent = _indent(text) + bullet.end()
+        parts.append(sep)
+        parts.append(piece)
+        prev, blank = text, False
+    return "".join(parts)

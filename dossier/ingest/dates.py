@@ -71,8 +71,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"through|to|and) " + _YEAR.format(g="y") + r"\b(?![-–]\d)")),
 ]
 
-_RANGE_BEFORE = re.compile(r"(?i)\b(between|from)\s+$")
-_RANGE_JOIN = re.compile(r"(?i)^\s+(and|to|until|through)\s+$")
+_RANGE_BEFORE = re.compile(r"(?i)\b(between|from) +$")  # never across a line end
+_RANGE_JOIN = re.compile(r"(?i)^ +(and|to|until|through) +$")
 
 
 @dataclass
@@ -309,11 +309,75 @@ def resolve(date_text: str, anchor_iso: str | None) -> tuple[str, str | None, st
     return m.date_start, m.date_end, m.precision
 
 
+_LABEL = re.compile(r"(?i)^\s*(?:(?:first |last )?(?:published|posted|updated|dated|date|"
+                    r"released)(?: on| at)?)\s*[:\-]?\s*")
+_WEEKDAY_PREFIX = re.compile(r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
+                             r"(?:day|nesday|sday|urday|rsday)?\.?,?\s+")
+_TIME = re.compile(r"(?:\b[Aa]t\s+)?\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?i:[ap]\.?m\.?))?"
+                   r"(?:\s*(?:[A-Z]{2,5}\b|[+-]\d{2}:?\d{2}|Z\b))?")
+_WIRE = re.compile(r"(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3,4})-(?P<y>\d{4})")
+_MONTH_WORDS = (r"(?:january|february|march|april|may|june|july|august|september|october|"
+                r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
+_WORD_MONTH = re.compile(r"(?i)\b" + _MONTH_WORDS + r"\.?(?=[\s,\d]|$)")
+_NUMERIC = re.compile(r"(?P<a>\d{1,4})[/.](?P<b>\d{1,2})[/.](?P<c>\d{2,4})")
+
+
+def _iso_day(year: int, month: int, day: int) -> tuple[str, str] | None:
+    try:
+        return date(year, month, day).isoformat(), "day"
+    except ValueError:
+        return None
+
+
+def _month_word(word: str) -> int | None:
+    key = word.lower().rstrip(".")
+    return MONTHS.get(key) or MONTH_ABBR.get(key[:4] if key.startswith("sept") else key[:3])
+
+
+def _spelled_months(text: str) -> str:
+    """`Mar 3` -> `March 3`: written months without a dot, as datelines and feeds write them."""
+    def full(m: re.Match[str]) -> str:
+        month = _month_word(m.group())
+        return calendar.month_name[month] if month else m.group()
+    return _WORD_MONTH.sub(full, text)
+
+
 def parse_publication_date(text: str) -> tuple[str, str] | None:
-    """A publication date written on its own (`Published: 04 April 2023`, `December 10,
-    2013`, `2023-04-04`, `2023`): (ISO value, precision), or None."""
-    text = re.sub(r"(?i)^\s*(published|posted|updated|date)\s*[:\-]?\s*", "", text).strip()
-    text = re.sub(r"\s+\d{1,2}:\d{2}.*$", "", text)  # a time after the date
+    """A publication date written on its own: (ISO value, precision), or None.
+
+    Accepted: `Published: 04 April 2023`, `December 10, 2013`, `3 March 2023`, `Mar 3, 2023`,
+    `2023-04-04` (a time after it too), `2023`, `March 2023`, the wire's
+    `26-FEB-1987 15:01:01.79`, RFC 2822 `Thu, 26 Feb 1987 15:01:01 GMT`,
+    `Updated 3:14 PM EST, Mar 3, 2023`, and numeric dates: `2023/03/04` is year, month, day;
+    `04/03/2023` and `04.03.2023` are read only when the order cannot matter (one number over
+    12, or both the same): a day and a month both 12 or under are refused as ambiguous, since
+    `04/03` is April in the US and March in most of the world."""
+    text = " ".join(text.split())
+    if len(text) > 80:
+        return None
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", text)
+    if iso:
+        return _iso_day(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    text = _LABEL.sub("", text)
+    text = _WEEKDAY_PREFIX.sub("", text)
+    text = _TIME.sub(" ", text)
+    text = re.sub(r"\((?:Reuters|AP|AFP|UPI)\)", " ", text)
+    text = " ".join(text.split()).strip(" ,;-–—|")
+    if (m := _WIRE.fullmatch(text)) and (month := _month_word(m.group("mon"))):
+        return _iso_day(int(m.group("y")), month, int(m.group("d")))
+    if m := _NUMERIC.fullmatch(text):
+        a, b, c = m.group("a"), m.group("b"), m.group("c")
+        if len(a) == 4:
+            return _iso_day(int(a), int(b), int(c)) if len(c) <= 2 else None
+        if len(c) != 4:
+            return None
+        x, y = int(a), int(b)
+        if x > 12 >= y:
+            return _iso_day(int(c), y, x)
+        if y > 12 >= x:
+            return _iso_day(int(c), x, y)
+        return _iso_day(int(c), x, y) if x == y else None
+    text = _spelled_months(text)
     for m in find_dates(text):
         if m.resolution == "absolute" and m.start <= 1 and len(text) - m.end <= 1 \
                 and m.date_end is None:
@@ -321,3 +385,50 @@ def parse_publication_date(text: str) -> tuple[str, str] | None:
     if re.fullmatch(r"(?:1[89]|20)\d\d", text):
         return text, "year"
     return None
+
+
+# An in-text dateline opening a wire story: `WASHINGTON, March 3 (Reuters) - `,
+# `SALVADOR, Feb 26 - `, `NEW YORK, Dec 1 -- `. The place is upper case or a capitalised name.
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Za-z.'’-]*(?: [A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][A-Za-z.'’-]*"
+    r"(?: [A-Z][A-Za-z.'’-]*){0,2})?), (?P<mon>(?i:" + _MONTH_WORDS + r")\.?) "
+    r"(?P<d>\d{1,2})(?:, (?P<y>\d{4}))?"
+    r"(?: \((?P<agency>[A-Za-z][A-Za-z .&]{0,30})\))? ?(?:-{1,2}|–|—) ")
+
+
+@dataclass
+class Dateline:
+    """A wire story's opening `PLACE, Month Day -`: where and (without a year) when."""
+
+    start: int
+    end: int  # just after the dash
+    date_start: int  # the span of `Month Day` in the text
+    date_end: int
+    place: str
+    month: int
+    day: int
+    year: int | None
+
+    def on(self, anchor_year: int | None) -> str | None:
+        """The dateline's day in its own year, else in `anchor_year`; None without a year."""
+        year = self.year or anchor_year
+        if year is None:
+            return None
+        found = _iso_day(year, self.month, self.day)
+        return found[0] if found else None
+
+
+def find_dateline(text: str, start: int = 0) -> Dateline | None:
+    """The dateline at `start` (after blanks), or None."""
+    while start < len(text) and text[start] in " \t":
+        start += 1
+    m = _DATELINE.match(text, start)
+    if m is None:
+        return None
+    month = _month_word(m.group("mon"))
+    if month is None or not 1 <= int(m.group("d")) <= 31:
+        return None
+    date_end = m.end("y") if m.group("y") else m.end("d")
+    return Dateline(m.start(), m.end(), m.start("mon"), date_end,
+                    m.group("place"), month, int(m.group("d")),
+                    int(m.group("y")) if m.group("y") else None)

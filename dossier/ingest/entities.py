@@ -17,6 +17,7 @@ from typing import Protocol
 import yaml
 
 from dossier import safeyaml
+from dossier.ingest.dates import find_dateline
 from dossier.paths import data_files
 from dossier.safefile import FileRefused, read_bytes
 
@@ -129,7 +130,21 @@ ORG_WORDS = {
     "Fund", "Board", "Authority", "Police", "Guard", "Research", "Network", "Media",
     "Aerospace", "Airbus", "Club", "Federation", "Assembly", "Bureau", "Directorate",
     "Embassy", "Reuters", "Press", "Television", "Radio", "Motors", "Technologies",
+    "AG", "SA", "NV", "PLC", "Plc", "plc", "GmbH", "Co", "Cos", "Bhd", "SpA", "AB", "ASA",
+    "BV", "Petroleum", "Oil", "Mining", "Resources", "Bancorp", "Financial", "Trust",
 }
+# Wire-service shorthand and units (`mln dlrs`, `Shr 34 cts vs 1.19 dlrs`, `Oper net`):
+# never a name, whatever their case. Compared lower-cased, a trailing dot dropped.
+WIRE_WORDS = {
+    "mln", "bln", "billion", "million", "dlr", "dlrs", "ct", "cts", "pct", "shr", "shrs",
+    "qtr", "qtrs", "vs", "avg", "oper", "net", "revs", "rev", "mths", "mth", "qtly", "div",
+    "yr", "yrs", "wk", "wks", "stg", "pence", "loss", "profit", "sales", "note", "notes",
+    "reuter", "nil", "prior", "pay", "record", "shares",
+}
+# A ticker in angle brackets (`<IBM>`, `<BP.L>`), or a company named in them
+# (`<Emery Air Freight Corp>`), as the wire writes them.
+_BRACKETED = re.compile(r"<([A-Z0-9][^<>\n]{0,80}?)>")
+_TICKER = re.compile(r"[A-Z][A-Z0-9.&-]{0,9}")
 PLACE_WORDS = {"City", "County", "Province", "Region", "Island", "Islands", "River", "Street",
                "Sea", "Ocean", "Mountains", "Republic", "Kingdom", "State", "Oblast", "Bay",
                "Valley", "Peninsula", "Strait", "Gulf", "Airport", "Base"}
@@ -157,16 +172,91 @@ STOP = {
     "Even", "Only", "Just", "Like", "Once", "Although", "Though", "Because", "Unless", "Until",
     "Whether", "Which", "Today", "Yesterday", "Tomorrow", "Mr", "Mrs", "Ms", "Dr",
     "Statement", "Report", "Reports", "According", "Officials", "Sources", "Mobility",
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
 }
 CONNECTORS = {"of", "for", "de", "da", "van", "von", "bin", "al", "el", "la", "le", "du",
               "and"}
 
 _CAP_SEQ = re.compile(
     r"(?<![\w’'])(?:[A-Z](?:[\w’'-]*[\w])?\.?|[A-Z]\.)"
-    r"(?:\s(?:(?:of|for|de|da|van|von|bin|al|el|la|le|du|and)\s)?"
+    r"(?: (?:(?:of|for|de|da|van|von|bin|al|el|la|le|du|and) )?"
     r"(?:[A-Z](?:[\w’'-]*[\w])?\.?|[A-Z]\.))*"
 )
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+$|^\s*$|[\n“\"(]\s*$")
+
+
+def _wire(word: str) -> bool:
+    return _bare(word).lower().rstrip(".") in WIRE_WORDS
+
+
+def _shouted(text: str, start: int, words: list[str]) -> bool:
+    """Words of an upper-case line (a headline, a table's heading), or three or more
+    upper-case words in a row: shouting, not names."""
+    if len(words) >= 3 and all(w.isupper() for w in words):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return len(re.findall(r"[^\W\d_]{2,}", line)) >= 2 and not any(c.islower() for c in line)
+
+
+def _bracketed(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
+    """Companies the wire puts in angle brackets: a ticker (`<IBM>`) or a name."""
+    out = []
+    for m in _BRACKETED.finditer(text):
+        s, e = m.span(1)
+        inner = m.group(1).strip()
+        if any(a < e and s < b for a, b in taken) or not inner:
+            continue
+        e = s + len(inner)
+        out.append(Candidate(s, e, inner, "organisation"))
+    return out
+
+
+def _dateline_place(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
+    """The place of a wire dateline (`NEW YORK, Feb 26 - `): a place, named as written
+    elsewhere (`New York`) when the wire shouts it."""
+    dateline = find_dateline(text)
+    if dateline is None:
+        return []
+    s = dateline.start
+    e = s + len(dateline.place)
+    if any(a < e and s < b for a, b in taken):
+        return []
+    place = dateline.place
+    canonical = " ".join(w.capitalize() if len(w) > 2 else w for w in place.split(" ")) \
+        if place.isupper() else None
+    return [Candidate(s, e, place, "place", canonical)]
+
+
+def _tidy(text: str, found: list[Candidate]) -> list[Candidate]:
+    """The same last word for every extractor: no name holds a line end or an angle
+    bracket, none is wire shorthand; a ticker right after a company's name is that
+    company (`International Business Machines Corp <IBM>`: the ticker an alias)."""
+    kept: list[Candidate] = []
+    for c in sorted(found, key=lambda c: c.start):
+        surface = c.text
+        lead = len(surface) - len(surface.lstrip("<> "))
+        surface = surface.strip("<> ")
+        start, end = c.start + lead, c.start + lead + len(surface)
+        if not surface or "\n" in surface or "<" in surface or ">" in surface:
+            continue
+        if all(_wire(w) for w in surface.split()):
+            continue
+        c.start, c.end, c.text = start, end, surface
+        kept.append(c)
+    for n, c in enumerate(kept):
+        ticker = n > 0 and text[c.start - 1:c.start] == "<" and text[c.end:c.end + 1] == ">" \
+            and _TICKER.fullmatch(c.text)
+        if not ticker:
+            continue
+        before = kept[n - 1]
+        at_start = before.start == 0 or _SENTENCE_END.search(
+            text[max(0, before.start - 3):before.start]) is not None
+        if text[before.end:c.start - 1].strip() == "" and not (before.single and at_start):
+            before.kind, before.single = "organisation", False
+            c.canonical = before.canonical or before.text
+    return kept
 
 
 def _bare(word: str) -> str:
@@ -184,6 +274,8 @@ class RulesExtractor:
     def extract(self, text: str) -> list[Candidate]:
         found = self.gazetteer.find(text)
         taken = [(c.start, c.end) for c in found]
+        bracketed = _bracketed(text, taken) + _dateline_place(text, taken)
+        taken += [(max(0, c.start - 1), c.end + 1) for c in bracketed]
         # Names run up to a known name, never across it ("Ashot Mkrtychev of Slovakia").
         masked = list(text)
         for s, e in taken:
@@ -191,8 +283,7 @@ class RulesExtractor:
         # Matches in the masked text never overlap a known name, nor each other.
         for m in _CAP_SEQ.finditer("".join(masked)):
             found.extend(self._classify(text, m.start(), m.group()))
-        found.sort(key=lambda c: c.start)
-        return found
+        return _tidy(text, found + bracketed)
 
     def _classify(self, text: str, start: int, seq: str) -> list[Candidate]:
         words = seq.split(" ")
@@ -204,12 +295,14 @@ class RulesExtractor:
         # Drop leading stop words and titles; trailing connectors; a possessive 's.
         i = 0
         titled = False
+        if _shouted(text, start, words):
+            return []
         while i < len(words) and (_bare(words[i]) in STOP or words[i] in TITLES
-                                  or words[i].lower() in CONNECTORS):
+                                  or words[i].lower() in CONNECTORS or _wire(words[i])):
             titled = titled or words[i] in TITLES
             i += 1
         j = len(words)
-        while j > i and words[j - 1].lower() in CONNECTORS:
+        while j > i and (words[j - 1].lower() in CONNECTORS or _wire(words[j - 1])):
             j -= 1
         if i >= j:
             return []
@@ -314,8 +407,7 @@ class SpacyExtractor:
                 found.append(Candidate(s, e, surface, kind, single=(
                     kind == "person" and " " not in surface)))
             taken.append((s, e))
-        found.sort(key=lambda c: c.start)
-        return found
+        return _tidy(text, found + _bracketed(text, taken))
 
 
 class ExtractorUnavailable(Exception):

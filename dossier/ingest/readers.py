@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -92,13 +93,32 @@ def read_text_file(path: Path) -> str:
     return text
 
 
+# The wire's time stamp on its own line (`26-FEB-1987 15:01:01.79`): in a file holding two
+# or more, each one opens an article (a wire archive).
+_WIRE_STAMP = re.compile(r"[ \t]*\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?[ \t\r]*")
+
+
 def _records_txt(path: Path, text: str) -> list[Record]:
     lines = text.split("\n")
+    stamps = [i for i, line in enumerate(lines) if _WIRE_STAMP.fullmatch(line)]
+    if len(stamps) < 2:
+        return [_record_txt(str(path), text, lines, 0)]
+    out = []
+    bounds = ([0] if "".join(lines[:stamps[0]]).strip() else []) + stamps + [len(lines)]
+    for a, b in itertools.pairwise(bounds):
+        chunk = lines[a:b]
+        out.append(_record_txt(f"{path}:{a + 1}", "\n".join(chunk), chunk, a))
+    return out
+
+
+def _record_txt(origin: str, text: str, lines: list[str], offset: int) -> Record:
+    """The first non-blank line not a date is the title; the lines before it (a wire's time
+    stamp) stay in the text, for the cleaner to read as the date line."""
     for i, line in enumerate(lines):
-        if line.strip():
-            return [Record(str(path), text, line.strip(), "\n".join(lines[i + 1:]),
-                           first_line=i + 2)]
-    raise IngestError(str(path), "no text")
+        if line.strip() and not (len(line) < 80 and parse_publication_date(line)):
+            rest = lines[:i] + [""] + lines[i + 1:]
+            return Record(origin, text, line.strip(), "\n".join(rest), first_line=offset + 1)
+    raise IngestError(origin, "no text")
 
 
 _FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n", re.DOTALL)
@@ -514,6 +534,9 @@ def to_article(record: Record, *, source: str | None = None) -> Article:
         published, precision = cleaned.published, cleaned.published_precision
     if not cleaned.body.strip():
         raise IngestError(record.origin, "no body text left after cleaning")
+    if _shouting(title):
+        removed.insert(0, RemovedLine(kind="headline", text=title, line=record.first_line))
+        title = _title_case(title, cleaned.body)
     return Article(
         title=title[:500] or "(untitled)", body=cleaned.body,
         source=record.source or cleaned.source or source,
@@ -521,3 +544,29 @@ def to_article(record: Record, *, source: str | None = None) -> Article:
         published=published, published_precision=precision, removed=removed,
         content_hash=_hash(record.raw), origin=record.origin,
     )
+
+
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to",
+                "vs", "with", "from"}
+
+
+def _shouting(title: str) -> bool:
+    """An upper-case headline (the wire's): two or more words, no lower-case letter."""
+    words = re.findall(r"[^\W\d_]{2,}", title)
+    return len(words) >= 2 and not any(c.islower() for c in title)
+
+
+def _title_case(title: str, body: str) -> str:
+    """`BAHIA COCOA REVIEW` -> `Bahia Cocoa Review`; a word written in capitals in the body
+    (`IBM`, `U.S.`, `OPEC`) stays in capitals, small words after the first are lower case."""
+    shouted = set(re.findall(r"\b[A-Z][A-Z0-9.&]*[A-Z0-9]\b\.?", body))
+    out = []
+    for n, word in enumerate(title.split(" ")):
+        core = word.strip("\"'()<>,;:-")
+        if not core or core in shouted or core.rstrip(".") in shouted or "." in core.strip("."):
+            out.append(word)
+        elif n and core.lower() in _SMALL_WORDS:
+            out.append(word.lower())
+        else:
+            out.append("-".join(p[:1] + p[1:].lower() for p in word.split("-")))
+    return " ".join(out)
