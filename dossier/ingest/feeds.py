@@ -11,6 +11,7 @@ feed or across feeds. An entry without text is refused alone, with its number.
 
 from __future__ import annotations
 
+import calendar
 import io
 import re
 import warnings
@@ -37,7 +38,10 @@ def entry_date(raw: str | None) -> str | None:
         return None
     m = _ISO_PREFIX.match(raw)
     if m:
-        return "-".join(part for part in m.groups() if part)
+        year, month, day = m.groups()
+        if month and not day and 1 <= int(month) <= 12:  # the words dates.py reads as a month
+            return f"{calendar.month_name[int(month)]} {year}"
+        return "-".join(part for part in (year, month, day) if part)
     try:
         return parsedate_to_datetime(raw.strip()).date().isoformat()
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -60,9 +64,16 @@ def _entry_text(entry: dict) -> str:
     return _as_text(entry.get("summary") or "", detail.get("type"))
 
 
+_RSS_AUTHOR = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")  # mail (Name)
+
+
 def _author(entry: dict) -> str | None:
+    raw = entry.get("author") or ""
+    m = _RSS_AUTHOR.match(raw)  # feedparser's own split fails on longer top-level domains
+    if m:
+        return " ".join(m.group("name").split())
     detail = entry.get("author_detail") or {}
-    name = (detail.get("name") or entry.get("author") or "").strip()
+    name = " ".join((detail.get("name") or raw).split())
     return name or None
 
 
@@ -79,7 +90,10 @@ def parse(path: Path) -> feedparser.FeedParserDict:
         parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         why = parsed.get("bozo_exception")
-        detail = f" ({_first_line(str(why))})" if why else ""
+        if hasattr(why, "getMessage"):  # the XML parser's (its line numbers are feedparser's)
+            detail = f" (XML {why.getMessage()})"
+        else:
+            detail = f" ({_first_line(str(why))})" if why else ""
         raise IngestError(str(path), f"not an RSS or Atom feed{detail}")
     return parsed
 

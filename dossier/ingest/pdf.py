@@ -9,6 +9,7 @@ pages, or without any text (a scan) is refused with one line naming it.
 
 from __future__ import annotations
 
+import calendar
 import io
 import logging
 import re
@@ -36,7 +37,7 @@ _FILE_NAME_TITLE = re.compile(
 
 
 def pdf_date(raw: object) -> str | None:
-    """`D:20230404103000+02'00'` -> `2023-04-04`; `D:202304` -> `2023-04`; else None."""
+    """`D:20230404103000+02'00'` -> `2023-04-04`; `D:202304` -> `April 2023`; else None."""
     m = _PDF_DATE.match(str(raw).strip()) if raw else None
     if not m:
         return None
@@ -45,6 +46,8 @@ def pdf_date(raw: object) -> str | None:
         return year
     if day and not 1 <= int(day) <= 31:
         day = None
+    if month and not day:  # the words dates.py reads as a month
+        return f"{calendar.month_name[int(month)]} {year}"
     return "-".join(part for part in (year, month, month and day) if part)
 
 

@@ -38,7 +38,11 @@ for _name in ("trafilatura", "htmldate", "courlan", "justext"):
 
 
 class _Fragment(_HTMLText):
-    """All the text of a fragment, with or without `<body>` or `<article>`."""
+    """All the text of a fragment, with or without `<body>` or `<article>`; a line break in
+    the source is a space (as a browser shows it), blocks and `<br>` make the lines."""
+
+    def handle_data(self, data: str) -> None:
+        super().handle_data(data.replace("\r", " ").replace("\n", " "))
 
     def _text(self, data: str) -> None:
         if self._skip or self._caption is not None:
