@@ -408,3 +408,23 @@ def test_comments_are_never_the_article(tmp_path):
     assert result.exit_code == 0, result.output
     (got,) = articles(tmp_path / "d.db").values()
     assert "The port reopened on Monday." in got["body"]
+
+
+def test_a_large_feed_of_broken_markup_is_refused_in_little_time(tmp_path):
+    """feedparser's lenient parser takes some 15 s a megabyte of unclosed tags: a feed that
+    is not well-formed XML is read by it only up to 512 KB."""
+    import time
+
+    feed = ('<rss version="2.0"><channel><title>t</title><item><title>x</title><description>'
+            + "<a " * 200_000 + "</description></item></channel></rss>")
+    (tmp_path / "broken.rss").write_text(feed)
+    (tmp_path / "nordic.atom").write_text(ATOM)
+    start = time.perf_counter()
+    result = ingest(tmp_path / "d.db", tmp_path)
+    assert time.perf_counter() - start < 20
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"refused {tmp_path / 'broken.rss'}: not well-formed XML (not well-formed (invalid "
+        "token) at line 1), and too large for the lenient parser (600,116 bytes; the limit is "
+        "524,288)\n")
+    assert "3 added, 0 duplicate, 1 refused" in result.stdout
