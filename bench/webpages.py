@@ -9,7 +9,8 @@ related link costs precision; a lost paragraph costs recall). Readers:
 
 - `tokenizer`: the hand-written reader of `readers.py` (meta tags, `<article>`/`<main>`/
   `<body>` text without nav, header, footer, aside, form, script);
-- `trafilatura`: trafilatura alone (text and metadata);
+- `trafilatura`: trafilatura alone (text and metadata), dates from markup only;
+- `traf-guess`: the same with htmldate's default extensive date search;
 - `combined`: what `dossier ingest` uses (`ingest/web.py`).
 """
 
@@ -40,8 +41,18 @@ def _trafilatura_alone(path: Path, text: str) -> list[Record]:
                    published=doc.date, source=doc.sitename, url=doc.url, author=doc.author)]
 
 
+def _trafilatura_guessing(path: Path, text: str) -> list[Record]:
+    """trafilatura with htmldate's default extensive search (dates guessed from free text)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
+                                      favor_precision=True)
+    return [Record(str(path), text, doc.title, web._paragraphs(doc.text or ""),
+                   published=doc.date, source=doc.sitename, url=doc.url, author=doc.author)]
+
+
 READERS = {"tokenizer": _records_html, "trafilatura": _trafilatura_alone,
-           "combined": web.page_records}
+           "traf-guess": _trafilatura_guessing, "combined": web.page_records}
 
 
 def words(text: str) -> Counter:
@@ -66,6 +77,7 @@ def score(reader, page, folder: Path) -> dict:
 
 def main() -> None:
     totals = {}
+    web._trafilatura("<html><body><p>warm up: imports</p></body></html>")
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{'page':22} {'reader':12} title date author  prec.  recall    ms")
         for page in PAGES:
