@@ -428,3 +428,25 @@ def test_a_large_feed_of_broken_markup_is_refused_in_little_time(tmp_path):
         "token) at line 1), and too large for the lenient parser (600,116 bytes; the limit is "
         "524,288)\n")
     assert "3 added, 0 duplicate, 1 refused" in result.stdout
+
+
+def test_feed_entities_are_neither_expanded_nor_fetched(tmp_path):
+    """A billion laughs in a feed's DOCTYPE stays unexpanded; an external entity naming a
+    local file is not read into the article."""
+    (tmp_path / "secret.txt").write_text("TOP SECRET WORDS")
+    laughs = '<!ENTITY a "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi",
+                                                                    strict=True))
+    (tmp_path / "laughs.rss").write_text(
+        f'<?xml version="1.0"?><!DOCTYPE rss [{laughs}]><rss version="2.0"><channel><title>'
+        "T</title><item><title>Laughs</title><description>Words &i; here.</description>"
+        "</item></channel></rss>")
+    (tmp_path / "xxe.rss").write_text(
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{tmp_path}/secret.txt">'
+        ']><rss version="2.0"><channel><title>T</title><item><title>Entity</title>'
+        "<description>The file says: &x; and no more.</description></item></channel></rss>")
+    result = ingest(tmp_path / "d.db", tmp_path / "laughs.rss", tmp_path / "xxe.rss")
+    got = articles(tmp_path / "d.db")
+    assert len(got["Laughs"]["body"]) < 100 and "lollol" not in got["Laughs"]["body"]
+    assert "SECRET" not in got["Entity"]["body"]
+    assert result.exit_code == 0, result.output
