@@ -38,7 +38,8 @@ from dossier.ingest.dates import parse_publication_date
 from dossier.model import Article, RemovedLine
 from dossier.safefile import FileRefused, read_bytes
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl",
+              ".rss", ".atom", ".xml", ".eml", ".mbox", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024  # an article file larger than this is refused, not read
 FRONT_MATTER_MAX = 64 * 1024  # characters of YAML front matter in a Markdown article
 HTML_MAX_CHARS = 8 * 1024 * 1024  # an HTML page: most of a big one is markup
@@ -501,18 +502,42 @@ def records(path: Path) -> Iterator[Record | IngestError]:
     """Every article record in a file, or the errors that stopped them."""
     suffix = path.suffix.lower()
     try:
+        whole = _source_reader(suffix)
+        if whole is not None:  # feeds, mail, PDF: they read the file (bytes) themselves
+            yield from whole(path)
+            return
         text = read_text_file(path)
         if suffix == ".jsonl":
             yield from iter_jsonl(path, text)
             return
         reader = {".txt": _records_txt, ".md": _records_md, ".markdown": _records_md,
-                  ".html": _records_html, ".htm": _records_html, ".json": _records_json}.get(suffix)
+                  ".html": _records_page, ".htm": _records_page, ".json": _records_json}.get(suffix)
         if reader is None:
             raise IngestError(str(path), f"unknown kind of file '{suffix}' (not one of "
                               f"{', '.join(EXTENSIONS)})")
         yield from reader(path, text)
     except IngestError as exc:
         yield exc
+
+
+def _records_page(path: Path, text: str) -> list[Record]:
+    from dossier.ingest.web import page_records  # trafilatura, with this module's fallback
+
+    return page_records(path, text)
+
+
+def _source_reader(suffix: str):
+    """The reader of a feed, mail or PDF file (modules of their own, imported when needed)."""
+    if suffix in (".rss", ".atom", ".xml"):
+        from dossier.ingest.feeds import feed_records
+        return feed_records
+    if suffix in (".eml", ".mbox"):
+        from dossier.ingest.mail import mail_records
+        return mail_records
+    if suffix == ".pdf":
+        from dossier.ingest.pdf import pdf_records
+        return pdf_records
+    return None
 
 
 def to_article(record: Record, *, source: str | None = None) -> Article:
@@ -524,6 +549,8 @@ def to_article(record: Record, *, source: str | None = None) -> Article:
     removed = list(cleaned.removed)
     for caption in getattr(record, "captions", []):
         removed.append(RemovedLine(kind="caption", text=caption, line=0))
+    for kind, text in getattr(record, "set_aside", []):  # a mail's attachments, signature
+        removed.append(RemovedLine(kind=kind, text=text, line=0))
     published, precision = None, "unknown"
     if record.published:
         parsed = parse_publication_date(record.published[:10]) or parse_publication_date(
