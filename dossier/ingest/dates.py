@@ -314,6 +314,7 @@ def parse_publication_date(text: str) -> tuple[str, str] | None:
     2013`, `2023-04-04`, `2023`): (ISO value, precision), or None."""
     text = re.sub(r"(?i)^\s*(published|posted|updated|date)\s*[:\-]?\s*", "", text).strip()
     text = re.sub(r"\s+\d{1,2}:\d{2}.*$", "", text)  # a time after the date
+    text = _month_words(text)
     for m in find_dates(text):
         if m.resolution == "absolute" and m.start <= 1 and len(text) - m.end <= 1 \
                 and m.date_end is None:
@@ -321,3 +322,16 @@ def parse_publication_date(text: str) -> tuple[str, str] | None:
     if re.fullmatch(r"(?:1[89]|20)\d\d", text):
         return text, "year"
     return None
+
+
+_MONTH_WORD = re.compile(r"(?i)\b(?:(?P<full>" + "|".join(MONTHS) + r")|(?P<abbr>"
+                         + "|".join(MONTH_ABBR) + r")(?!\.))\b")
+
+
+def _month_words(text: str) -> str:
+    """Month names as an analyst types them, as `find_dates` reads them: `april` -> `April`,
+    `Apr` -> `Apr.` (so `Apr 2023`, `4 apr 2023`, `Apr 4, 2023` are dates)."""
+    def fix(m: re.Match[str]) -> str:
+        return m[0].capitalize() + ("." if m["abbr"] else "")
+
+    return _MONTH_WORD.sub(fix, text)
