@@ -75,7 +75,10 @@ def scan(paths: Iterable[Path]) -> Scan:
         path = Path(path)
         if path.is_dir():
             inside: list[Path] = []
-            for folder, dirs, names in os.walk(path):
+            def unreadable(exc: OSError) -> None:
+                found.problems.append((str(exc.filename), f"not read ({exc.strerror})"))
+
+            for folder, dirs, names in os.walk(path, onerror=unreadable):
                 here = Path(folder)
                 for name in list(dirs):
                     if name.startswith("."):
