@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -200,15 +201,29 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
 @click.option("--gazetteer", "gazetteers", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A gazetteer YAML that extends the shipped one (repeatable).")
+@click.option("--date-from-name", is_flag=True,
+              help="An article with no date of its own takes the one its file name starts "
+                   "with (2023-04-04-…, 20230404_…; 2023-04_… at month precision).")
+@click.option("--date-from-mtime", is_flag=True,
+              help="An article with no date of its own (nor one from its name, with "
+                   "--date-from-name) takes its file's modification day.")
+@click.option("--dry-run", is_flag=True,
+              help="List what would be read and what skipped, and why; FILE is not opened.")
 def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extractor: str,
-               model: str | None, gazetteers: tuple[Path, ...]) -> None:
-    """Add the articles in PATHS (files or folders: txt, md, html, json, jsonl) to FILE,
-    creating it if needed. A JSON export of a dossier is imported whole."""
+               model: str | None, gazetteers: tuple[Path, ...], date_from_name: bool,
+               date_from_mtime: bool, dry_run: bool) -> None:
+    """Add the articles in PATHS (files or folders: txt, md, html, json, jsonl, rss, atom,
+    eml, mbox, pdf) to FILE, creating it if needed. A JSON export of a dossier is imported
+    whole. Inside folders, hidden files and folders and other formats are skipped (and
+    counted)."""
     from dossier.ingest.entities import ExtractorUnavailable, GazetteerError
-    from dossier.ingest.pipeline import expand, ingest_paths
+    from dossier.ingest.pipeline import ingest_paths, scan
 
     if model and extractor == "auto":
         extractor = "spacy"
+    if dry_run:
+        _dry_run(paths, date_from_name=date_from_name, date_from_mtime=date_from_mtime)
+        return
     created = not file.exists()
     store = open_store(file, create=True)
     if store.readonly:
@@ -216,10 +231,9 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         raise UserError(f"{file}: read-only (you may not write it): no article can be added")
     try:
         from dossier.export import ExportError
-        from dossier.export.jsonfmt import import_json, is_dossier_export
+        from dossier.export.jsonfmt import import_json
 
-        exports = [p for p in paths if p.suffix.lower() == ".json" and p.is_file()
-                   and is_dossier_export(p)]  # is_file: a FIFO named x.json would block
+        exports = _dossier_exports(paths)
         for path in exports:
             try:
                 with damage_reported(file):
@@ -237,17 +251,19 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         paths = tuple(p for p in paths if p not in exports)
         if not paths:
             return
-        files, _ = expand(paths)
-        show = sys.stderr.isatty() and len(files) > 1
-        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
-                               hidden=not show) as bar:
-            def progress(done: int, total: int, current: str) -> None:
-                bar.update(done - bar.pos)
+        found = scan(paths)
+        show = sys.stderr.isatty() and len(found.files) > 1
+        rate = _Rate()
+        with click.progressbar(length=len(found.files), label="ingesting", file=sys.stderr,
+                               hidden=not show, item_show_func=rate.text) as bar:
+            def progress(files_done: int, total: int, articles: int) -> None:
+                bar.update(files_done - bar.pos, articles)
 
             try:
                 report = ingest_paths(store, paths, source=source, extractor=extractor,
                                       model=model, gazetteer_files=gazetteers,
-                                      progress=progress)
+                                      progress=progress, date_from_name=date_from_name,
+                                      date_from_mtime=date_from_mtime, scanned=found)
             except (ExtractorUnavailable, GazetteerError) as exc:
                 raise UserError(str(exc)) from None
             except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
@@ -260,8 +276,60 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
         echo(f"refused {origin}: {reason}", err=True)
     echo(f"{file}: {report.added} added, {report.duplicates} duplicate, "
                f"{len(report.refused)} refused (extractor: {report.extractor})")
+    if report.skipped:
+        echo(f"skipped: {report.skipped}")
     if report.refused:
         sys.exit(1)
+
+
+class _Rate:
+    """The text after the progress bar: articles read so far and articles a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def text(self, articles: int | None) -> str:
+        if not articles:
+            return ""
+        seconds = max(time.monotonic() - self.start, 1e-3)
+        return f"{articles} articles, {articles / seconds:.1f} articles/s"
+
+
+def _dossier_exports(paths: tuple[Path, ...]) -> list[Path]:
+    """The JSON exports of a dossier among the paths named (imported whole, not as articles)."""
+    from dossier.export.jsonfmt import is_dossier_export
+
+    return [p for p in paths if p.suffix.lower() == ".json" and p.is_file()
+            and is_dossier_export(p)]  # is_file: a FIFO named x.json would block
+
+
+def _dry_run(paths: tuple[Path, ...], *, date_from_name: bool, date_from_mtime: bool) -> None:
+    """Say what an ingest of PATHS would read and pass over, touching no dossier."""
+    from dossier.ingest.pipeline import HIDDEN, file_dating, format_name, scan
+
+    exports = _dossier_exports(paths)
+    for path in exports:
+        echo(f"read {path} (dossier export: imported whole)")
+    found = scan(p for p in paths if p not in exports)
+    dating = file_dating(from_name=date_from_name, from_mtime=date_from_mtime)
+    for path in found.files:
+        dated = dating(path) if dating else None
+        when = f"; dated {dated[0]} unless it has a date" if dated else ""
+        echo(f"read {path} ({format_name(path)}{when})")
+    for path, kind in found.skipped:
+        if kind == HIDDEN:
+            why = "hidden folder" if path.is_dir() else "hidden"
+        else:
+            why = f"{kind}: not an article format"
+        echo(f"skip {path} ({why})")
+    for origin, reason in found.problems:
+        echo(f"refuse {origin}: {reason}")
+    summary = f"dry run: {len(found.files) + len(exports)} would be read"
+    if found.skipped:
+        summary += f"; skipped: {found.skipped_summary()}"
+    if found.problems:
+        summary += f"; {len(found.problems)} refused"
+    echo(summary + "; nothing written")
 
 
 @main.command("extract")

@@ -4,12 +4,15 @@ transaction (a kill leaves every article whole or absent; running again complete
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.ingest.entities import Gazetteer, make_extractor
+from dossier.ingest.filedates import date_from_mtime, date_from_name
 from dossier.ingest.readers import EXTENSIONS, IngestError, Record, records, to_article
 from dossier.ingest.resolve import Resolver
 from dossier.ingest.timeline import article_events
@@ -17,7 +20,8 @@ from dossier.model import Article, Entity, Event, Mention
 from dossier.safefile import not_regular
 from dossier.store import Store
 
-Progress = Callable[[int, int, str], None]  # done, total, current file
+Progress = Callable[[int, int, int], None]  # files done, files in all, articles read
+FileDate = Callable[[Path], tuple[str, str] | None]  # a file -> (ISO value, precision)
 
 
 @dataclass
@@ -28,29 +32,96 @@ class IngestReport:
     duplicates: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
     extractor: str = ""
+    skipped: str = ""  # the files and folders passed over, by kind (`Scan.skipped_summary`)
 
 
-def expand(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to read: the given files, and the article files inside given folders, sorted."""
-    files: list[Path] = []
-    problems: list[tuple[str, str]] = []
+@dataclass
+class Scan:
+    """What a list of files and folders holds: the files to read, the files and folders
+    passed over (hidden ones, other formats) with why, and paths that cannot be read."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, kind)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def skipped_summary(self) -> str:
+        """`3 hidden, 2 .docx, 1 .png (not an article format)`: the skipped, by kind."""
+        counts = Counter(kind for _, kind in self.skipped)
+        hidden = counts.pop(HIDDEN, 0)
+        parts = [f"{hidden} hidden"] if hidden else []
+        others = [f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1],
+                                                                                     kv[0]))]
+        if others:
+            parts.append(", ".join(others) + " (not an article format)")
+        return ", ".join(parts)
+
+
+HIDDEN = "hidden"
+NO_EXTENSION = "without extension"
+
+
+def _skip_kind(path: Path) -> str:
+    return path.suffix.lower() or NO_EXTENSION
+
+
+def scan(paths: Iterable[Path]) -> Scan:
+    """Files to read: the given files, and the article files inside given folders (at any
+    depth), sorted. Inside a folder, a hidden file or folder (name starting with `.`: a
+    `.git`, an editor's `.swp`, macOS's `._name` copies) is passed over without being
+    walked, and so is a file of another format; a file named on the command line is read
+    whatever its name."""
+    found = Scan()
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if p.suffix.lower() not in EXTENSIONS or p.name.startswith(".") or p.is_dir():
-                    continue
-                if p.is_file():
-                    files.append(p)
-                elif p.exists():  # a FIFO or a device named like an article
-                    problems.append((str(p), not_regular(p.stat().st_mode) or "not read"))
+            inside: list[Path] = []
+            def unreadable(exc: OSError) -> None:
+                found.problems.append((str(exc.filename), f"not read ({exc.strerror})"))
+
+            for folder, dirs, names in os.walk(path, onerror=unreadable):
+                here = Path(folder)
+                for name in list(dirs):
+                    if name.startswith("."):
+                        dirs.remove(name)
+                        found.skipped.append((here / name, HIDDEN))
+                for name in names:
+                    inside.append(here / name)
+            for p in sorted(inside):
+                if p.name.startswith("."):
+                    found.skipped.append((p, HIDDEN))
+                elif p.suffix.lower() not in EXTENSIONS:
+                    if not p.is_dir():  # a symlink to a folder is not walked, nor counted
+                        found.skipped.append((p, _skip_kind(p)))
+                elif p.is_file():
+                    found.files.append(p)
+                elif p.exists() and not p.is_dir():  # a FIFO or a device named like one
+                    found.problems.append((str(p), not_regular(p.stat().st_mode) or "not read"))
         elif path.is_file():
-            files.append(path)
+            found.files.append(path)
         elif path.exists():  # a FIFO or a device: stat says so without opening it
-            problems.append((str(path), not_regular(path.stat().st_mode) or "not read"))
+            found.problems.append((str(path), not_regular(path.stat().st_mode) or "not read"))
         else:
-            problems.append((str(path), "no such file or folder"))
-    return files, problems
+            found.problems.append((str(path), "no such file or folder"))
+    found.skipped.sort()
+    return found
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to read and paths that cannot be (see `scan`)."""
+    found = scan(paths)
+    return found.files, found.problems
+
+
+FORMAT_NAMES = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
+                ".html": "web page", ".htm": "web page", ".json": "json", ".jsonl": "json lines",
+                ".rss": "feed", ".atom": "feed", ".xml": "feed", ".eml": "mail",
+                ".mbox": "mailbox", ".pdf": "pdf"}
+
+
+def format_name(path: Path) -> str:
+    """The reader a file goes to, as `--dry-run` names it."""
+    suffix = path.suffix.lower()
+    return FORMAT_NAMES.get(suffix, suffix.lstrip(".") or "unknown")
 
 
 class Analyser:
@@ -72,10 +143,23 @@ class Analyser:
         return entities, mentions, events
 
 
-def iter_records(files: list[Path]) -> Iterator[tuple[Path, Record | IngestError]]:
-    for path in files:
+def iter_records(files: list[Path]) -> Iterator[tuple[int, Path, Record | IngestError]]:
+    """Every record of every file, with the file's place in the list (for progress)."""
+    for index, path in enumerate(files):
         for item in records(path):
-            yield path, item
+            yield index, path, item
+
+
+def file_dating(*, from_name: bool = False, from_mtime: bool = False) -> FileDate | None:
+    """The date a file gives an article with none of its own: its name's, then its mtime's."""
+    if not (from_name or from_mtime):
+        return None
+
+    def dating(path: Path) -> tuple[str, str] | None:
+        return ((date_from_name(path.name) if from_name else None)
+                or (date_from_mtime(path) if from_mtime else None))
+
+    return dating
 
 
 def ingest_paths(
@@ -87,13 +171,21 @@ def ingest_paths(
     model: str | None = None,
     gazetteer_files: Iterable[Path] = (),
     progress: Progress | None = None,
+    date_from_name: bool = False,
+    date_from_mtime: bool = False,
+    scanned: Scan | None = None,
 ) -> IngestReport:
-    """Add the articles in `paths` to the dossier; one bad file never stops the others."""
-    files, problems = expand(paths)
-    report = IngestReport(refused=list(problems))
+    """Add the articles in `paths` to the dossier; one bad file never stops the others.
+
+    An article with no date of its own takes its file's (`date_from_name`, then
+    `date_from_mtime`) before its relative dates are resolved. `scanned` is `scan(paths)`
+    when the caller has it already."""
+    found = scanned if scanned is not None else scan(paths)
+    report = IngestReport(refused=list(found.problems), skipped=found.skipped_summary())
     analyser = Analyser(store, extractor, model, gazetteer_files)
     report.extractor = analyser.extractor.name
-    _ingest_all(store, files, analyser, report, source, progress)
+    dating = file_dating(from_name=date_from_name, from_mtime=date_from_mtime)
+    _ingest_all(store, found.files, analyser, report, source, progress, dating)
     return report
 
 
@@ -101,19 +193,22 @@ BATCH = 25  # articles a transaction: whole articles, and one commit for many
 
 
 def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: IngestReport,
-                source: str | None, progress: Progress | None) -> None:
+                source: str | None, progress: Progress | None,
+                dating: FileDate | None = None) -> None:
     items = iter_records(files)
     done = 0
     while True:
         batch = list(itertools.islice(items, BATCH))
         if not batch:
+            if progress:
+                progress(len(files), len(files), done)
             return
         # Reading and finding names take most of the time: done before the write lock is
         # taken, so a colleague's tag never waits for an extraction. The write is short.
         analysed = []
-        for path, item in batch:
+        for _, path, item in batch:
             done += 1
-            ready = _analyse_one(store, path, item, analyser, report, source)
+            ready = _analyse_one(store, path, item, analyser, report, source, dating)
             if ready is not None:
                 analysed.append(ready)
         if analysed:
@@ -121,14 +216,15 @@ def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: Ing
                 for path, article, found in analysed:
                     _store_one(store, path, article, found, report)
         if progress:
-            progress(done, len(files), str(batch[-1][0]))
+            progress(batch[-1][0], len(files), done)  # the last file may have more
 
 
 Found = tuple[list[Entity], list[tuple[int, Mention]], list[tuple[Event, list[int]]]]
 
 
 def _analyse_one(store: Store, path: Path, item: Record | IngestError, analyser: Analyser,
-                 report: IngestReport, source: str | None) -> tuple[Path, Article, Found] | None:
+                 report: IngestReport, source: str | None,
+                 dating: FileDate | None = None) -> tuple[Path, Article, Found] | None:
     """Read and analyse one article; a failure refuses it (with why) and the rest go on."""
     if isinstance(item, IngestError):
         report.refused.append((item.origin, item.reason))
@@ -144,6 +240,11 @@ def _analyse_one(store: Store, path: Path, item: Record | IngestError, analyser:
     if store.find_article_by_hash(article.content_hash) is not None:
         report.duplicates += 1
         return None
+    if article.published is None and dating is not None:
+        # Before the analysis: the article's relative dates count from this one.
+        dated = dating(path)
+        if dated is not None:
+            article.published, article.published_precision = dated
     try:
         found = analyser.analyse(article)
     except Exception as exc:  # noqa: BLE001 - as above: refused with its reason

@@ -391,27 +391,43 @@ class CorrectionsMixin:
     ) -> int:
         """Set an article's date; with `resolve`, its relative and unresolved dates are
         resolved again against it, in the same change. Returns the events re-dated."""
+        return self.set_articles_date(analyst, [article_id], published, precision, resolve)
+
+    def set_articles_date(
+        self: Store, analyst: str, article_ids: list[int], published: str | None,
+        precision: str, resolve: Resolver | None = None,
+    ) -> int:
+        """Give several articles one date as one change (one journal batch: one undo takes
+        it all back); with `resolve`, the relative and unresolved dates of each are resolved
+        again against it. Returns the events re-dated."""
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return 0
         redated = 0
-        with self.change(analyst, "date article", "article", article_id) as ch:
-            ch.update("articles", article_id, {"published": published,
-                                               "published_precision": precision})
-            if resolve is None:
-                return 0
-            for event_id, date_text in self.conn.execute(
-                "SELECT id, date_text FROM events WHERE article_id = ? "
-                "AND resolution IN ('relative', 'unresolved')", (article_id,),
-            ).fetchall():
-                resolved = resolve(date_text, published) if published else None
-                if resolved is None:
-                    values = {"date_start": None, "date_end": None, "resolution": "unresolved"}
-                else:
-                    start, end, prec = resolved
-                    values = {"date_start": start, "date_end": end, "precision": prec,
-                              "resolution": "relative"}
-                if ch.update("events", event_id, values):
-                    redated += 1
+        single = len(ids) == 1
+        with self.change(analyst, "date article" if single else f"date {len(ids)} articles",
+                         "article" if single else None, ids[0] if single else None) as ch:
+            for article_id in ids:
+                ch.update("articles", article_id, {"published": published,
+                                                   "published_precision": precision})
+                if resolve is None:
+                    continue
+                for event_id, date_text in self.conn.execute(
+                    "SELECT id, date_text FROM events WHERE article_id = ? "
+                    "AND resolution IN ('relative', 'unresolved')", (article_id,),
+                ).fetchall():
+                    resolved = resolve(date_text, published) if published else None
+                    if resolved is None:
+                        values = {"date_start": None, "date_end": None,
+                                  "resolution": "unresolved"}
+                    else:
+                        start, end, prec = resolved
+                        values = {"date_start": start, "date_end": end, "precision": prec,
+                                  "resolution": "relative"}
+                    if ch.update("events", event_id, values):
+                        redated += 1
         return redated
 
 

@@ -104,7 +104,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         _b("N", "mention(-1)", "Prev mention", "Previous mention of the focused entity, "
            "across articles", show=False),
         _b("m", "merge", "Merge", "Merge the focused entity into another", show=False),
-        _b("r", "edit", "Edit", "Rename or edit the focused item", show=False),
+        _b("r", "edit", "Edit", "Rename or edit the focused item; with articles marked, "
+           "date every marked article at once", show=False),
         _b("u", "undo", "Undo", "Undo your latest change (kept across restarts)"),
         _b("ctrl+r", "redo", "Redo", "Redo your latest undone change"),
         _b("e", "export", "Export", "Export the dossier (brief, JSON, CSV, FtM, ...)"),

@@ -21,6 +21,8 @@ from dossier.store import ReadOnlyError
 from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
 
+DATE_FORMS = "4 April 2023, April 4, 2023, 2023-04-04, Apr 2023, 2023; empty for none"
+
 
 class CorrectionsMixin:
     """The app's link and correction flows; mixed into `DossierApp`."""
@@ -39,6 +41,7 @@ class CorrectionsMixin:
     focused_entity: Any
     open_article: Any
     writable: Any
+    articles: Any
 
     def action_link(self) -> None:
         if not self.writable():
@@ -154,7 +157,10 @@ class CorrectionsMixin:
             self.notify("focus an item to edit", markup=False)
             return
         kind, item_id = item
-        if kind == "entity":
+        marked = getattr(self.focused, "marked", None)
+        if kind == "article" and marked:
+            self.date_articles(sorted(marked))
+        elif kind == "entity":
             self.edit_entity(item_id)
         elif kind == "article":
             article = self.store.get_article(item_id)
@@ -171,15 +177,13 @@ class CorrectionsMixin:
                 def entered(new: str | None) -> None:
                     if new is None:
                         return
-                    if name == "published":
-                        self._set_article_date(item_id, new.strip())
-                    else:
-                        self._change(lambda: self.store.update_article(
-                            self.analyst, item_id, **{name: new.strip() or None}))
+                    self._change(lambda: self.store.update_article(
+                        self.analyst, item_id, **{name: new.strip() or None}))
 
-                self.push_screen(TextPrompt(f"Article {name}", value,
-                                            "YYYY-MM-DD, YYYY-MM or YYYY" if name == "published"
-                                            else ""), entered)
+                if name == "published":
+                    self.date_articles([item_id], value)
+                else:
+                    self.push_screen(TextPrompt(f"Article {name}", value), entered)
 
             options = [(name, Text(f"{name}: {safe_line(value)[:60]}"))
                        for name, value in fields]
@@ -415,28 +419,44 @@ class CorrectionsMixin:
         self.push_screen(ItemPicker(self.store, "Mention of which entity?", kinds=("entity",)),
                          picked)
 
-    def _set_article_date(self, article_id: int, value: str) -> None:
+    def date_articles(self, article_ids: list[int], current: str = "") -> None:
+        """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
+        for none) and give it to the articles as one change: one `u` takes it back from all
+        of them. A line that is not a date keeps the dialog open, saying why."""
         from dossier.ingest.dates import parse_publication_date, resolve
 
-        if not value:
-            self._change(lambda: self.store.set_article_date(
-                self.analyst, article_id, None, "unknown", resolve))
-            return
-        parsed = parse_publication_date(value)
-        if parsed is None:
-            self.notify(f"not a date: {value} (YYYY-MM-DD, YYYY-MM or YYYY)",
-                        severity="warning", markup=False)
-            return
-        self._change(lambda: self.store.set_article_date(self.analyst, article_id, parsed[0],
-                                                         parsed[1], resolve))
+        def problem(value: str) -> str | None:
+            if not value.strip() or parse_publication_date(value.strip()) is not None:
+                return None
+            return f"not a date: {value.strip()} ({DATE_FORMS})"
 
-    def _change(self, do: Any) -> None:
+        def entered(value: str | None) -> None:
+            if value is None:
+                return
+            parsed = parse_publication_date(value.strip()) if value.strip() else None
+            published, precision = parsed if parsed else (None, "unknown")
+            if not self._change(lambda: self.store.set_articles_date(
+                    self.analyst, article_ids, published, precision, resolve)):
+                return
+            if len(article_ids) > 1:
+                self.articles.marked.clear()
+                self.articles.refresh()
+                self.notify(f"dated {len(article_ids)} articles: {published or 'no date'}"
+                            f" ({precision})", markup=False)
+
+        title = ("Article date" if len(article_ids) == 1
+                 else f"Date of the {len(article_ids)} marked articles (one change; u undoes)")
+        self.push_screen(TextPrompt(title, current, DATE_FORMS, check=problem), entered)
+
+    def _change(self, do: Any) -> bool:
+        """Make one change in the store and show it; False (and said) when refused."""
         try:
             do()
         except (ReadOnlyError, ValueError, KeyError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
-            return
+            return False
         except sqlite3.Error as exc:
             self.store_failed(exc)
-            return
+            return False
         self.after_change()
+        return True

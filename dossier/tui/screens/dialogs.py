@@ -6,6 +6,7 @@ as markup, and names here come from the dossier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Group
@@ -85,7 +86,8 @@ class Choice(ModalScreen[Any]):
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """Ask for one line of text."""
+    """Ask for one line of text; with `check`, a refused line keeps the dialog open with the
+    text as typed and the reason under it (nothing typed is lost to a typo)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel",
                         tooltip="Close without changing anything")]
@@ -93,22 +95,34 @@ class TextPrompt(ModalScreen[str | None]):
     TextPrompt { align: center middle; }
     TextPrompt > Vertical { width: 70; max-width: 95%; height: auto; border: round $primary;
         background: $surface; padding: 0 1; }
+    TextPrompt #prompt-problem { color: $warning; }
     """
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "",
+                 check: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
         # The value to edit may come from the file: shown (and saved, if kept) inert.
         self.title_text, self.value = safe_line(title), safe_line(value)
         self.placeholder = placeholder
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text, style="bold"))
             yield Input(value=self.value, placeholder=self.placeholder)
+            yield Label(Text(""), id="prompt-problem")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
+        problem = self.check(event.value) if self.check else None
+        if problem:
+            self.query_one("#prompt-problem", Label).update(Text(safe_line(problem)))
+            return
         self.dismiss(event.value)
+
+    @on(Input.Changed)
+    def changed(self) -> None:
+        self.query_one("#prompt-problem", Label).update(Text(""))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
