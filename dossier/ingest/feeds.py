@@ -22,9 +22,8 @@ from xml.parsers import expat
 
 import feedparser
 
-from dossier.ingest.readers import MAX_BYTES, IngestError, Record
+from dossier.ingest.readers import IngestError, Record, read_article_bytes
 from dossier.ingest.web import fragment_text
-from dossier.safefile import FileRefused, read_bytes
 
 EXTENSIONS = (".rss", ".atom", ".xml")
 # A feed that is not well-formed XML goes to feedparser's lenient parser, which takes some
@@ -95,12 +94,7 @@ def _not_well_formed(data: bytes) -> str | None:
 
 def parse(path: Path) -> feedparser.FeedParserDict:
     """The parsed feed, or IngestError when the file is not one (or cannot be read)."""
-    try:
-        data = read_bytes(path, MAX_BYTES)
-    except FileRefused as exc:
-        raise IngestError(str(path), exc.reason) from None
-    if not data.strip():
-        raise IngestError(str(path), "empty file")
+    data = read_article_bytes(path)
     if len(data) > LOOSE_MAX_BYTES:
         problem = _not_well_formed(data)
         if problem:

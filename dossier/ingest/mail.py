@@ -19,9 +19,9 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from dossier.ingest.readers import MAX_BYTES, IngestError, Record
+from dossier.ingest.readers import MAX_BYTES, IngestError, Record, read_article_bytes
 from dossier.ingest.web import fragment_text
-from dossier.safefile import FileRefused, not_regular, read_bytes
+from dossier.safefile import not_regular
 
 MBOX_MAX_BYTES = 2 * 1024**3  # an mbox is read a message at a time; each up to MAX_BYTES
 EXTENSIONS = (".eml", ".mbox")
@@ -111,12 +111,7 @@ def message_record(origin: str, data: bytes) -> Record:
 
 
 def _eml(path: Path) -> Iterator[Record | IngestError]:
-    try:
-        data = read_bytes(path, MAX_BYTES)
-    except FileRefused as exc:
-        raise IngestError(str(path), exc.reason) from None
-    if not data.strip():
-        raise IngestError(str(path), "empty file")
+    data = read_article_bytes(path)
     yield message_record(str(path), data)
 
 

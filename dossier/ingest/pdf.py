@@ -20,8 +20,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from dossier.ingest.readers import MAX_BYTES, IngestError, Record
-from dossier.safefile import FileRefused, read_bytes
+from dossier.ingest.readers import IngestError, Record, read_article_bytes
 
 MAX_PAGES = 2000
 MAX_CHARS = 20 * 1024 * 1024  # of text, all pages together
@@ -81,12 +80,7 @@ def _why(exc: Exception) -> str:
 
 def pdf_records(path: Path) -> Iterator[Record | IngestError]:
     """The article of a PDF file (see the module's docstring)."""
-    try:
-        data = read_bytes(path, MAX_BYTES)
-    except FileRefused as exc:
-        raise IngestError(str(path), exc.reason) from None
-    if not data.strip():
-        raise IngestError(str(path), "empty file")
+    data = read_article_bytes(path)
     if not data.lstrip()[:5] == b"%PDF-":
         raise IngestError(str(path), "not a PDF (no %PDF- header)")
     with warnings.catch_warnings():

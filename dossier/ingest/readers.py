@@ -75,15 +75,22 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def read_text_file(path: Path) -> str:
-    """A file's text as UTF-8 (BOM allowed); refuse binary, empty or undecodable files, and
-    anything not a regular file (a FIFO would block, a device never end)."""
+def read_article_bytes(path: Path) -> bytes:
+    """A file's bytes for a reader: refused (IngestError) when empty, too large, or not a
+    regular file (a FIFO would block, a device never end)."""
     try:
         data = read_bytes(path, MAX_BYTES)
     except FileRefused as exc:
         raise IngestError(str(path), exc.reason) from None
     if not data.strip():
         raise IngestError(str(path), "empty file")
+    return data
+
+
+def read_text_file(path: Path) -> str:
+    """A file's text as UTF-8 (BOM allowed); refuse binary, empty or undecodable files, and
+    anything not a regular file."""
+    data = read_article_bytes(path)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(str(path), "binary file (NUL bytes), not text")
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"

@@ -1023,14 +1023,9 @@ class Store(CorrectionsMixin):
             raise ValueError(synchronous)
         with self.gate.turn(interactive=not self.background), self.lock:
             self.conn.execute(f"PRAGMA synchronous = {synchronous}")
-            self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+                with self._transaction():  # the same turn and lock: both re-entrant
+                    yield
             finally:
                 self.conn.execute("PRAGMA synchronous = FULL")
 
