@@ -241,3 +241,18 @@ def test_failed_migration_rolls_back(tmp_path, monkeypatch):
     assert conn.execute("SELECT name FROM sqlite_master WHERE name='half_done'").fetchone() is None
     conn.close()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize("command", [["check"], ["open"], ["export", "-f", "json", "-o", "-"]])
+def test_a_fifo_given_as_the_dossier_is_refused_not_waited_on(tmp_path, command):
+    """A named pipe nobody writes would block the header read for ever."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "dossier", command[0], str(fifo),
+                             *command[1:]], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"dossier: {fifo}: not a regular file (a pipe, device or " \
+        "socket), not a dossier"
