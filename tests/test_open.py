@@ -256,3 +256,31 @@ def test_a_fifo_given_as_the_dossier_is_refused_not_waited_on(tmp_path, command)
     assert result.returncode == 2
     assert result.stderr.strip() == f"dossier: {fifo}: not a regular file (a pipe, device or " \
         "socket), not a dossier"
+
+
+def test_a_dossier_on_a_read_only_mount_opens_read_only(tmp_path):
+    """Seen: "not a dossier: unable to open database file" (SQLite cannot make the -shm)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
+            capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a file system here (needs root)")
+    try:
+        path = make_dossier(folder / "story.db")
+        store = Store.open(path)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        result = subprocess.run([sys.executable, "-m", "dossier", "check", str(path)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "(read-only)" in result.stdout and result.stdout.rstrip().endswith("ok")
+        store = Store.open(path)
+        assert store.readonly and store.count_articles() == 1
+        store.close()
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

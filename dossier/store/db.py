@@ -172,9 +172,21 @@ def _looks_like_text(data: bytes) -> bool:
     return all(b >= 32 or b in b"\n\r\t" for b in data)
 
 
+def _on_read_only_mount(path: Path) -> bool:
+    """True when the file sits on a file system mounted read-only (a CD, a `ro` share)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     uri = f"file:{quote(os.fspath(path.absolute()))}"
     uri += "?mode=ro" if readonly else "?mode=rw"
+    if readonly and _on_read_only_mount(path) and not Path(f"{path}-wal").exists():
+        # SQLite cannot make the -shm a WAL file needs on a read-only mount; nothing can
+        # change the file there either, so it is read as immutable (no locks, no -shm).
+        uri += "&immutable=1"
     conn = sqlite3.connect(
         uri,
         uri=True,
