@@ -229,6 +229,8 @@ def _dateline_place(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
     return [Candidate(s, e, place, "place", canonical)]
 
 
+_GOVERNMENT_AFTER = re.compile(r" Government(?![\w])")
+_GOVERNMENT_BEFORE = re.compile(r"(?<![\w])[Gg]overnments? of (?:the )?$")
 _LEGAL_FORM = re.compile(r" (?:LLC|Inc\.?|Corp\.?|Ltd\.?|Co\.|PLC|plc|AG|GmbH|N\.?V\.|S\.?A\.)"
                          r"(?![\w])")
 
@@ -251,6 +253,22 @@ def _tidy(text: str, found: list[Candidate]) -> list[Candidate]:
             continue  # a bare `Bank`, `State`, `Corp`: no name alone
         c.start, c.end, c.text = start, end, surface
         kept.append(c)
+    for c in kept:
+        if c.kind != "place":
+            continue
+        # A country's government is the country acting (`the government of Canada`, `the
+        # Canadian Government` mention Canada), as a dossier keeps them: one entity.
+        m = _GOVERNMENT_AFTER.match(text, c.end)
+        if m:
+            c.end, c.canonical = m.end(), c.canonical or c.text
+        m = _GOVERNMENT_BEFORE.search(text[max(0, c.start - 30):c.start])
+        if m:
+            c.start, c.canonical = c.start - len(m.group()), c.canonical or c.text
+        c.text = text[c.start:c.end]
+        if c.start > 4 and text[c.start - 4:c.start] == "Air " and c.canonical:
+            # `Air China`, `Air India`: an airline, not the country.
+            c.start, c.kind, c.canonical = c.start - 4, "organisation", None
+            c.text = text[c.start:c.end]
     for c in kept:  # `Chrysler LLC`: the legal form is part of the name
         m = _LEGAL_FORM.match(text, c.end)
         if m and c.kind == "organisation" and not any(
@@ -328,6 +346,9 @@ def _trim(s: int, e: int, surface: str) -> tuple[int, int, str]:
                 surface, e = surface[: -len(suffix)], e - len(suffix)
         if surface.endswith(("s'", "s’")):
             surface, e = surface[:-1], e - 1
+        if surface.endswith(" ''"):
+            surface = surface[:-3].rstrip()
+            e = s + len(surface)
         if surface.endswith(("'", "’")) and surface.count(surface[-1]) == 1:
             surface, e = surface[:-1].rstrip(), s + len(surface[:-1].rstrip())
         m = re.search(r" Flight(?: \d+)?$", surface)
@@ -565,7 +586,8 @@ class SpacyExtractor:
             for c in inside:
                 rest = rest.replace(c.text, " ")
             words = rest.split()
-            if words and all(w[:1].isupper() and w.strip(".").isalpha() for w in words):
+            if words and words != ["Government"] and all(
+                    w[:1].isupper() and w.strip(".").isalpha() for w in words):
                 found = [c for c in found if c not in inside]
         taken = [(c.start, c.end) for c in found]
         for s, e, surface, kind in ents:
