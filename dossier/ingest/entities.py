@@ -566,6 +566,7 @@ class SpacyExtractor:
         # `Air Canada`, `China Eastern Airlines`, `North America` are not Canada, China and
         # the United States.
         found = self.gazetteer.find(text)
+        led_by_org: set[tuple[int, int]] = set()
         ents = []
         for ent in doc.ents:
             kind = SPACY_KINDS.get(ent.label_)
@@ -589,10 +590,14 @@ class SpacyExtractor:
             if words and words != ["Government"] and all(
                     w[:1].isupper() and w.strip(".").isalpha() for w in words):
                 found = [c for c in found if c not in inside]
+                if inside[0].start == s and inside[0].kind == "organisation":
+                    led_by_org.add((s, e))  # `EADS North America`: EADS's, whatever the model
         taken = [(c.start, c.end) for c in found]
         for s, e, surface, kind in ents:
             if any(a < e and s < b for a, b in taken):
                 continue
+            if (s, e) in led_by_org:
+                kind = "organisation"
             for cand in _model_entity(text, s, e, surface, kind):
                 known = self.gazetteer.lookup(cand.text)
                 if known:
