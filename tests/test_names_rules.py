@@ -144,3 +144,32 @@ def test_a_party_adjective_is_the_party(spacy_ok):
     assert [(e["text"], e["label"], e["entity"]) for e in found
             if e["text"] == "Republican"] == [("Republican", "organisation",
                                                 "Republican Party")]
+
+
+def test_a_demonym_is_its_country(spacy_ok):
+    found = extract("Nicaraguan rebels crossed the border on Sunday.", "auto")
+    assert [(e["text"], e["label"], e["entity"]) for e in found] == [
+        ("Nicaraguan", "place", "Nicaragua")]
+
+
+# ------------------------------------------------------------- resolution in context
+
+@pytest.mark.parametrize("extractor", ["rules", "auto"])
+def test_treasury_is_the_us_department_only_where_the_text_says_so(extractor):
+    if extractor == "auto":
+        try:
+            SpacyExtractor()
+        except (ImportError, ExtractorUnavailable):
+            pytest.skip("no spaCy model here")
+
+    def treasury(text: str) -> list[str]:
+        return [e["text"] for e in extract(text, extractor)
+                if e["entity"] == "U.S. Department of the Treasury"]
+
+    assert treasury("Treasury Secretary Mario Brodersohn said Argentina would pay.") == []
+    assert treasury("Argentina's Treasury said it would pay.") == []
+    assert treasury("Treasury securities rose on Monday.") == []
+    assert treasury("The Treasury said on Monday it would sanction Russian firms.") == [
+        "Treasury"]
+    assert treasury("U.S. Treasury Secretary Janet Yellen met Argentine officials.") == [
+        "U.S. Treasury"]

@@ -44,6 +44,8 @@ class GazetteerEntry:
     kind: str
     aliases: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
+    country: str | None = None  # a national body's country: `Treasury` is the U.S. one only
+    # where the sentence does not speak of another country
 
 
 class Gazetteer:
@@ -95,6 +97,7 @@ class Gazetteer:
                     name=str(item["name"]), kind=str(item.get("kind", "other")),
                     aliases=[str(a) for a in item.get("aliases", []) or []],
                     demonyms=[str(a) for a in item.get("demonyms", []) or []],
+                    country=str(item["country"]) if item.get("country") else None,
                 )
                 entries[entry.name] = entry
         return cls(entries.values())
@@ -105,8 +108,61 @@ class Gazetteer:
         out = []
         for m in self.pattern.finditer(text):
             canonical, kind = self.forms[m.group()]
+            if not self._in_context(text, m, canonical):
+                continue
             out.append(Candidate(m.start(), m.end(), m.group(), kind, canonical))
         return out
+
+    def fits(self, text: str, start: int, end: int) -> bool:
+        """Whether the known name at text[start:end] is the gazetteer's entity here."""
+        m = re.compile(re.escape(text[start:end])).match(text, start)
+        known = self.forms.get(text[start:end])
+        return m is None or known is None or self._in_context(text, m, known[0])
+
+    def _in_context(self, text: str, m: re.Match, canonical: str) -> bool:
+        """A national body named without its country (`Treasury`, `State Department`) is
+        the gazetteer's only when the sentence names no other country (`Argentine Treasury
+        Secretary Mario Brodersohn`), and `Treasury securities` are no body at all."""
+        country = self.entries[canonical].country
+        if country is None:
+            return True
+        if _INSTRUMENT.match(text, m.end()):
+            return False
+        home = self.entries.get(country)
+        own = {country, *(home.aliases if home else []), *(home.demonyms if home else [])}
+        if any(f in m.group() for f in own):
+            return True
+        cw = country_words()
+
+        def countries(chunk: str) -> set[str]:
+            words = {_bare(w) for w in re.findall(r"[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)?", chunk)}
+            words |= {_bare(w) for w in re.findall(r"[A-Z][\w’'-]*", chunk)}
+            found = {cw[w] for w in words if w in cw}
+            found |= {self.forms[w][0] for w in words
+                      if w in self.forms and self.forms[w][1] == "place"}
+            return found - {country, *(cw.get(f, "") for f in own)}
+
+        def names_home(chunk: str) -> bool:
+            return any(re.search(r"(?<![\w.])" + re.escape(f) + r"(?!\w)", chunk)
+                       for f in own)
+
+        # Another country just before the name: `Argentine Treasury`, `Argentina's Treasury`.
+        before = " ".join(text[max(0, m.start() - 40):m.start()].split()[-3:])
+        if countries(before) and not names_home(before):
+            return False
+        starts = [b.end() for b in _SENTENCE.finditer(text, 0, m.start())]
+        end = _SENTENCE.search(text, m.end())
+        sentence = text[starts[-1] if starts else 0:end.start() if end else len(text)]
+        # `Treasury Secretary Mario Brodersohn said Argentina would pay`: a title and a
+        # person after the name, another country in the sentence and not this one.
+        if _TITLE_PERSON.match(text, m.end()) and countries(sentence) and not names_home(
+                sentence):
+            return False
+        # The article's other entities: another country named again and again, this one
+        # never.
+        others = [c for w in re.findall(r"[A-Z][\w’'-]*", text) if (c := cw.get(w))
+                  and c != country]
+        return names_home(text) or not others or max(map(others.count, set(others))) < 3
 
     def lookup(self, surface: str) -> tuple[str, str] | None:
         return self.forms.get(surface)
@@ -327,6 +383,41 @@ ORG_TAILS = {"Corporation", "Corp", "Corp.", "Inc", "Inc.", "Ltd", "Ltd.", "LLC"
              "GmbH", "Airlines", "Airways", "Aircraft", "Airplanes", "Motors", "Motor",
              "Capital", "Management", "Partners", "Industries", "Bancorp", "International"}
 _QUOTES = "`'\"“”‘’ "
+
+
+_COUNTRY_WORDS: dict[str, str] | None = None
+
+
+def country_words() -> dict[str, str]:
+    """Country names and their demonyms (`Nicaragua`, `Nicaraguan`, `Argentine`) -> the
+    country's common name, from pycountry; the demonyms are derived by the usual English
+    endings and serve to tell which country a sentence speaks of."""
+    global _COUNTRY_WORDS
+    if _COUNTRY_WORDS is None:
+        import pycountry
+
+        words: dict[str, str] = {}
+        for c in pycountry.countries:
+            name = getattr(c, "common_name", None) or c.name
+            if "," in name or "(" in name:
+                continue
+            words.setdefault(name, name)
+            if " " in name:
+                continue
+            stem = name[:-1] if name[-1] in "aeoy" else name
+            for form in (name + "n", stem + "an", stem + "ian", name + "ian", stem + "ese",
+                         name + "ese", stem + "e", name + "i", stem + "i"):
+                words.setdefault(form, name)
+        _COUNTRY_WORDS = words
+    return _COUNTRY_WORDS
+
+
+_TITLE_PERSON = re.compile(r" (?:Secretary|Minister|Undersecretary|Under Secretary|official|"
+                           r"spokesman|spokeswoman|chief|head)\b[^.]{0,20}?[A-Z][a-z]+ [A-Z]")
+_SENTENCE = re.compile(r"[.!?](?=\s)|\n")  # where a sentence ends
+# `Treasury securities`, `Treasury bills`: the debt, not the department.
+_INSTRUMENT = re.compile(r" (?:securities|bills?|bonds?|notes?|yields?|debt|market|prices|"
+                         r"issues?|auctions?|paper|futures|rates?)\b")
 
 
 def _trim(s: int, e: int, surface: str) -> tuple[int, int, str]:
@@ -573,6 +664,17 @@ class SpacyExtractor:
             if kind is None:
                 continue
             s, e, surface = _trim(ent.start_char, ent.end_char, ent.text)
+            if ent.label_ == "NORP":
+                # Demonyms and parties: `Nicaraguan` mentions Nicaragua, `Republican` the
+                # Republican Party; any other group word is no entity.
+                country = country_words().get(surface)
+                if surface in PARTIES or self.gazetteer.lookup(surface):
+                    pass
+                elif country and surface != country:
+                    found.append(Candidate(s, e, surface, "place", country))
+                    continue
+                else:
+                    continue
             if surface.strip():
                 ents.append((s, e, surface, kind))
         for s, e, _surface, kind in ents:
@@ -600,6 +702,8 @@ class SpacyExtractor:
                 kind = "organisation"
             for cand in _model_entity(text, s, e, surface, kind):
                 known = self.gazetteer.lookup(cand.text)
+                if known and not self.gazetteer.fits(text, cand.start, cand.end):
+                    continue  # `Treasury securities`, an Argentine `Treasury`
                 if known:
                     cand.kind, cand.canonical, cand.single = known[1], known[0], False
                 found.append(cand)
