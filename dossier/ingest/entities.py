@@ -44,6 +44,8 @@ class GazetteerEntry:
     kind: str
     aliases: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
+    country: str | None = None  # a national body's country: `Treasury` is the U.S. one only
+    # where the sentence does not speak of another country
 
 
 class Gazetteer:
@@ -95,6 +97,7 @@ class Gazetteer:
                     name=str(item["name"]), kind=str(item.get("kind", "other")),
                     aliases=[str(a) for a in item.get("aliases", []) or []],
                     demonyms=[str(a) for a in item.get("demonyms", []) or []],
+                    country=str(item["country"]) if item.get("country") else None,
                 )
                 entries[entry.name] = entry
         return cls(entries.values())
@@ -105,8 +108,61 @@ class Gazetteer:
         out = []
         for m in self.pattern.finditer(text):
             canonical, kind = self.forms[m.group()]
+            if not self._in_context(text, m, canonical):
+                continue
             out.append(Candidate(m.start(), m.end(), m.group(), kind, canonical))
         return out
+
+    def fits(self, text: str, start: int, end: int) -> bool:
+        """Whether the known name at text[start:end] is the gazetteer's entity here."""
+        m = re.compile(re.escape(text[start:end])).match(text, start)
+        known = self.forms.get(text[start:end])
+        return m is None or known is None or self._in_context(text, m, known[0])
+
+    def _in_context(self, text: str, m: re.Match, canonical: str) -> bool:
+        """A national body named without its country (`Treasury`, `State Department`) is
+        the gazetteer's only when the sentence names no other country (`Argentine Treasury
+        Secretary Mario Brodersohn`), and `Treasury securities` are no body at all."""
+        country = self.entries[canonical].country
+        if country is None:
+            return True
+        if _INSTRUMENT.match(text, m.end()):
+            return False
+        home = self.entries.get(country)
+        own = {country, *(home.aliases if home else []), *(home.demonyms if home else [])}
+        if any(f in m.group() for f in own):
+            return True
+        cw = country_words()
+
+        def countries(chunk: str) -> set[str]:
+            words = {_bare(w) for w in re.findall(r"[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)?", chunk)}
+            words |= {_bare(w) for w in re.findall(r"[A-Z][\w’'-]*", chunk)}
+            found = {cw[w] for w in words if w in cw}
+            found |= {self.forms[w][0] for w in words
+                      if w in self.forms and self.forms[w][1] == "place"}
+            return found - {country, *(cw.get(f, "") for f in own)}
+
+        def names_home(chunk: str) -> bool:
+            return any(re.search(r"(?<![\w.])" + re.escape(f) + r"(?!\w)", chunk)
+                       for f in own)
+
+        # Another country just before the name: `Argentine Treasury`, `Argentina's Treasury`.
+        before = " ".join(text[max(0, m.start() - 40):m.start()].split()[-3:])
+        if countries(before) and not names_home(before):
+            return False
+        starts = [b.end() for b in _SENTENCE.finditer(text, 0, m.start())]
+        end = _SENTENCE.search(text, m.end())
+        sentence = text[starts[-1] if starts else 0:end.start() if end else len(text)]
+        # `Treasury Secretary Mario Brodersohn said Argentina would pay`: a title and a
+        # person after the name, another country in the sentence and not this one.
+        if _TITLE_PERSON.match(text, m.end()) and countries(sentence) and not names_home(
+                sentence):
+            return False
+        # The article's other entities: another country named again and again, this one
+        # never.
+        others = [c for w in re.findall(r"[A-Z][\w’'-]*", text) if (c := cw.get(w))
+                  and c != country]
+        return names_home(text) or not others or max(map(others.count, set(others))) < 3
 
     def lookup(self, surface: str) -> tuple[str, str] | None:
         return self.forms.get(surface)
@@ -229,6 +285,12 @@ def _dateline_place(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
     return [Candidate(s, e, place, "place", canonical)]
 
 
+_GOVERNMENT_AFTER = re.compile(r" Government(?![\w])")
+_GOVERNMENT_BEFORE = re.compile(r"(?<![\w])[Gg]overnments? of (?:the )?$")
+_LEGAL_FORM = re.compile(r" (?:LLC|Inc\.?|Corp\.?|Ltd\.?|Co\.|PLC|plc|AG|GmbH|N\.?V\.|S\.?A\.)"
+                         r"(?![\w])")
+
+
 def _tidy(text: str, found: list[Candidate]) -> list[Candidate]:
     """The same last word for every extractor: no name holds a line end or an angle
     bracket, none is wire shorthand; a ticker right after a company's name is that
@@ -243,8 +305,31 @@ def _tidy(text: str, found: list[Candidate]) -> list[Candidate]:
             continue
         if all(_wire(w) for w in surface.split()):
             continue
+        if c.canonical is None and (surface.rstrip(".") in GENERIC or surface in TITLES):
+            continue  # a bare `Bank`, `State`, `Corp`: no name alone
         c.start, c.end, c.text = start, end, surface
         kept.append(c)
+    for c in kept:
+        if c.kind != "place":
+            continue
+        # A country's government is the country acting (`the government of Canada`, `the
+        # Canadian Government` mention Canada), as a dossier keeps them: one entity.
+        m = _GOVERNMENT_AFTER.match(text, c.end)
+        if m:
+            c.end, c.canonical = m.end(), c.canonical or c.text
+        m = _GOVERNMENT_BEFORE.search(text[max(0, c.start - 30):c.start])
+        if m:
+            c.start, c.canonical = c.start - len(m.group()), c.canonical or c.text
+        c.text = text[c.start:c.end]
+        if c.start > 4 and text[c.start - 4:c.start] == "Air " and c.canonical:
+            # `Air China`, `Air India`: an airline, not the country.
+            c.start, c.kind, c.canonical = c.start - 4, "organisation", None
+            c.text = text[c.start:c.end]
+    for c in kept:  # `Chrysler LLC`: the legal form is part of the name
+        m = _LEGAL_FORM.match(text, c.end)
+        if m and c.kind == "organisation" and not any(
+                o.start < m.end() and c.end < o.end for o in kept if o is not c):
+            c.end, c.text = m.end(), text[c.start:m.end()]
     for n, c in enumerate(kept):
         ticker = n > 0 and text[c.start - 1:c.start] == "<" and text[c.end:c.end + 1] == ">" \
             and _TICKER.fullmatch(c.text)
@@ -261,6 +346,189 @@ def _tidy(text: str, found: list[Candidate]) -> list[Candidate]:
 
 def _bare(word: str) -> str:
     return word[:-2] if word.endswith(("’s", "'s")) else word
+
+
+# Words that name a kind of body or place, never one alone (`the Bank`, `the State`, `the
+# House` without the rest of their name), and a company's legal form without its name.
+GENERIC = {
+    "Bank", "State", "States", "House", "Defense", "Defence", "Department", "Ministry",
+    "Government", "Company", "Group", "Agency", "Office", "Committee", "Council", "Court",
+    "Party", "Army", "Navy", "Police", "Union", "Board", "Fund", "Administration", "Republic",
+    "Kingdom", "City", "County", "Province", "Region", "Airport", "Corporation", "Corp",
+    "Inc", "Ltd", "LLC", "Co", "Cos", "PLC", "Plc", "AG", "SA", "NV", "GmbH", "Holdings",
+    "Foundation", "Institute", "Commission", "Authority", "Federal", "National", "Central",
+    "Federation", "Embassy", "Cabinet", "Secretariat", "Exchange", "Market", "Treasury",
+}
+# A title before a name is not part of it (`National Security Adviser Brent Scowcroft` is the
+# person Brent Scowcroft): a model's entity holding one of these is cut after it.
+NAME_TITLES = {
+    "President", "Secretary", "Adviser", "Advisor", "Minister", "Senator", "Sen.", "Governor",
+    "Gov.", "Spokesman", "Spokeswoman", "Spokesperson", "Chairman", "Chairwoman", "Chancellor",
+    "Ambassador", "Director", "Commissioner", "Mayor", "Rep.", "Representative", "Mr.", "Mr",
+    "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "CEO", "Gen.", "Col.", "Capt.", "Adm.", "Lt.",
+    "Sgt.", "Judge", "Officer", "Envoy", "Attorney", "Speaker", "Deputy", "Premier", "Prof.",
+    "Lawmaker", "Leader", "Treasurer", "Counsel", "Coordinator", "Economist", "Analyst",
+}
+# Political parties named by their adjective: `Republican` mentions the Republican Party.
+PARTIES = {"Republican": "Republican Party", "Republicans": "Republican Party",
+           "Democrat": "Democratic Party", "Democrats": "Democratic Party",
+           "Democratic": "Democratic Party", "Labour": "Labour Party",
+           "Conservative": "Conservative Party", "Conservatives": "Conservative Party",
+           "Sandinista": "Sandinista National Liberation Front",
+           "Sandinistas": "Sandinista National Liberation Front"}
+# A company's legal form and its line of business after its short name: `Saturn Corporation`
+# is later `Saturn`, `China Eastern Airlines` `China Eastern`.
+ORG_TAILS = {"Corporation", "Corp", "Corp.", "Inc", "Inc.", "Ltd", "Ltd.", "LLC", "Co",
+             "Co.", "Company", "Group", "Holdings", "PLC", "Plc", "plc", "AG", "SA", "NV",
+             "GmbH", "Airlines", "Airways", "Aircraft", "Airplanes", "Motors", "Motor",
+             "Capital", "Management", "Partners", "Industries", "Bancorp", "International"}
+_QUOTES = "`'\"“”‘’ "
+
+
+_COUNTRY_WORDS: dict[str, str] | None = None
+
+
+def country_words() -> dict[str, str]:
+    """Country names and their demonyms (`Nicaragua`, `Nicaraguan`, `Argentine`) -> the
+    country's common name, from pycountry; the demonyms are derived by the usual English
+    endings and serve to tell which country a sentence speaks of."""
+    global _COUNTRY_WORDS
+    if _COUNTRY_WORDS is None:
+        import pycountry
+
+        words: dict[str, str] = {}
+        for c in pycountry.countries:
+            name = getattr(c, "common_name", None) or c.name
+            if "," in name or "(" in name:
+                continue
+            words.setdefault(name, name)
+            if " " in name:
+                continue
+            stem = name[:-1] if name[-1] in "aeoy" else name
+            for form in (name + "n", stem + "an", stem + "ian", name + "ian", stem + "ese",
+                         name + "ese", stem + "e", name + "i", stem + "i"):
+                words.setdefault(form, name)
+        _COUNTRY_WORDS = words
+    return _COUNTRY_WORDS
+
+
+_TITLE_PERSON = re.compile(r" (?:Secretary|Minister|Undersecretary|Under Secretary|official|"
+                           r"spokesman|spokeswoman|chief|head)\b[^.]{0,20}?[A-Z][a-z]+ [A-Z]")
+_SENTENCE = re.compile(r"[.!?](?=\s)|\n")  # where a sentence ends
+# `Treasury securities`, `Treasury bills`: the debt, not the department.
+_INSTRUMENT = re.compile(r" (?:securities|bills?|bonds?|notes?|yields?|debt|market|prices|"
+                         r"issues?|auctions?|paper|futures|rates?)\b")
+
+
+def _trim(s: int, e: int, surface: str) -> tuple[int, int, str]:
+    """A model's entity without a leading `the`, quotes around it, a possessive, or the
+    `Flight 574` after an airline's name."""
+    while True:
+        before = (s, e)
+        for article in ("the ", "The "):
+            if surface.startswith(article):
+                s, surface = s + len(article), surface[len(article):]
+        lead = len(surface) - len(surface.lstrip(_QUOTES))
+        s, surface = s + lead, surface[lead:]
+        tail = len(surface) - len(surface.rstrip(_QUOTES.replace("'", "").replace("’", "")))
+        surface, e = surface[:len(surface) - tail], e - tail
+        for suffix in ("’s", "'s"):
+            if surface.endswith(suffix):
+                surface, e = surface[: -len(suffix)], e - len(suffix)
+        if surface.endswith(("s'", "s’")):
+            surface, e = surface[:-1], e - 1
+        if surface.endswith(" ''"):
+            surface = surface[:-3].rstrip()
+            e = s + len(surface)
+        if surface.endswith(("'", "’")) and surface.count(surface[-1]) == 1:
+            surface, e = surface[:-1].rstrip(), s + len(surface[:-1].rstrip())
+        m = re.search(r" Flight(?: \d+)?$", surface)
+        if m and m.start() > 0:
+            surface, e = surface[:m.start()], s + m.start()
+        if (s, e) == before:
+            return s, e, surface
+
+
+def _model_entity(text: str, s: int, e: int, surface: str, kind: str) -> list[Candidate]:
+    """One model entity as candidates: a title cut off a person's name, a company's legal
+    form making an organisation of what the model took for a person, a word after a title a
+    person whatever the model said."""
+    words = surface.split(" ")
+    cut = max((i for i, w in enumerate(words) if w in NAME_TITLES), default=-1)
+    if cut >= 0:
+        tail = words[cut + 1:]
+        if 1 <= len(tail) <= 4 and all(w[:1].isupper() for w in tail) and not any(
+                w in ORG_WORDS or w in GENERIC or w in PLACE_WORDS for w in tail):
+            start = s + len(" ".join(words[:cut + 1])) + 1
+            return [Candidate(start, e, surface[start - s:], "person")]
+        if not tail:
+            return []  # a title alone (`Treasury Secretary`) names nobody
+    if kind == "person" and len(words) >= 2 and words[-1] in ORG_TAILS:
+        kind = "organisation"
+    if kind == "other" and len(words) == 1 and surface in PARTIES:
+        return [Candidate(s, e, surface, "organisation", PARTIES[surface])]
+    before = text[max(0, s - 30):s].split()
+    if len(words) == 1 and before and before[-1] in NAME_TITLES | {"Secretary", "Senator"}:
+        return [Candidate(s, e, surface, "person")]
+    return [Candidate(s, e, surface, kind, single=kind == "person" and len(words) == 1)]
+
+
+def _short_forms(c: Candidate) -> list[str]:
+    """What a name is later called in the same article: a person's surname, a company's
+    name without its legal form or line of business."""
+    words = c.text.split(" ")
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return []
+    if c.kind == "person":
+        return [words[-1]] if len(words[-1]) > 2 and words[-1].isalpha() else []
+    if c.kind == "organisation":
+        n = len(words)
+        while n > 1 and words[n - 1] in ORG_TAILS:
+            n -= 1
+        if n < len(words):
+            return [" ".join(words[:n])]
+    return []
+
+
+def _propagate(text: str, found: list[Candidate], gazetteer: Gazetteer) -> list[Candidate]:
+    """A name found once marks its later occurrences in the same text: the whole name
+    where the model missed it, a person's surname after the full name (`Angers` after `Sandy
+    Angers`, a person whatever the model guessed), a company's short name after the full one.
+    Not a form the gazetteer knows as another entity, nor a generic word."""
+    forms: dict[str, tuple[int, Candidate]] = {}
+    for c in sorted(found, key=lambda c: c.start):
+        if c.single or c.kind == "other" or not c.text[:1].isupper():
+            continue
+        short = _short_forms(c)
+        for form in [c.text, *short]:
+            known = gazetteer.lookup(form)
+            if form in GENERIC or form in STOP or _bare(form) in TITLES or (
+                    known and (known[0] != (c.canonical or c.text))):
+                continue
+            if form not in forms:
+                # A surname only after the full name; a company's names anywhere (a
+                # headline's `AirTran` before the body's `AirTran Airways`).
+                forms[form] = (c.start if c.kind == "person" else 0, c)
+    if not forms:
+        return found
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(
+        re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w])")
+    out = list(found)
+    for m in pattern.finditer(text):
+        first, source = forms[m.group()]
+        if m.start() < first:
+            continue
+        same = [c for c in out if c.start == m.start() and c.end == m.end()]
+        if same:
+            for c in same:
+                if c is not source and c.canonical is None and (
+                        c.kind == "other" or c.single or len(source.text.split()) > 1):
+                    c.kind, c.single = source.kind, False
+            continue
+        if any(c.start < m.end() and m.start() < c.end for c in out):
+            continue
+        out.append(Candidate(m.start(), m.end(), m.group(), source.kind, source.canonical))
+    return out
 
 
 class RulesExtractor:
@@ -283,7 +551,7 @@ class RulesExtractor:
         # Matches in the masked text never overlap a known name, nor each other.
         for m in _CAP_SEQ.finditer("".join(masked)):
             found.extend(self._classify(text, m.start(), m.group()))
-        return _tidy(text, found + bracketed)
+        return _tidy(text, _propagate(text, found + bracketed, self.gazetteer))
 
     def _classify(self, text: str, start: int, seq: str) -> list[Candidate]:
         words = seq.split(" ")
@@ -384,30 +652,63 @@ class SpacyExtractor:
 
     def candidates(self, text: str, doc) -> list[Candidate]:  # noqa: ANN001 - spacy Doc
         # The gazetteer's names win: it knows "U.S. Department of the Treasury" whole where
-        # the model may cut it, and it carries the canonical name.
+        # the model may cut it, and it carries the canonical name. A longer name the model
+        # sees around a gazetteer hit wins over the hit when it only adds capitalised words:
+        # `Air Canada`, `China Eastern Airlines`, `North America` are not Canada, China and
+        # the United States.
         found = self.gazetteer.find(text)
-        taken = [(c.start, c.end) for c in found]
+        led_by_org: set[tuple[int, int]] = set()
+        ents = []
         for ent in doc.ents:
             kind = SPACY_KINDS.get(ent.label_)
             if kind is None:
                 continue
-            s, e, surface = ent.start_char, ent.end_char, ent.text
-            for article in ("the ", "The "):
-                if surface.startswith(article):
-                    s, surface = s + len(article), surface[len(article):]
-            for suffix in ("’s", "'s"):
-                if surface.endswith(suffix):
-                    surface, e = surface[: -len(suffix)], e - len(suffix)
-            if not surface.strip() or any(a < e and s < b for a, b in taken):
+            s, e, surface = _trim(ent.start_char, ent.end_char, ent.text)
+            if ent.label_ == "NORP":
+                # Demonyms and parties: `Nicaraguan` mentions Nicaragua, `Republican` the
+                # Republican Party; any other group word is no entity.
+                country = country_words().get(surface)
+                if surface in PARTIES or self.gazetteer.lookup(surface):
+                    pass
+                elif country and surface != country:
+                    found.append(Candidate(s, e, surface, "place", country))
+                    continue
+                else:
+                    continue
+            if surface.strip():
+                ents.append((s, e, surface, kind))
+        for s, e, _surface, kind in ents:
+            if kind == "other":
                 continue
-            known = self.gazetteer.lookup(surface)
-            if known:
-                found.append(Candidate(s, e, surface, known[1], known[0]))
-            else:
-                found.append(Candidate(s, e, surface, kind, single=(
-                    kind == "person" and " " not in surface)))
+            inside = [c for c in found if s <= c.start and c.end <= e]
+            if not inside or any(c.start < s < c.end or c.start < e < c.end for c in found):
+                continue
+            if all(c.start == s and c.end == e for c in inside):
+                continue
+            rest = text[s:e]
+            for c in inside:
+                rest = rest.replace(c.text, " ")
+            words = rest.split()
+            if words and words != ["Government"] and all(
+                    w[:1].isupper() and w.strip(".").isalpha() for w in words):
+                found = [c for c in found if c not in inside]
+                if inside[0].start == s and inside[0].kind == "organisation":
+                    led_by_org.add((s, e))  # `EADS North America`: EADS's, whatever the model
+        taken = [(c.start, c.end) for c in found]
+        for s, e, surface, kind in ents:
+            if any(a < e and s < b for a, b in taken):
+                continue
+            if (s, e) in led_by_org:
+                kind = "organisation"
+            for cand in _model_entity(text, s, e, surface, kind):
+                known = self.gazetteer.lookup(cand.text)
+                if known and not self.gazetteer.fits(text, cand.start, cand.end):
+                    continue  # `Treasury securities`, an Argentine `Treasury`
+                if known:
+                    cand.kind, cand.canonical, cand.single = known[1], known[0], False
+                found.append(cand)
             taken.append((s, e))
-        return _tidy(text, found + _bracketed(text, taken))
+        return _tidy(text, _propagate(text, found + _bracketed(text, taken), self.gazetteer))
 
 
 class ExtractorUnavailable(Exception):

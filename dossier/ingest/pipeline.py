@@ -14,7 +14,7 @@ from pathlib import Path
 from dossier.ingest.entities import Gazetteer, make_extractor
 from dossier.ingest.filedates import date_from_mtime, date_from_name
 from dossier.ingest.readers import EXTENSIONS, IngestError, Record, records, to_article
-from dossier.ingest.resolve import Resolver
+from dossier.ingest.resolve import Resolver, drop_ordinary
 from dossier.ingest.timeline import article_events
 from dossier.model import Article, Entity, Event, Mention
 from dossier.safefile import not_regular
@@ -134,7 +134,10 @@ class Analyser:
 
     def analyse(self, article: Article) -> tuple[
             list[Entity], list[tuple[int, Mention]], list[tuple[Event, list[int]]]]:
-        candidates = self.extractor.extract(article.body)
+        candidates = drop_ordinary(article.body, self.extractor.extract(article.body))
+        # The dossier's own names mark every occurrence (`Reagan` once it is known).
+        candidates += self.resolver.known_hits(article.body, candidates)
+        candidates.sort(key=lambda c: c.start)
         entities, kept = self.resolver.resolve(candidates)
         mentions = [(i, Mention(None, None, c.start, c.end, article.body[c.start:c.end]))
                     for i, c in kept]

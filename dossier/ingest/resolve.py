@@ -12,11 +12,19 @@ article and in the next one. The rules, in order:
 4. a full name whose surname was first seen alone becomes that entity's name;
 5. anything else with two or more words becomes a new entity; a lone word that matched
    nothing is dropped (too often a sentence's first word).
+
+On ingest the dossier's names are a gazetteer too (`known_hits`): once an entity's name or
+alias is known, every occurrence in every later article is a mention, with the guards of any
+gazetteer: written as known (case as written), whole words, not a bare generic word or title,
+not a name two entities share, and not a single word the article also uses lower-case (an
+ordinary word there: `mobile` beside `Mobile`).
 """
 
 from __future__ import annotations
 
-from dossier.ingest.entities import Candidate
+import re
+
+from dossier.ingest.entities import GENERIC, STOP, TITLES, Candidate
 from dossier.model import Entity
 from dossier.store.store import normalise_alias
 
@@ -27,11 +35,14 @@ class Resolver:
     def __init__(self, known: list[Entity] | None = None):
         self.by_alias: dict[str, Entity] = {}
         self.by_surname: dict[str, list[Entity]] = {}
+        # Known names as written, by first word: surface -> the entities it names.
+        self.surfaces: dict[str, dict[str, list[Entity]]] = {}
         for entity in known or []:
             self._learn(entity, [entity.name, *entity.aliases])
 
     def _learn(self, entity: Entity, names: list[str]) -> None:
         for name in names:
+            self._learn_surface(entity, name)
             norm = normalise_alias(name)
             if norm:
                 self.by_alias.setdefault(norm, entity)
@@ -99,3 +110,65 @@ class Resolver:
                     normalise_alias(alone.name).split()) == 1:
                 return alone
         return None
+
+    def _learn_surface(self, entity: Entity, surface: str) -> None:
+        surface = " ".join(surface.split())
+        words = surface.split(" ")
+        if not surface or not (surface[0].isupper() or surface[0].isdigit()):
+            return
+        if len(words) == 1 and (surface in GENERIC or surface in STOP or surface in TITLES
+                                or len(surface) < 2 or (len(surface) < 3
+                                                        and not surface.isupper())):
+            return
+        named = self.surfaces.setdefault(words[0], {}).setdefault(surface, [])
+        if all(e is not entity for e in named):
+            named.append(entity)
+
+    def known_hits(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """Every occurrence of a name the dossier knows that `found` does not already cover
+        (the guards are in the module's docstring)."""
+        hits: list[Candidate] = []
+        taken = [(c.start, c.end) for c in found]
+        lowered = ordinary_words(text)
+        for m in _TOKEN.finditer(text):
+            word = m.group()
+            forms = (self.surfaces.get(word) or self.surfaces.get(word.rstrip("."))
+                     or self.surfaces.get(word[:-2] if word.endswith(("'s", "’s")) else ""))
+            if not forms:
+                continue
+            s = m.start()
+            best = None
+            for surface, entities in forms.items():
+                if len(entities) != 1 or not text.startswith(surface, s):
+                    continue
+                e = s + len(surface)
+                if e < len(text) and (text[e].isalnum() or text[e] == "_"):
+                    continue
+                if best is None or len(surface) > len(best[0]):
+                    best = (surface, entities[0])
+            if best is None:
+                continue
+            surface, entity = best
+            e = s + len(surface)
+            if any(a < e and s < b for a, b in taken):
+                continue
+            if " " not in surface and surface.lower() in lowered:
+                continue
+            hits.append(Candidate(s, e, surface, entity.kind))
+            taken.append((s, e))
+        return hits
+
+
+_TOKEN = re.compile(r"(?<![\w.’'-])\w[\w’'&-]*(?:\.\w+)*\.?")
+
+
+def ordinary_words(text: str) -> set[str]:
+    """The words the text writes lower-case: a lone capitalised one of them (`Mobile phones`
+    beside `mobile data`) is the ordinary word, not the name the dossier knows."""
+    return set(re.findall(r"(?<![\w.])[a-z][\w'-]*", text))
+
+
+def drop_ordinary(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Uncertain lone words (`single`) the text also writes lower-case, dropped."""
+    lowered = ordinary_words(text)
+    return [c for c in candidates if not (c.single and c.text.lower() in lowered)]

@@ -222,6 +222,28 @@ class CorrectionsMixin:
         with self.change(analyst, f"alias '{alias.strip()}'", "entity", entity_id) as ch:
             return self._add_alias_row(ch, entity_id, alias, "analyst")
 
+    def add_alias_and_mark(self: Store, analyst: str, entity_id: int,
+                           alias: str) -> tuple[bool, int]:
+        """Add an alias and, in the same change (one `u` takes both back), mark its unmarked
+        occurrences in every article as mentions: once the dossier knows a name, each
+        occurrence is a mention. Matched as `find_text` does (as written, whole words);
+        nothing is marked when another entity is known by the same name (ambiguous).
+        Returns (alias added, mentions marked)."""
+        from dossier.store.store import normalise_alias
+
+        self._require_entity(entity_id)
+        alias = alias.strip()
+        others = self._ids("SELECT DISTINCT entity_id FROM aliases WHERE norm = ? "
+                           "AND entity_id != ?", (normalise_alias(alias), entity_id))
+        hits = [] if others else self.find_text(alias)
+        with self.change(analyst, f"alias '{alias}'", "entity", entity_id) as ch:
+            added = self._add_alias_row(ch, entity_id, alias, "analyst")
+            for article_id, start, end in hits:
+                ch.insert("mentions", {"article_id": article_id, "entity_id": entity_id,
+                                       "start": start, "end": end, "text": alias,
+                                       "origin": "analyst"})
+        return added, len(hits)
+
     def remove_alias(self: Store, analyst: str, entity_id: int, alias: str) -> bool:
         from dossier.store.store import normalise_alias
 

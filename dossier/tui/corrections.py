@@ -266,9 +266,19 @@ class CorrectionsMixin:
         self.push_screen(Choice(f"Correct “{safe_line(entity.name)}”", options), chosen)
 
     def add_alias(self, entity_id: int, alias: str) -> None:
-        """Add an alias, then offer to turn its hits in every article into mentions."""
+        """Add an alias and mark its occurrences in every article as mentions (one change);
+        when the name is ambiguous, offer to mark them."""
         if not self.store.readonly:
-            self._change(lambda: self.store.add_alias(self.analyst, entity_id, alias))
+            marked = 0
+
+            def add() -> None:
+                nonlocal marked
+                marked = self.store.add_alias_and_mark(self.analyst, entity_id, alias)[1]
+
+            self._change(add)
+            if marked:
+                self.notify(f"“{alias}” marked {marked} times as a mention", markup=False)
+                return
         hits = self.store.find_text(alias)
         if not hits:
             self.notify(f"no unmarked “{alias}” in any article", markup=False)
