@@ -140,3 +140,26 @@ def test_jobs_zero_means_one_a_core_and_a_negative_number_is_refused(tmp_path):
     bad = runner.invoke(main, ["ingest", str(tmp_path / "e.dossier"), str(folder),
                                "--jobs", "-1"])
     assert bad.exit_code == 2 and not (tmp_path / "e.dossier").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_script_that_waits_for_each_answer_gets_it(jobs):
+    """Reading ahead never waits for lines not written yet: one line in, its answer out."""
+    import select
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "extract", "--extractor",
+                             "rules", "--jobs", jobs], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        for i in range(3):
+            proc.stdin.write(json.dumps({"id": i, "text": "Mary Barra runs GM."}) + "\n")
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 120)  # a hang, not a speed
+            assert ready, "no answer while the next line is not written"
+            assert json.loads(proc.stdout.readline())["id"] == i
+        proc.stdin.close()
+        assert proc.wait(timeout=120) == 0
+    finally:
+        proc.kill()

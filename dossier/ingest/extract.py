@@ -10,7 +10,9 @@ given. Resolution carries across the lines of one run, as across the articles of
 
 from __future__ import annotations
 
+import io
 import itertools
+import select
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -53,7 +55,7 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
     lines = enumerate(_lines(instream), 1)
     pending: deque[tuple[list[Parsed], Callable[[], list]]] = deque()
     while True:
-        read = list(itertools.islice(lines, BATCH))
+        read = list(itertools.islice(_while_ready(lines, instream), BATCH))
         batch = [parsed for n, line in read if (parsed := _parse(n, line)) is not None]
         if batch:
             texts = [obj["text"] for _, obj in batch if isinstance(obj, dict)]
@@ -62,7 +64,7 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
             if not read:
                 break
             continue
-        if read and len(pending) <= find.ahead:
+        if read and len(pending) <= find.ahead and _ready(instream):
             continue  # keep every worker busy: read on before waiting
         done, result = pending.popleft()
         found = iter(result())
@@ -85,6 +87,25 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
                         "refused\n")
         return 2
     return 0
+
+
+def _while_ready(lines: Iterator[tuple[int, str | None]],
+                 instream: IO[str]) -> Iterator[tuple[int, str | None]]:
+    """The next line, then more only while more input is there already: a script that writes
+    a line and waits for its answer gets it, it is not kept waiting for a whole batch."""
+    for numbered in lines:
+        yield numbered
+        if not _ready(instream):
+            return
+
+
+def _ready(instream: IO[str]) -> bool:
+    """Whether reading the stream would not wait (true of files, and of any stream that
+    cannot say)."""
+    try:
+        return bool(select.select([instream.fileno()], [], [], 0)[0])
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return True
 
 
 def _parse(n: int, line: str | None) -> Parsed | None:
