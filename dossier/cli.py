@@ -209,9 +209,11 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
                    "--date-from-name) takes its file's modification day.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be read and what skipped, and why; FILE is not opened.")
+@click.option("--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes finding names (0: one a core); the dossier is the same.")
 def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extractor: str,
                model: str | None, gazetteers: tuple[Path, ...], date_from_name: bool,
-               date_from_mtime: bool, dry_run: bool) -> None:
+               date_from_mtime: bool, dry_run: bool, jobs: int) -> None:
     """Add the articles in PATHS (files or folders: txt, md, html, json, jsonl, rss, atom,
     eml, mbox, pdf) to FILE, creating it if needed. A JSON export of a dossier is imported
     whole. Inside folders, hidden files and folders and other formats are skipped (and
@@ -263,7 +265,8 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                 report = ingest_paths(store, paths, source=source, extractor=extractor,
                                       model=model, gazetteer_files=gazetteers,
                                       progress=progress, date_from_name=date_from_name,
-                                      date_from_mtime=date_from_mtime, scanned=found)
+                                      date_from_mtime=date_from_mtime, scanned=found,
+                                      jobs=jobs)
             except (ExtractorUnavailable, GazetteerError) as exc:
                 raise UserError(str(exc)) from None
             except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
@@ -336,7 +339,9 @@ def _dry_run(paths: tuple[Path, ...], *, date_from_name: bool, date_from_mtime: 
 @click.option("--extractor", type=click.Choice(["auto", "rules", "spacy"]), default="auto",
               show_default=True)
 @click.option("--model", default=None, help="A spaCy pipeline name (implies spaCy).")
-def extract_cmd(extractor: str, model: str | None) -> None:
+@click.option("--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes finding names (0: one a core); the output is the same.")
+def extract_cmd(extractor: str, model: str | None, jobs: int) -> None:
     """Read JSON lines {"id", "text", "published"?} on stdin; write entities and dates of each
     as JSON lines on stdout (offsets index the text as given)."""
     from dossier.ingest.entities import ExtractorUnavailable
@@ -346,7 +351,7 @@ def extract_cmd(extractor: str, model: str | None) -> None:
         extractor = "spacy"
     try:
         status = run_extract(sys.stdin, sys.stdout, sys.stderr, extractor=extractor,
-                             model=model)
+                             model=model, jobs=jobs)
     except ExtractorUnavailable as exc:
         raise UserError(str(exc)) from None
     sys.exit(status)

@@ -10,11 +10,15 @@ given. Resolution carries across the lines of one run, as across the articles of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import itertools
+import select
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from dossier.ingest.dates import find_dates
-from dossier.ingest.entities import make_extractor
+from dossier.ingest.parallel import LocalFinder, PoolFinder, finder, jobs_count
 from dossier.ingest.readers import MAX_BYTES, loads
 from dossier.ingest.resolve import Resolver
 from dossier.safetext import json_text
@@ -22,55 +26,122 @@ from dossier.safetext import json_text
 MAX_LINE = MAX_BYTES  # characters of one input line, as for an article file
 
 
+BATCH = 32  # lines read ahead and run through the extractor together
+
+
 def run_extract(instream: IO[str], outstream: IO[str], errstream: IO[str], *,
-                extractor: str = "auto", model: str | None = None) -> int:
+                extractor: str = "auto", model: str | None = None, jobs: int = 1) -> int:
     """Process every line; a bad line (not an object, nested too deeply, too long) is
     reported on errstream with its number and skipped, and a count ends the run. Returns the
-    exit status: 0, or 2 when any line was not a valid input object."""
-    ex = make_extractor(extractor, model)
+    exit status: 0, or 2 when any line was not a valid input object.
+
+    Lines are read ahead a batch at a time (`BATCH`) and their names found together, here or
+    in `jobs` worker processes; the output is the same, line for line and in order, as one
+    line at a time."""
+    find = finder(extractor, model, (), jobs_count(jobs))
+    try:
+        return _run(instream, outstream, errstream, find)
+    finally:
+        find.close()
+
+
+Parsed = tuple[int, str | dict]  # line number, why it is refused or the input object
+
+
+def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
+         find: LocalFinder | PoolFinder) -> int:
     resolver = Resolver()
     refused = 0
-    for n, line in enumerate(_lines(instream), 1):
-        if line is None:
-            errstream.write(f"dossier extract: line {n}: longer than {MAX_LINE:,} characters; "
-                            "skipped\n")
-            refused += 1
+    lines = enumerate(_lines(instream), 1)
+    pending: deque[tuple[list[Parsed], Callable[[], list]]] = deque()
+    while True:
+        read = list(itertools.islice(_while_ready(lines, instream), BATCH))
+        batch = [parsed for n, line in read if (parsed := _parse(n, line)) is not None]
+        if batch:
+            texts = [obj["text"] for _, obj in batch if isinstance(obj, dict)]
+            pending.append((batch, find.submit(texts)))
+        if not pending:
+            if not read:
+                break
             continue
-        if not line.strip():
-            continue
-        try:
-            obj = loads(line)
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise ValueError("expected an object with a string 'text'")
-            published = obj.get("published")
-            if published is not None and not isinstance(published, str):
-                raise ValueError("'published' must be a string")
-        except ValueError as exc:  # json.JSONDecodeError too
-            errstream.write(f"dossier extract: line {n}: {exc}\n")
-            refused += 1
-            continue
-        text = obj["text"]
-        entities, kept = resolver.resolve(ex.extract(text))
-        out = {
-            "id": obj.get("id"),
-            "entities": [
-                {"start": c.start, "end": c.end, "text": text[c.start:c.end],
-                 "label": entities[i].kind, "entity": entities[i].name}
-                for i, c in kept
-            ],
-            "dates": [
-                {"start": d.start, "end": d.end, "text": d.text, "value": d.value,
-                 "precision": d.precision}
-                for d in find_dates(text, published)
-            ],
-        }
-        outstream.write(json_text(out) + "\n")
+        if read and len(pending) <= find.ahead and _ready(instream):
+            continue  # keep every worker busy: read on before waiting
+        done, result = pending.popleft()
+        found = iter(result())
+        for n, obj in done:
+            if isinstance(obj, str):
+                errstream.write(f"dossier extract: line {n}: {obj}\n")
+                refused += 1
+                continue
+            candidates = next(found)
+            if isinstance(candidates, tuple):  # the extractor failed on this text
+                errstream.write(f"dossier extract: line {n}: could not be analysed "
+                                f"({candidates[0]}: {candidates[1]})\n")
+                refused += 1
+                continue
+            outstream.write(json_text(_output(obj, resolver, candidates)) + "\n")
         outstream.flush()
+        errstream.flush()
     if refused:
         errstream.write(f"dossier extract: {refused} line{'s' if refused > 1 else ''} "
                         "refused\n")
         return 2
     return 0
+
+
+def _while_ready(lines: Iterator[tuple[int, str | None]],
+                 instream: IO[str]) -> Iterator[tuple[int, str | None]]:
+    """The next line, then more only while more input is there already: a script that writes
+    a line and waits for its answer gets it, it is not kept waiting for a whole batch."""
+    for numbered in lines:
+        yield numbered
+        if not _ready(instream):
+            return
+
+
+def _ready(instream: IO[str]) -> bool:
+    """Whether reading the stream would not wait (true of files, and of any stream that
+    cannot say)."""
+    try:
+        return bool(select.select([instream.fileno()], [], [], 0)[0])
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return True
+
+
+def _parse(n: int, line: str | None) -> Parsed | None:
+    """The input object of line n, or why it is refused; None for a blank line."""
+    if line is None:
+        return n, f"longer than {MAX_LINE:,} characters; skipped"
+    if not line.strip():
+        return None
+    try:
+        obj = loads(line)
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise ValueError("expected an object with a string 'text'")
+        published = obj.get("published")
+        if published is not None and not isinstance(published, str):
+            raise ValueError("'published' must be a string")
+    except ValueError as exc:  # json.JSONDecodeError too
+        return n, str(exc)
+    return n, obj
+
+
+def _output(obj: dict, resolver: Resolver, candidates: list) -> dict:
+    text = obj["text"]
+    entities, kept = resolver.resolve(candidates)
+    return {
+        "id": obj.get("id"),
+        "entities": [
+            {"start": c.start, "end": c.end, "text": text[c.start:c.end],
+             "label": entities[i].kind, "entity": entities[i].name}
+            for i, c in kept
+        ],
+        "dates": [
+            {"start": d.start, "end": d.end, "text": d.text, "value": d.value,
+             "precision": d.precision}
+            for d in find_dates(text, obj.get("published"))
+        ],
+    }
 
 
 def _lines(instream: IO[str]) -> Iterator[str | None]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dossier.ingest.entities import Gazetteer, make_extractor
+from dossier.ingest.entities import Candidate, Gazetteer
 from dossier.ingest.filedates import date_from_mtime, date_from_name
+from dossier.ingest.parallel import Found as FoundNames
+from dossier.ingest.parallel import LocalFinder, PoolFinder, finder, jobs_count
 from dossier.ingest.readers import EXTENSIONS, IngestError, Record, records, to_article
 from dossier.ingest.resolve import Resolver, drop_ordinary
 from dossier.ingest.timeline import article_events
@@ -128,13 +130,23 @@ class Analyser:
     """Turns articles into entities, mentions and events, resolving across the dossier."""
 
     def __init__(self, store: Store, extractor: str = "auto", model: str | None = None,
-                 gazetteer_files: Iterable[Path] = ()):
-        self.extractor = make_extractor(extractor, model, Gazetteer.load(gazetteer_files))
+                 gazetteer_files: Iterable[Path] = (),
+                 finder: LocalFinder | PoolFinder | None = None):
+        if finder is None:
+            finder = LocalFinder(extractor, model, Gazetteer.load(gazetteer_files))
+        self.finder = finder
+        self.extractor = finder.extractor if isinstance(finder, LocalFinder) else None
         self.resolver = Resolver(list(store.iter_entities_with_aliases()))
 
-    def analyse(self, article: Article) -> tuple[
+    def analyse(self, article: Article, candidates: list[Candidate] | None = None) -> tuple[
             list[Entity], list[tuple[int, Mention]], list[tuple[Event, list[int]]]]:
-        candidates = drop_ordinary(article.body, self.extractor.extract(article.body))
+        """The article's entities, mentions and events; `candidates` are its names when they
+        were found already (in a batch, or by a worker process)."""
+        if candidates is None:
+            candidates = self.finder.submit([article.body])()[0]
+            if isinstance(candidates, tuple):
+                raise RuntimeError(f"{candidates[0]}: {candidates[1]}")
+        candidates = drop_ordinary(article.body, list(candidates))
         # The dossier's own names mark every occurrence (`Reagan` once it is known).
         candidates += self.resolver.known_hits(article.body, candidates)
         candidates.sort(key=lambda c: c.start)
@@ -177,22 +189,33 @@ def ingest_paths(
     date_from_name: bool = False,
     date_from_mtime: bool = False,
     scanned: Scan | None = None,
+    jobs: int = 1,
 ) -> IngestReport:
     """Add the articles in `paths` to the dossier; one bad file never stops the others.
 
     An article with no date of its own takes its file's (`date_from_name`, then
     `date_from_mtime`) before its relative dates are resolved. `scanned` is `scan(paths)`
-    when the caller has it already."""
+    when the caller has it already. `jobs` processes find the names (0: one a core); this
+    process alone resolves and writes, in input order, so the dossier is the same whatever
+    the number."""
     found = scanned if scanned is not None else scan(paths)
     report = IngestReport(refused=list(found.problems), skipped=found.skipped_summary())
-    analyser = Analyser(store, extractor, model, gazetteer_files)
-    report.extractor = analyser.extractor.name
-    dating = file_dating(from_name=date_from_name, from_mtime=date_from_mtime)
-    _ingest_all(store, found.files, analyser, report, source, progress, dating)
+    find = finder(extractor, model, gazetteer_files, jobs_count(jobs))
+    try:
+        analyser = Analyser(store, extractor, model, gazetteer_files, finder=find)
+        dating = file_dating(from_name=date_from_name, from_mtime=date_from_mtime)
+        _ingest_all(store, found.files, analyser, report, source, progress, dating)
+        if not find.name:  # workers that were never asked: ask them now
+            find.submit([])()
+        report.extractor = find.name
+    finally:
+        find.close()
     return report
 
 
 BATCH = 25  # articles a transaction: whole articles, and one commit for many
+
+Read = tuple[Path, Article]
 
 
 def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: IngestReport,
@@ -200,18 +223,33 @@ def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: Ing
                 dating: FileDate | None = None) -> None:
     items = iter_records(files)
     done = 0
+    find = analyser.finder
+    # (last file index, articles read so far, the batch's articles, their names to come)
+    pending: deque[tuple[int, int, list[Read], Callable[[], list[Found]]]] = deque()
     while True:
         batch = list(itertools.islice(items, BATCH))
-        if not batch:
+        if batch:
+            # Reading and finding names take most of the time: done before the write lock
+            # is taken, so a colleague's tag never waits for an extraction. The write is
+            # short. With workers, the next batches are read while this one is analysed.
+            read = []
+            for _, path, item in batch:
+                done += 1
+                article = _read_one(path, item, report, source, dating)
+                if article is not None:
+                    read.append((path, article))
+            names = find.submit([a.body for _, a in read])
+            pending.append((batch[-1][0], done, read, names))
+            if len(pending) <= find.ahead:
+                continue
+        if not pending:
             if progress:
                 progress(len(files), len(files), done)
             return
-        # Reading and finding names take most of the time: done before the write lock is
-        # taken, so a colleague's tag never waits for an extraction. The write is short.
+        last, done_then, read, names = pending.popleft()
         analysed = []
-        for _, path, item in batch:
-            done += 1
-            ready = _analyse_one(store, path, item, analyser, report, source, dating)
+        for (path, article), candidates in zip(read, names(), strict=True):
+            ready = _analyse_one(store, path, article, candidates, analyser, report)
             if ready is not None:
                 analysed.append(ready)
         if analysed:
@@ -219,16 +257,15 @@ def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: Ing
                 for path, article, found in analysed:
                     _store_one(store, path, article, found, report)
         if progress:
-            progress(batch[-1][0], len(files), done)  # the last file may have more
+            progress(last, len(files), done_then)  # the last file may have more
 
 
 Found = tuple[list[Entity], list[tuple[int, Mention]], list[tuple[Event, list[int]]]]
 
 
-def _analyse_one(store: Store, path: Path, item: Record | IngestError, analyser: Analyser,
-                 report: IngestReport, source: str | None,
-                 dating: FileDate | None = None) -> tuple[Path, Article, Found] | None:
-    """Read and analyse one article; a failure refuses it (with why) and the rest go on."""
+def _read_one(path: Path, item: Record | IngestError, report: IngestReport,
+              source: str | None, dating: FileDate | None = None) -> Article | None:
+    """Read one article; a failure refuses it (with why) and the rest go on."""
     if isinstance(item, IngestError):
         report.refused.append((item.origin, item.reason))
         return None
@@ -240,16 +277,27 @@ def _analyse_one(store: Store, path: Path, item: Record | IngestError, analyser:
     except Exception as exc:  # noqa: BLE001 - a bug on one article must not stop the others
         report.refused.append((str(path), f"could not be read ({type(exc).__name__}: {exc})"))
         return None
-    if store.find_article_by_hash(article.content_hash) is not None:
-        report.duplicates += 1
-        return None
     if article.published is None and dating is not None:
         # Before the analysis: the article's relative dates count from this one.
         dated = dating(path)
         if dated is not None:
             article.published, article.published_precision = dated
+    return article
+
+
+def _analyse_one(store: Store, path: Path, article: Article, candidates: FoundNames,
+                 analyser: Analyser, report: IngestReport) -> tuple[Path, Article, Found] | None:
+    """Analyse one article read, with its names found; one already in the dossier counts as
+    a duplicate, one that fails is refused (with why) and the rest go on."""
+    if store.find_article_by_hash(article.content_hash) is not None:
+        report.duplicates += 1
+        return None
+    if isinstance(candidates, tuple):  # the extractor failed on this text
+        report.refused.append((article.origin or str(path),
+                               f"could not be analysed ({candidates[0]}: {candidates[1]})"))
+        return None
     try:
-        found = analyser.analyse(article)
+        found = analyser.analyse(article, candidates)
     except Exception as exc:  # noqa: BLE001 - as above: refused with its reason
         report.refused.append((article.origin or str(path),
                                f"could not be analysed ({type(exc).__name__}: {exc})"))

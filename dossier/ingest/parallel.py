@@ -1,0 +1,119 @@
+"""Names found in batches of texts, here or in worker processes (`--jobs`).
+
+Finding names is the slow part of `extract` and `ingest`, and it depends on the text alone:
+it is done in batches (spaCy's `nlp.pipe`), in this process or spread over worker processes
+that each load the extractor once. Everything that depends on what came before (resolution
+across articles, the dossier's writes) stays with the caller, in input order, so the result is
+the same whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from dossier.ingest.entities import Candidate, Gazetteer, make_extractor
+
+# One text's candidates, or why it failed: (exception type, message).
+Failure = tuple[str, str]
+Found = list[Candidate] | Failure
+
+
+def extract_each(extractor, texts: list[str]) -> list[Found]:  # noqa: ANN001 - an Extractor
+    """The candidates of each text, batched when the extractor can (`extract_many`); a text
+    that makes the extractor fail gets its failure and the others their candidates."""
+    many = getattr(extractor, "extract_many", None)
+    if many is not None and len(texts) > 1:
+        try:
+            return list(many(texts))
+        except Exception:  # noqa: BLE001, S110 - one text failed: find which, one by one
+            pass
+    out: list[Found] = []
+    for text in texts:
+        try:
+            out.append(extractor.extract(text))
+        except Exception as exc:  # noqa: BLE001 - the caller refuses this text with why
+            out.append((type(exc).__name__, str(exc)))
+    return out
+
+
+def jobs_count(jobs: int) -> int:
+    """`--jobs`: 0 means one a core."""
+    if jobs < 0:
+        raise ValueError("--jobs must be 0 (one a core) or more")
+    return jobs or os.cpu_count() or 1
+
+
+class LocalFinder:
+    """Extraction in this process: a batch is extracted when its result is asked for."""
+
+    def __init__(self, extractor: str, model: str | None, gazetteer: Gazetteer):
+        self.extractor = make_extractor(extractor, model, gazetteer)
+        self.name = self.extractor.name
+        self.ahead = 0  # batches submitted before the first result is asked for
+
+    def submit(self, texts: list[str]) -> Callable[[], list[Found]]:
+        return lambda: extract_each(self.extractor, texts)
+
+    def close(self) -> None:
+        pass
+
+
+_worker_extractor = None
+_worker_error: Exception | None = None
+
+
+def _worker_init(extractor: str, model: str | None, gazetteer_files: list[Path]) -> None:
+    global _worker_extractor, _worker_error
+    try:
+        _worker_extractor = make_extractor(extractor, model, Gazetteer.load(gazetteer_files))
+    except Exception as exc:  # noqa: BLE001 - given back with the first batch, raised there
+        _worker_error = exc
+
+
+def _worker_batch(texts: list[str]) -> tuple[str, list[Found]]:
+    if _worker_error is not None:
+        raise _worker_error
+    return _worker_extractor.name, extract_each(_worker_extractor, texts)  # type: ignore[union-attr]
+
+
+class PoolFinder:
+    """Extraction spread over `jobs` worker processes (forkserver, or spawn where there is
+    none: never a fork of a process holding a dossier open), each loading the extractor once.
+    Results come back in the order the batches were submitted."""
+
+    def __init__(self, extractor: str, model: str | None, gazetteer_files: Iterable[Path],
+                 jobs: int):
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                                        initializer=_worker_init,
+                                        initargs=(extractor, model, list(gazetteer_files)))
+        self.name = ""  # known from the first result
+        self.ahead = jobs
+
+    def submit(self, texts: list[str]) -> Callable[[], list[Found]]:
+        future = self.pool.submit(_worker_batch, texts)
+
+        def result() -> list[Found]:
+            self.name, found = future.result()
+            return found
+
+        return result
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def finder(extractor: str, model: str | None, gazetteer_files: Iterable[Path],
+           jobs: int) -> LocalFinder | PoolFinder:
+    """Where names are found: here (`jobs` 1) or in `jobs` worker processes. The gazetteer
+    files are read here first, so a bad one is said before any process starts."""
+    gazetteer_files = list(gazetteer_files)
+    gazetteer = Gazetteer.load(gazetteer_files)
+    if jobs <= 1:
+        return LocalFinder(extractor, model, gazetteer)
+    return PoolFinder(extractor, model, gazetteer_files, jobs)
