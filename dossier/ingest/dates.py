@@ -18,7 +18,8 @@ conventions follow TimeML/HeidelTime where they agree, and a reader of news wher
 - `last September` is the latest September before the article's month (2009-09 in a text of
   2009-10; in one of 2009-09, 2008-09); `next September` the first after it; `this
   September` the article's year. `last month`, `last year`, `last quarter`, `next year`
-  count from the article's month, quarter or year. `last summer` likewise.
+  count from the article's month, quarter or year. `last summer` likewise. `later this year`
+  runs from the article's month to December, `earlier this year` from January to it.
 - A bare month needs no year (`in March`, `between April and June`, `since September`);
   March, May, June and August only after a word that makes them a date (`in May`), since they
   are also words. `October of next year` is one month.
@@ -136,6 +137,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"(?:\s*\(?(?P<z>UTC|GMT|EST|EDT|CET|CEST|BST|PST|PDT|CST|CDT|MST|MDT|JST"
                         r")\b(?:\s*[+-]\s*\d{1,2})?\)?)?|(?P<hhmm>[0-5]\d)\s+(?P<z2>GMT|UTC)\b|"
                         r"\s*(?P<ap2>[ap]\.m\.))")),
+    ("later_year", re.compile(r"\b(?P<lat>[Ll]ater|[Ee]arlier) (?:this|in the) year\b")),
     ("rel_unit", re.compile(r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast) "
                             r"(?P<unit>week|month|year)\b")),
     ("yesterday", re.compile(r"\b(?P<w>[Yy]esterday|[Tt]oday)\b")),
@@ -386,6 +388,14 @@ def _value(spec: DateSpec, anchor: Anchor) -> _Value | None:
         return _ym(year, mon), _ym(year, mon), "month"
     if spec.kind in ("quarter", "quarter_q", "rel_quarter", "season"):
         return _period_value(spec, anchor, shift, tense)
+    if spec.kind == "later_year":  # the rest of the article's year, or the part before
+        if anchor.year is None:
+            return None
+        if anchor.month is None:
+            return str(anchor.year), str(anchor.year), "year"
+        later = g["lat"].lower() == "later"
+        return _months_value(anchor.year, anchor.month if later else 1,
+                             12 if later else anchor.month)
     if spec.kind == "week_of":
         return _week_of(g, anchor)
     if spec.kind == "decade":
@@ -504,7 +514,8 @@ def _is_time(text: str, m: re.Match[str]) -> bool:
 
 
 _FUTURE = re.compile(r"(?i)\b(?:will|won't|wo n't|shall|would|should|going to|expected to|"
-                     r"expects? to|plans? to|planned to|planning to|scheduled|due|set to|is to|"
+                     r"expects? to|plans? to|planned to|planning to|scheduled|set to|is to|"
+                     r"due(?! to (?:the|an?|what|its|his|her|their|this|that|[A-Z]\w*)\b)|"
                      r"wants? to|needs? to|are to|until|till|upcoming|intends? to|aims? to|"
                      r"hopes? to|could|may|might|must|to be)\b|'ll\b")
 _PAST = re.compile(r"(?i)\b(?:was|were|had|did|said|ago|earlier|made|took|told|began|saw|got|"
@@ -514,7 +525,7 @@ _PAST = re.compile(r"(?i)\b(?:was|were|had|did|said|ago|earlier|made|took|told|b
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "based", "related", "united",
              "limited", "advanced", "detailed", "need", "indeed", "speed", "seed", "feed",
              "hundred", "red", "bed", "shed", "bred", "breed", "weed"}
-_CLAUSE = re.compile(r"[.;:!?\n]|,\s|\b(?:that|which|who|when|where|while|because|but)\b")
+_CLAUSE = re.compile(r"[.;:!?\n—–]|--|,\s|\b(?:that|which|who|when|where|while|because|but)\b")
 
 
 def _tense(text: str, start: int, end: int) -> str | None:
