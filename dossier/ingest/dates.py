@@ -561,9 +561,9 @@ def _scan(text: str) -> list[tuple[int, int, DateSpec]]:
                 start = m.start("y")
             elif kind == "month":
                 start = m.start("mon") if m.group("mon") else m.start("mon2")
-            elif kind == "decade" and not m.group("dpart"):
+            if kind == "decade" and not m.group("dpart"):
                 start = m.start("dec")
-            elif kind == "time" and not _is_time(text, m):
+            if kind == "time" and not _is_time(text, m):
                 continue
             elif kind == "weekday" and _NAMED_DAY.search(text, max(0, start - 12), start):
                 continue  # Black Monday, Good Friday: a named day, not the nearest weekday
