@@ -565,6 +565,8 @@ def _scan(text: str) -> list[tuple[int, int, DateSpec]]:
                 start = m.start("dec")
             if kind == "time" and not _is_time(text, m):
                 continue
+            if kind == "time" and text[end - 1] == ")" and "(" not in text[start:end]:
+                end -= 1  # `(16:30 UTC)`: the bracket closes the aside, not the time
             elif kind == "weekday" and _NAMED_DAY.search(text, max(0, start - 12), start):
                 continue  # Black Monday, Good Friday: a named day, not the nearest weekday
             elif kind == "season" and m.group("season").lower() == "fall" and not (
