@@ -104,7 +104,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("part_month", re.compile(r"\b(?P<part>[Ee]arly|[Ll]ate|[Mm]id-?|the end of|the beginning of|"
                               r"the start of|the middle of) " + _MONTH.format(g="mon")
                               + r"\b(?! \d)")),
-    ("quarter", re.compile(r"\b(?:[Tt]he )?(?P<qn>first|second|third|fourth|final|1st|2nd|3rd|"
+    ("quarter", re.compile(r"\b(?=[TtFfSs1-4])(?:[Tt]he )?"
+                           r"(?P<qn>first|second|third|fourth|final|1st|2nd|3rd|"
                            r"4th)[ -](?P<qunit>quarter|half)(?: of (?:(?P<y>(?:1[89]|20)\d\d)|"
                            r"(?P<rel>last|this|next) year|the year))?\b", re.I)),
     ("quarter_q", re.compile(r"\b(?:(?P<y0>(?:1[89]|20)\d\d) )?(?P<qunit>[QH])(?P<qn>[1-4])"
@@ -113,10 +114,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("week_of", re.compile(r"\b(?:[Tt]he )?(?P<wn>first|second|third|fourth|fifth|last|final) "
                            r"week of (?:" + _MONTH.format(g="mon") + r"(?:,? (?P<y>(?:1[89]|20)"
                            r"\d\d))?|(?P<y2>(?:1[89]|20)\d\d))\b")),
-    ("season", re.compile(r"\b(?:(?P<rel>[Ll]ast|[Tt]his|[Nn]ext) |(?:[Tt]he )?(?P<part>[Ee]arly|"
+    ("season", re.compile(r"\b(?=[LlTtNnEeSsAaWwFf])"
+                          r"(?:(?P<rel>[Ll]ast|[Tt]his|[Nn]ext) |(?:[Tt]he )?(?P<part>[Ee]arly|"
                           r"[Ll]ate) |[Tt]he )?(?P<season>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ww]inter|"
                           r"[Ff]all)(?: (?:of )?(?P<y>(?:1[89]|20)\d\d))?\b(?! [A-Z])")),
-    ("decade", re.compile(r"(?:\b(?P<dpart>[Ee]arly|[Ll]ate|[Mm]id-?) ?|(?P<pre>\b(?:[Tt]he|and|or|"
+    ("decade", re.compile(r"(?=[EeLlMmTtAaOoIi'’0-9])"
+                          r"(?:\b(?P<dpart>[Ee]arly|[Ll]ate|[Mm]id-?) ?|(?P<pre>\b(?:[Tt]he|and|or|"
                           r"to|[Ii]n) ))?(?P<dec>\b(?:1[89]|20)\d0|['’]\d0|\b\d0)['’]?s\b")),
     ("weekend", re.compile(r"\b(?P<rel>[Tt]his|[Ll]ast|[Nn]ext|[Tt]he|[Tt]hat) weekend\b")),
     ("nth_unit", re.compile(r"\b(?:[Aa]|[Tt]he) (?:second|third|fourth|fifth|sixth|seventh|"
@@ -617,7 +620,10 @@ _TENSED = {"md", "dm", "month", "part_month", "quarter", "quarter_q", "season", 
 
 
 def _sentence_start(text: str, at: int) -> int:
-    return max(text.rfind(c, 0, at) for c in ".!?\n") + 1
+    """Where the sentence holding `at` starts, looked for at most 400 characters back: a text
+    without stops (a hostile page of dates) must not cost a scan back to its start per date."""
+    lo = max(0, at - 400)
+    return max([text.rfind(c, lo, at) for c in ".!?\n"] + [lo - 1]) + 1
 
 
 def find_dates(text: str, published: str | None = None) -> list[DateMatch]:
