@@ -1,7 +1,7 @@
-"""Small read queries the panes need that the store does not (yet) offer.
+"""Read queries the panes, dialogs and exports need, beside the `Store` methods.
 
 Each is one LIMITed or counting SQL statement over the public tables, so a list of 100,000
-rows still reads a page at a time. Candidates to move into `dossier/store/`.
+rows still reads a page at a time. Formatting stays with the caller.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from dossier.model import Event, TagFilter
-from dossier.store import Store
+from dossier.store.store import Store
 
 DENSITY_MAX_MONTHS = 1200  # beyond a century of months the strip counts years
 
