@@ -159,3 +159,33 @@ def describe_targets(store: Store, targets: list[tuple[str, int]]) -> str:
     if len(kinds) == 1:
         return f"{len(targets)} {next(iter(kinds))}s"
     return f"{len(targets)} items"
+
+
+def entities_by_alias(store: Store, like: str, limit: int) -> list[tuple[int, str, str]]:
+    """(id, name, kind) of entities with an alias LIKE the pattern, most mentioned first."""
+    return store.conn.execute(
+        "SELECT e.id, e.name, e.kind FROM entities e WHERE e.id IN (SELECT entity_id FROM "
+        "aliases WHERE norm LIKE ? LIMIT ?) ORDER BY (SELECT count(*) FROM mentions m "
+        "WHERE m.entity_id = e.id) DESC LIMIT ?",
+        (like.lower(), limit * 4, limit),
+    ).fetchall()
+
+
+def articles_titled(store: Store, like: str, limit: int) -> list[tuple[int, str, str]]:
+    """(id, title, published) of articles whose title is LIKE the pattern."""
+    return store.conn.execute("SELECT id, title, published FROM articles WHERE title LIKE ? "
+                              "LIMIT ?", (like, limit)).fetchall()
+
+
+def latest_articles(store: Store, limit: int) -> list[tuple[int, str, str]]:
+    """(id, title, published) of the most recently added articles, newest first."""
+    return store.conn.execute("SELECT id, title, published FROM articles ORDER BY id DESC "
+                              "LIMIT ?", (limit,)).fetchall()
+
+
+def events_matching(store: Store, like: str, date_prefix: str, limit: int
+                    ) -> list[tuple[int, str, str | None]]:
+    """(id, title, date_start) of events titled LIKE the pattern or dated from the prefix."""
+    return store.conn.execute("SELECT id, title, date_start FROM events WHERE title LIKE ? OR "
+                              "date_start LIKE ? ORDER BY date_start LIMIT ?",
+                              (like, date_prefix, limit)).fetchall()
