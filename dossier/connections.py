@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dossier.store import Store
+from dossier.store import Store, views
 
 
 @dataclass
@@ -26,15 +26,7 @@ def co_occurring(store: Store, entity_id: int, limit: int = 15,
 
     For an entity in more than `article_cap` articles, its latest articles are counted: the
     ranking stays the same in practice and the query stays under a second."""
-    rows = store.conn.execute(
-        "SELECT m2.entity_id, count(DISTINCT m2.article_id) AS n FROM "
-        "(SELECT DISTINCT article_id FROM mentions WHERE entity_id = ? "
-        " ORDER BY article_id DESC LIMIT ?) a "
-        "JOIN mentions m2 ON m2.article_id = a.article_id "
-        "WHERE m2.entity_id != ? GROUP BY m2.entity_id ORDER BY n DESC, m2.entity_id LIMIT ?",
-        (entity_id, article_cap, entity_id, limit),
-    ).fetchall()
-    return [(r[0], r[1]) for r in rows]
+    return views.co_occurring(store, entity_id, limit, article_cap)
 
 
 def neighbourhood(store: Store, entity_id: int, hops: int = 2,

@@ -67,7 +67,7 @@ def build_sample(path: Path) -> Path:
             if report.refused:
                 raise DossierFileError(path, f"sample article refused: {report.refused[0]}")
             store.set_meta("sample_stamp", _stamp())
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.checkpoint()
         finally:
             store.close()
         os.replace(tmp, path)

@@ -1,7 +1,10 @@
-"""Layering: nothing outside dossier/tui/ imports Textual (as harlequin's import-hygiene test).
+"""Layering: nothing outside dossier/tui/ imports Textual (as harlequin's import-hygiene test),
+and no SQL is written outside dossier/store/.
 
 Every module outside the UI is imported in a fresh interpreter in which importing `textual`
-fails; a static scan catches imports hidden inside functions, which only run later.
+fails; a static scan catches imports hidden inside functions, which only run later. A second
+scan reads every module outside the store for `.execute(`-style calls and SQL in string
+constants (docstrings and comments aside).
 """
 
 from __future__ import annotations
@@ -69,3 +72,50 @@ def test_no_textual_import_statement_outside_tui():
             if any(m == "textual" or m.startswith("textual.") for m in mods):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert offenders == []
+
+
+SQL_KEYWORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "PRAGMA ")
+SQL_CALLS = {"execute", "executemany", "executescript"}
+
+
+def sql_outside_store(source: str) -> list[str]:
+    """Lines of a module that run SQL or hold an SQL statement in a string (not a docstring)."""
+    tree = ast.parse(source)
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_CALLS):
+            found.append(f"{node.lineno}: .{node.func.attr}(")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docstrings and any(k in node.value for k in SQL_KEYWORDS)):
+            found.append(f"{node.lineno}: {node.value[:50]!r}")
+    return found
+
+
+def test_sql_scan_tells_code_from_docs():
+    source = (
+        '"""SELECT in a module docstring is prose."""\n'
+        "# INSERT in a comment is prose too\n"
+        "def f(store, kind):\n"
+        '    """UPDATE in a docstring."""\n'
+        '    store.conn.execute(f"SELECT id FROM {kind}")\n'
+        "    store.conn.executemany(sql, rows)\n"
+        '    return "PRAGMA table_info(x)"\n'
+    )
+    assert sorted(line.split(":")[0] for line in sql_outside_store(source)) == ["5", "5", "6", "7"]
+
+
+def test_no_sql_outside_store():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] == "store":
+            continue
+        for found in sql_outside_store(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(PACKAGE)}:{found}")
+    assert offenders == [], "SQL belongs in dossier/store/ (a named store function or method)"

@@ -10,7 +10,7 @@ from typing import IO, Any
 from dossier.export.base import Progress
 from dossier.export.selection import Resolved, Selection, resolve
 from dossier.safetext import safe_line, safe_text
-from dossier.store import Store
+from dossier.store import Store, views
 
 KEY_ENTITIES = 25
 
@@ -79,8 +79,7 @@ def gather(store: Store, r: Resolved, limit_articles: int = 2000) -> Brief:
                 "source": source.title if source else None,
             }
             (brief.events if ev.date_start else brief.unresolved).append(item)
-    tagged_entities = {row[0] for row in store.conn.execute(
-        "SELECT DISTINCT target_id FROM taggings WHERE target_kind = 'entity'")}
+    tagged_entities = views.tagged_ids(store, "entity")
     ranked = [e for e in store.list_entities(0, KEY_ENTITIES * 4, order="count")
               if e.id is not None and r.has("entity", e.id)]
     chosen = [e for e in ranked if e.id in tagged_entities] + \

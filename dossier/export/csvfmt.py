@@ -35,7 +35,7 @@ def neutralise(value: object) -> object:
 
 
 def _columns(store: Store, table: str) -> list[str]:
-    return [r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")]
+    return store.columns(table)
 
 
 def write(store: Store, selection: Selection, target: Path, progress: Progress | None = None,

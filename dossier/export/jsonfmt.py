@@ -96,8 +96,7 @@ def import_json(store: Store, path: str | os.PathLike[str]) -> dict[str, int]:
         for key, value in meta.items():
             if key in META_SKIPPED:  # this program's own, never taken from a file
                 continue
-            store.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                               "DO UPDATE SET value = excluded.value", (key, str(value)))
+            store.put_meta(key, str(value))
         for table in TABLES:
             items = data.get(table) or []
             if not isinstance(items, list):
@@ -106,13 +105,13 @@ def import_json(store: Store, path: str | os.PathLike[str]) -> dict[str, int]:
                 counts[table] = insert_rows(store, table, items)
             except ExportError as exc:
                 raise ExportError(f"{path}: {exc}") from None
-        store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        store.refill_fts()
     return counts
 
 
 def insert_rows(store: Store, table: str, items: list[dict[str, Any]]) -> int:
     """Insert rows with their ids, checking columns against the table's."""
-    columns = [r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")]
+    columns = store.columns(table)
     for n, row in enumerate(items, 1):
         if not isinstance(row, dict):
             raise ExportError(f"{table} row {n}: not an object")
@@ -121,9 +120,7 @@ def insert_rows(store: Store, table: str, items: list[dict[str, Any]]) -> int:
                               f"{sorted(set(row) - set(columns))}")
         cols = [c for c in columns if c in row]
         try:
-            store.conn.execute(
-                f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
-                f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+            store.insert_row(table, cols, [row[c] for c in cols])
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as exc:
             # A CHECK, NOT NULL, UNIQUE or foreign-key rule, or a value that is not one
             # SQLite stores (a list, an object, an integer beyond 64 bits).

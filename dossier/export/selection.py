@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from dossier.store import Store
+from dossier.store import Store, views
 
 KINDS = ("article", "entity", "event")
 
@@ -51,18 +51,10 @@ class Resolved:
 
 def _tagged(store: Store, kind: str, sel: Selection) -> set[int]:
     if sel.tags:
-        clauses = " OR ".join("(tagset = ? AND tag = ?)" for _ in sel.tags)
-        params: list[Any] = [kind]
-        for pair in sel.tags:
-            params += list(pair)
-        rows = store.conn.execute(
-            f"SELECT target_id, count(DISTINCT tagset || ':' || tag) FROM taggings "
-            f"WHERE target_kind = ? AND ({clauses}) GROUP BY target_id", params,
-        ).fetchall()
+        rows = views.tag_counts(store, kind, sel.tags)
         need = len(set(sel.tags)) if sel.match == "all" else 1
         return {r[0] for r in rows if r[1] >= need}
-    return {r[0] for r in store.conn.execute(
-        "SELECT DISTINCT target_id FROM taggings WHERE target_kind = ?", (kind,))}
+    return views.tagged_ids(store, kind)
 
 
 def _in_dates(value: str | None, sel: Selection) -> bool:
@@ -84,8 +76,7 @@ def resolve(store: Store, sel: Selection) -> Resolved:
     if filtering_tags or sel.since or sel.until:
         base = _tagged(store, "article", sel) if filtering_tags else None
         articles = set()
-        for article_id, published in store.conn.execute(
-                "SELECT id, published FROM articles"):
+        for article_id, published in views.article_dates(store):
             if (base is None or article_id in base) and _in_dates(published, sel):
                 articles.add(article_id)
     entities = None
@@ -95,15 +86,10 @@ def resolve(store: Store, sel: Selection) -> Resolved:
         events = _tagged(store, "event", sel) if filtering_tags else set()
         if articles is not None:
             for chunk in _chunks(sorted(articles)):
-                marks = ",".join("?" * len(chunk))
-                entities |= {r[0] for r in store.conn.execute(
-                    f"SELECT DISTINCT entity_id FROM mentions WHERE article_id IN ({marks})",
-                    chunk)}
-                events |= {r[0] for r in store.conn.execute(
-                    f"SELECT id FROM events WHERE article_id IN ({marks})", chunk)}
+                entities |= views.entities_in_articles(store, chunk)
+                events |= views.events_in_articles(store, chunk)
         if sel.since or sel.until:
-            dated = {r[0] for r in store.conn.execute("SELECT id, date_start FROM events")
-                     if _in_dates(r[1], sel)}
+            dated = {r[0] for r in views.event_dates(store) if _in_dates(r[1], sel)}
             events &= dated
     if "article" not in sel.kinds:
         articles = set()

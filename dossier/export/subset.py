@@ -19,8 +19,7 @@ def write(store: Store, selection: Selection, target: Path, progress: Progress |
             for row in store.iter_rows("meta"):
                 if row["key"] not in ("application", "schema_version", "created_at",
                                       "created_by"):
-                    out.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                     (row["key"], row["value"]))
+                    out.put_meta(row["key"], row["value"])
             articles = set()
             for n, table in enumerate(TABLES, 1):
                 if table == "journal" and not selection.is_everything():
@@ -40,8 +39,8 @@ def write(store: Store, selection: Selection, target: Path, progress: Progress |
                 insert_rows(out, table, batch)
                 if progress:
                     progress(n, len(TABLES))
-            out.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
-        out.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        out.conn.execute("PRAGMA journal_mode = DELETE")
+            out.refill_fts()
+        out.checkpoint()
+        out.leave_wal()
     finally:
         out.close()

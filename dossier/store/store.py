@@ -1176,6 +1176,36 @@ class Store(CorrectionsMixin):
                     self.conn.execute("ROLLBACK")
                 raise
 
+    # ----------------------------------------------------------------- copying whole tables
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of a table, in the order the schema declares them."""
+        return [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def put_meta(self, key: str, value: str) -> None:
+        """Set a meta value inside the caller's `bulk()` (no transaction of its own)."""
+        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                          "DO UPDATE SET value = excluded.value", (key, value))
+
+    def insert_row(self, table: str, cols: list[str], values: list[Any]) -> None:
+        """Insert one row as given (its id included) inside the caller's `bulk()`; a value
+        the schema refuses raises the sqlite3 error."""
+        self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})", values)
+
+    def refill_fts(self) -> None:
+        """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
+        self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the main file and truncate the log."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def leave_wal(self) -> None:
+        """Switch the file to a rollback journal, so it is one file that travels alone."""
+        self.conn.execute("PRAGMA journal_mode = DELETE")
+
 
 def _tag_filter_sql(
     tag_filter: TagFilter | None, kind: str, id_expr: str

@@ -32,12 +32,12 @@ from dossier.store import (
     Store,
     problem_text,
 )
+from dossier.store.views import density, describe_targets, walk_targets
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.inert import InertFilter
 from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
-from dossier.tui.queries import density, describe_targets, walk_targets
 from dossier.tui.screens.dialogs import HEADING, Choice, HelpScreen, TextPrompt
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
 from dossier.tui.widgets.lazylist import PAGE, LazyList

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dossier.safetext import safe_line
-from dossier.store import SearchError, Store
+from dossier.store import SearchError, Store, views
 from dossier.tagsets import TagConfig
 from dossier.tui.messages import ReportsWorkerFailures
 
@@ -197,15 +197,8 @@ def find_items(store: Store, query: str, kinds: tuple[str, ...],
     q = query.strip()
     like = f"%{q.replace('%', '').replace('_', '')}%"
     out: list[tuple[str, int, Text]] = []
-    conn = store.conn
     if "entity" in kinds:
-        rows = conn.execute(
-            "SELECT e.id, e.name, e.kind FROM entities e WHERE e.id IN (SELECT entity_id FROM "
-            "aliases WHERE norm LIKE ? LIMIT ?) ORDER BY (SELECT count(*) FROM mentions m "
-            "WHERE m.entity_id = e.id) DESC LIMIT ?",
-            (like.lower(), limit * 4, limit),
-        ).fetchall()
-        for entity_id, name, kind in rows:
+        for entity_id, name, kind in views.entities_by_alias(store, like, limit):
             label = Text.assemble(("entity  ", "dim"), safe_line(name),
                                   (f"  {safe_line(kind)}", "dim italic"))
             out.append(("entity", entity_id, label))
@@ -219,19 +212,14 @@ def find_items(store: Store, query: str, kinds: tuple[str, ...],
             except SearchError:
                 rows = []
             if not rows:
-                rows = conn.execute("SELECT id, title, published FROM articles WHERE title LIKE ? "
-                                    "LIMIT ?", (like, limit)).fetchall()
+                rows = views.articles_titled(store, like, limit)
         else:
-            rows = conn.execute("SELECT id, title, published FROM articles ORDER BY id DESC "
-                                "LIMIT ?", (limit,)).fetchall()
+            rows = views.latest_articles(store, limit)
         for article_id, title, published in rows:
             out.append(("article", article_id, Text.assemble(
                 ("article ", "dim"), safe_line(title), (f"  {safe_line(published)}", "dim"))))
     if "event" in kinds:
-        rows = conn.execute("SELECT id, title, date_start FROM events WHERE title LIKE ? OR "
-                            "date_start LIKE ? ORDER BY date_start LIMIT ?",
-                            (like, f"{q}%", limit)).fetchall()
-        for event_id, title, date in rows:
+        for event_id, title, date in views.events_matching(store, like, f"{q}%", limit):
             out.append(("event", event_id, Text.assemble(
                 ("event   ", "dim"), (f"{safe_line(date) or 'unresolved'}  ", "dim"),
                 safe_line(title))))

@@ -32,15 +32,15 @@ from dossier.model import (
 )
 from dossier.safetext import safe_line, safe_text
 from dossier.store import Store
-from dossier.tagsets import TagConfig
-from dossier.tui.messages import ReportsWorkerFailures
-from dossier.tui.queries import (
+from dossier.store.views import (
     article_precisions,
     count_entities,
     count_events,
     entity_article_count,
     list_events,
 )
+from dossier.tagsets import TagConfig
+from dossier.tui.messages import ReportsWorkerFailures
 from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
 # Characters of a body drawn at once in the reader: a window that follows the mention under

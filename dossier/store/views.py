@@ -1,16 +1,17 @@
-"""Small read queries the panes need that the store does not (yet) offer.
+"""Read queries the panes, dialogs and exports need, beside the `Store` methods.
 
 Each is one LIMITed or counting SQL statement over the public tables, so a list of 100,000
-rows still reads a page at a time. Candidates to move into `dossier/store/`.
+rows still reads a page at a time. Formatting stays with the caller.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from dossier.model import Event, TagFilter
-from dossier.store import Store
+from dossier.store.store import Store
 
 DENSITY_MAX_MONTHS = 1200  # beyond a century of months the strip counts years
 
@@ -159,3 +160,90 @@ def describe_targets(store: Store, targets: list[tuple[str, int]]) -> str:
     if len(kinds) == 1:
         return f"{len(targets)} {next(iter(kinds))}s"
     return f"{len(targets)} items"
+
+
+def entities_by_alias(store: Store, like: str, limit: int) -> list[tuple[int, str, str]]:
+    """(id, name, kind) of entities with an alias LIKE the pattern, most mentioned first."""
+    return store.conn.execute(
+        "SELECT e.id, e.name, e.kind FROM entities e WHERE e.id IN (SELECT entity_id FROM "
+        "aliases WHERE norm LIKE ? LIMIT ?) ORDER BY (SELECT count(*) FROM mentions m "
+        "WHERE m.entity_id = e.id) DESC LIMIT ?",
+        (like.lower(), limit * 4, limit),
+    ).fetchall()
+
+
+def articles_titled(store: Store, like: str, limit: int) -> list[tuple[int, str, str]]:
+    """(id, title, published) of articles whose title is LIKE the pattern."""
+    return store.conn.execute("SELECT id, title, published FROM articles WHERE title LIKE ? "
+                              "LIMIT ?", (like, limit)).fetchall()
+
+
+def latest_articles(store: Store, limit: int) -> list[tuple[int, str, str]]:
+    """(id, title, published) of the most recently added articles, newest first."""
+    return store.conn.execute("SELECT id, title, published FROM articles ORDER BY id DESC "
+                              "LIMIT ?", (limit,)).fetchall()
+
+
+def events_matching(store: Store, like: str, date_prefix: str, limit: int
+                    ) -> list[tuple[int, str, str | None]]:
+    """(id, title, date_start) of events titled LIKE the pattern or dated from the prefix."""
+    return store.conn.execute("SELECT id, title, date_start FROM events WHERE title LIKE ? OR "
+                              "date_start LIKE ? ORDER BY date_start LIMIT ?",
+                              (like, date_prefix, limit)).fetchall()
+
+
+def tag_counts(store: Store, kind: str, tags: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """(target id, how many of these (tagset, tag) pairs it carries) for items of `kind`."""
+    clauses = " OR ".join("(tagset = ? AND tag = ?)" for _ in tags)
+    params: list[Any] = [kind]
+    for pair in tags:
+        params += list(pair)
+    return store.conn.execute(
+        f"SELECT target_id, count(DISTINCT tagset || ':' || tag) FROM taggings "
+        f"WHERE target_kind = ? AND ({clauses}) GROUP BY target_id", params,
+    ).fetchall()
+
+
+def tagged_ids(store: Store, kind: str) -> set[int]:
+    """The ids of the items of `kind` that carry any tag."""
+    return {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT target_id FROM taggings WHERE target_kind = ?", (kind,))}
+
+
+def article_dates(store: Store) -> Iterator[tuple[int, str | None]]:
+    """(id, published) of every article."""
+    yield from store.conn.execute("SELECT id, published FROM articles")
+
+
+def event_dates(store: Store) -> Iterator[tuple[int, str | None]]:
+    """(id, date_start) of every event."""
+    yield from store.conn.execute("SELECT id, date_start FROM events")
+
+
+def entities_in_articles(store: Store, article_ids: list[int]) -> set[int]:
+    """The entities named in any of these articles (a chunk small enough for one IN)."""
+    marks = ",".join("?" * len(article_ids))
+    return {r[0] for r in store.conn.execute(
+        f"SELECT DISTINCT entity_id FROM mentions WHERE article_id IN ({marks})", article_ids)}
+
+
+def events_in_articles(store: Store, article_ids: list[int]) -> set[int]:
+    """The events taken from any of these articles (a chunk small enough for one IN)."""
+    marks = ",".join("?" * len(article_ids))
+    return {r[0] for r in store.conn.execute(
+        f"SELECT id FROM events WHERE article_id IN ({marks})", article_ids)}
+
+
+def co_occurring(store: Store, entity_id: int, limit: int, article_cap: int
+                 ) -> list[tuple[int, int]]:
+    """Entities named in the same articles as this one (its latest `article_cap` articles),
+    with the number of shared articles, most shared first."""
+    rows = store.conn.execute(
+        "SELECT m2.entity_id, count(DISTINCT m2.article_id) AS n FROM "
+        "(SELECT DISTINCT article_id FROM mentions WHERE entity_id = ? "
+        " ORDER BY article_id DESC LIMIT ?) a "
+        "JOIN mentions m2 ON m2.article_id = a.article_id "
+        "WHERE m2.entity_id != ? GROUP BY m2.entity_id ORDER BY n DESC, m2.entity_id LIMIT ?",
+        (entity_id, article_cap, entity_id, limit),
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
