@@ -535,7 +535,7 @@ class Store(CorrectionsMixin):
     def _article_where(
         self, tag_filter: TagFilter | None, ids: Iterable[int] | None = None
     ) -> tuple[str, list[Any]]:
-        clauses, params = _tag_filter_sql(tag_filter, "article", "articles.id")
+        clauses, params = tag_filter_sql(tag_filter, "article", "articles.id")
         if ids is not None:
             id_list = list(ids)
             clauses.append(f"articles.id IN ({', '.join('?' for _ in id_list)})")
@@ -586,7 +586,7 @@ class Store(CorrectionsMixin):
                       [title, title, article_id]),
             "id": ("id < ?", [article_id]),
         }[order]
-        clauses, params = _tag_filter_sql(tag_filter, "article", "articles.id")
+        clauses, params = tag_filter_sql(tag_filter, "article", "articles.id")
         if clauses:
             where = " AND ".join(clauses)
             inside = self.conn.execute(
@@ -707,7 +707,7 @@ class Store(CorrectionsMixin):
         """
         if order not in ("count", "name"):
             raise ValueError(f"unknown order {order!r}")
-        clauses, params = _tag_filter_sql(tag_filter, "entity", "e.id")
+        clauses, params = tag_filter_sql(tag_filter, "entity", "e.id")
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         if article_id is not None:
             order_sql = ("c.n DESC, e.name COLLATE NOCASE, e.id" if order == "count"
@@ -1207,9 +1207,10 @@ class Store(CorrectionsMixin):
         self.conn.execute("PRAGMA journal_mode = DELETE")
 
 
-def _tag_filter_sql(
+def tag_filter_sql(
     tag_filter: TagFilter | None, kind: str, id_expr: str
 ) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (and their parameters) keeping the items of `kind` the filter keeps."""
     clauses: list[str] = []
     params: list[Any] = []
     if tag_filter is None or tag_filter.is_empty():

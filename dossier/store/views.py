@@ -11,35 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from dossier.model import Event, TagFilter
-from dossier.store.store import Store
+from dossier.store.store import Store, tag_filter_sql
 
 DENSITY_MAX_MONTHS = 1200  # beyond a century of months the strip counts years
-
-
-def tag_filter_sql(tag_filter: TagFilter | None, kind: str, id_expr: str
-                   ) -> tuple[list[str], list[Any]]:
-    """WHERE clauses (and their parameters) keeping the items of `kind` the filter keeps."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    if tag_filter is None or tag_filter.is_empty():
-        return clauses, params
-    has = ("EXISTS (SELECT 1 FROM taggings t WHERE t.target_kind = ? AND t.target_id = "
-           f"{id_expr} AND t.tagset = ? AND t.tag = ?)")
-    for tagset, tag in tag_filter.all_of:
-        clauses.append(has)
-        params += [kind, tagset, tag]
-    if tag_filter.any_of:
-        clauses.append("(" + " OR ".join(has for _ in tag_filter.any_of) + ")")
-        for tagset, tag in tag_filter.any_of:
-            params += [kind, tagset, tag]
-    for tagset, tag in tag_filter.none_of:
-        clauses.append("NOT " + has)
-        params += [kind, tagset, tag]
-    for tagset in tag_filter.untagged_in:
-        clauses.append("NOT EXISTS (SELECT 1 FROM taggings t WHERE t.target_kind = ? AND "
-                       f"t.target_id = {id_expr} AND t.tagset = ?)")
-        params += [kind, tagset]
-    return clauses, params
 
 
 def count_entities(store: Store, article_id: int | None, tag_filter: TagFilter | None) -> int:
