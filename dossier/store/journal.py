@@ -17,7 +17,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from dossier.store.schema import JOURNALLED_TABLES
+from dossier.store.schema import JOURNALLED_TABLES, quote
 
 if TYPE_CHECKING:
     from dossier.store.store import Store
@@ -40,13 +40,10 @@ class ReadOnlyError(Exception):
     """A change was attempted on a dossier opened read-only."""
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
 
 def read_row(conn: sqlite3.Connection, table: str, row_id: int) -> dict[str, Any] | None:
     """The row as a dict of column -> value, or None."""
-    cur = conn.execute(f"SELECT * FROM {_quote(table)} WHERE id = ?", (row_id,))
+    cur = conn.execute(f"SELECT * FROM {quote(table)} WHERE id = ?", (row_id,))
     row = cur.fetchone()
     if row is None:
         return None
@@ -86,18 +83,18 @@ def write_row(
         _fts_delete(conn, current)
     if target is None:
         if current is not None:
-            conn.execute(f"DELETE FROM {_quote(table)} WHERE id = ?", (row_id,))
+            conn.execute(f"DELETE FROM {quote(table)} WHERE id = ?", (row_id,))
     elif current is None:
         cols = list(target)
         conn.execute(
-            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, cols))}) "
+            f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
             f"VALUES ({', '.join('?' for _ in cols)})",
             [target[c] for c in cols],
         )
     else:
         cols = [c for c in target if c != "id"]
         conn.execute(
-            f"UPDATE {_quote(table)} SET {', '.join(f'{_quote(c)} = ?' for c in cols)} "
+            f"UPDATE {quote(table)} SET {', '.join(f'{quote(c)} = ?' for c in cols)} "
             "WHERE id = ?",
             [target[c] for c in cols] + [row_id],
         )
@@ -156,7 +153,7 @@ class Change:
         """Insert a row; return its id."""
         cols = list(values)
         cur = self.conn.execute(
-            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, cols))}) "
+            f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
             f"VALUES ({', '.join('?' for _ in cols)})",
             [values[c] for c in cols],
         )
@@ -190,7 +187,7 @@ class Change:
         for start in range(0, len(row_ids), 500):
             chunk = row_ids[start:start + 500]
             cur = self.conn.execute(
-                f"SELECT * FROM {_quote(table)} WHERE id IN ({', '.join('?' for _ in chunk)})"
+                f"SELECT * FROM {quote(table)} WHERE id IN ({', '.join('?' for _ in chunk)})"
                 " ORDER BY id", chunk)
             names = [d[0] for d in cur.description]
             befores += [dict(zip(names, r, strict=True)) for r in cur]
@@ -199,7 +196,7 @@ class Change:
             return 0
         cols = list(values)
         self.conn.executemany(
-            f"UPDATE {_quote(table)} SET {', '.join(f'{_quote(c)} = ?' for c in cols)} "
+            f"UPDATE {quote(table)} SET {', '.join(f'{quote(c)} = ?' for c in cols)} "
             "WHERE id = ?",
             [[values[c] for c in cols] + [before["id"]] for before, _after in changed])
         # No trigger runs (a dossier has none), so the row after is the row before with the
@@ -285,7 +282,7 @@ def _validated(
     assert isinstance(table, str)
     if not isinstance(row_id, int) or row_id not in _INT64:
         raise refuse(f"has a row id that is not a number ({str(row_id)[:40]!r})")
-    columns = {c[1] for c in conn.execute(f"PRAGMA table_info({_quote(table)})")}
+    columns = {c[1] for c in conn.execute(f"PRAGMA table_info({quote(table)})")}
     images: list[dict[str, Any] | None] = []
     for name, text in (("a 'before'", before_json), ("an 'after'", after_json)):
         if text is None:

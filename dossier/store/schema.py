@@ -233,7 +233,8 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
+    """An SQL identifier, quoted."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -246,18 +247,18 @@ def structure_problems(conn: sqlite3.Connection) -> list[str]:
     Raises sqlite3.DatabaseError when SQLite itself finds the file corrupt.
     """
     problems = []
-    ddl_tables = {t for t in JOURNALLED_TABLES} | {"meta", "journal"}
+    ddl_tables = set(JOURNALLED_TABLES) | {"meta", "journal"}
     for (kind, name), (tbl, sql) in sorted(expected_objects().items()):
         if kind == "index":
-            conn.execute(f"SELECT 1 FROM {_quote(tbl)} INDEXED BY {_quote(name)} LIMIT 1")
+            conn.execute(f"SELECT 1 FROM {quote(tbl)} INDEXED BY {quote(name)} LIMIT 1")
             continue
         if kind != "table" or (sql or "").startswith("CREATE VIRTUAL"):
             continue
-        required = [c[1] for c in conn.execute(f"PRAGMA table_info({_quote(name)})") if c[3]]
+        required = [c[1] for c in conn.execute(f"PRAGMA table_info({quote(name)})") if c[3]]
         if (sql or "").endswith("WITHOUT ROWID"):
-            ends = [conn.execute(f"SELECT * FROM {_quote(name)} LIMIT 1")]
+            ends = [conn.execute(f"SELECT * FROM {quote(name)} LIMIT 1")]
         else:
-            ends = [conn.execute(f"SELECT rowid AS _rowid_, * FROM {_quote(name)} "
+            ends = [conn.execute(f"SELECT rowid AS _rowid_, * FROM {quote(name)} "
                                  f"ORDER BY rowid {order} LIMIT 1") for order in ("", "DESC")]
         for cur in ends:
             row = cur.fetchone()

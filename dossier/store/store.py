@@ -39,7 +39,7 @@ from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
-from dossier.store.schema import reset_fts_index
+from dossier.store.schema import quote, reset_fts_index
 
 FTS_INTEGRITY_CHECK = (
     "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
@@ -304,23 +304,15 @@ class Store(CorrectionsMixin):
         self._check_writable()
         if not analyst:
             raise ValueError("an analyst name is required for a change")
-        with self.gate.turn(interactive=not self.background), self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                ch = Change(self, analyst, action, target_kind, target_id, at or now_iso())
-                ch.batch = batch
-                yield ch
-                if ch.batch is not None:
-                    self.conn.execute(
-                        "UPDATE journal SET state = 'dropped' "
-                        "WHERE analyst = ? AND state = 'undone'",
-                        (analyst,),
-                    )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            ch = Change(self, analyst, action, target_kind, target_id, at or now_iso())
+            ch.batch = batch
+            yield ch
+            if ch.batch is not None and batch is None:  # a new change, not a later step
+                self.conn.execute(
+                    "UPDATE journal SET state = 'dropped' WHERE analyst = ? AND state = 'undone'",
+                    (analyst,),
+                )
 
     def steps(
         self, analyst: str, action: str, target_kind: str | None = None,
@@ -337,11 +329,9 @@ class Store(CorrectionsMixin):
 
     def require(self, kind: str, item_id: int) -> None:
         """Raise `GoneError` unless the item exists (call inside the change's transaction)."""
-        table = ITEM_TABLES.get(kind)
-        if table is None:
+        if kind not in ITEM_TABLES:
             raise ValueError(f"unknown kind of item {kind!r}")
-        if self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (item_id,)).fetchone() \
-                is None:
+        if not self.exists(kind, item_id):
             raise GoneError(f"this {kind} no longer exists (merged, split off or deleted "
                             "meanwhile): nothing changed")
 
@@ -1019,13 +1009,19 @@ class Store(CorrectionsMixin):
         the same ingest again puts back); building generated or imported dossiers uses OFF.
         A failure inside loses the whole batch, never half of it."""
         self._check_writable()
-        if synchronous not in ("OFF", "NORMAL", "FULL"):
-            raise ValueError(synchronous)
+        with self.synchronous(synchronous), self._transaction():
+            yield
+
+    @contextmanager
+    def synchronous(self, level: str) -> Iterator[None]:
+        """Commits of this connection at `level` meanwhile (OFF, NORMAL or FULL), then FULL
+        again: every analyst change is FULL, machine work may skip the fsync."""
+        if level not in ("OFF", "NORMAL", "FULL"):
+            raise ValueError(level)
         with self.gate.turn(interactive=not self.background), self.lock:
-            self.conn.execute(f"PRAGMA synchronous = {synchronous}")
+            self.conn.execute(f"PRAGMA synchronous = {level}")
             try:
-                with self._transaction():  # the same turn and lock: both re-entrant
-                    yield
+                yield
             finally:
                 self.conn.execute("PRAGMA synchronous = FULL")
 
@@ -1162,19 +1158,13 @@ class Store(CorrectionsMixin):
         self._check_writable()
         with self.gate.turn(interactive=not self.background), self.lock:
             try:
-                self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+                self.refill_fts()
                 return
             except sqlite3.DatabaseError:
                 pass
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 reset_fts_index(self.conn)
-                self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+                self.refill_fts()
 
     # ----------------------------------------------------------------- copying whole tables
 
@@ -1191,7 +1181,7 @@ class Store(CorrectionsMixin):
         """Insert one row as given (its id included) inside the caller's `bulk()`; a value
         the schema refuses raises the sqlite3 error."""
         self.conn.execute(
-            f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) "
+            f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
             f"VALUES ({', '.join('?' for _ in cols)})", values)
 
     def refill_fts(self) -> None:
@@ -1286,7 +1276,6 @@ class Steps:
         self.target_id = target_id
         self.at = now_iso()
         self.batch: int | None = None
-        self.count = 0
 
     @contextmanager
     def step(self, last: bool = False) -> Iterator[Change]:
@@ -1295,17 +1284,12 @@ class Steps:
         Steps before the last commit without an fsync (synchronous=NORMAL: a crash of the
         program keeps them, a power cut may lose them, and the change is not yet shown as
         done); the last one is FULL, which makes every earlier step durable with it."""
-        conn = self.store.conn
-        conn.execute(f"PRAGMA synchronous = {'FULL' if last else 'NORMAL'}")
-        try:
-            with self.store.change(self.analyst, self.action, self.target_kind,
-                                   self.target_id, batch=self.batch, at=self.at) as ch:
-                yield ch
-        finally:
-            conn.execute("PRAGMA synchronous = FULL")
+        with self.store.synchronous("FULL" if last else "NORMAL"), self.store.change(
+                self.analyst, self.action, self.target_kind, self.target_id,
+                batch=self.batch, at=self.at) as ch:
+            yield ch
         if ch.batch is not None:
             self.batch = ch.batch
-        self.count += ch.count
         time.sleep(STEP_PAUSE_S)
 
 
