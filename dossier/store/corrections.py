@@ -137,10 +137,9 @@ class CorrectionsMixin:
         with steps.step(last=True) as ch:
             self.require("entity", source_id)
             self.require("entity", target_id)
-            for mention_id in self._ids("SELECT id FROM mentions WHERE entity_id = ?",
-                                        (source_id,)):  # any added since the last step
-                ch.update("mentions", mention_id, {"entity_id": target_id})
-                moved += 1
+            moved += ch.update_many(  # any added since the last step
+                "mentions", self._ids("SELECT id FROM mentions WHERE entity_id = ?",
+                                      (source_id,)), {"entity_id": target_id})
             for alias_id, alias in self.conn.execute(
                 "SELECT id, alias FROM aliases WHERE entity_id = ?", (source_id,)
             ).fetchall():

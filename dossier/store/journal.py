@@ -239,8 +239,9 @@ def walk(conn: sqlite3.Connection, analyst: str, direction: str) -> tuple[str, i
     if direction == "undo":
         rows.reverse()
     action = str(rows[0][5])
+    columns: dict[str, set[str]] = {}  # read once a table, not once a row of a big batch
     for jid, table, row_id, before_json, after_json, _action in rows:
-        before, after = _validated(conn, direction, action, jid, table, row_id,
+        before, after = _validated(conn, columns, direction, action, jid, table, row_id,
                                    before_json, after_json)
         expected, target = (after, before) if direction == "undo" else (before, after)
         current = read_row(conn, table, row_id)
@@ -266,8 +267,8 @@ _INT64 = range(-(2**63), 2**63)
 
 
 def _validated(
-    conn: sqlite3.Connection, direction: str, action: str, jid: int, table: object,
-    row_id: object, before_json: object, after_json: object,
+    conn: sqlite3.Connection, columns_of: dict[str, set[str]], direction: str, action: str,
+    jid: int, table: object, row_id: object, before_json: object, after_json: object,
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The journal row's before and after images, checked against the schema before anything
     is written: a journalled table, an integer row id, JSON objects of that table's columns
@@ -282,7 +283,9 @@ def _validated(
     assert isinstance(table, str)
     if not isinstance(row_id, int) or row_id not in _INT64:
         raise refuse(f"has a row id that is not a number ({str(row_id)[:40]!r})")
-    columns = {c[1] for c in conn.execute(f"PRAGMA table_info({quote(table)})")}
+    if table not in columns_of:
+        columns_of[table] = {c[1] for c in conn.execute(f"PRAGMA table_info({quote(table)})")}
+    columns = columns_of[table]
     images: list[dict[str, Any] | None] = []
     for name, text in (("a 'before'", before_json), ("an 'after'", after_json)):
         if text is None:
