@@ -33,6 +33,7 @@ from dossier.export import brief, csvfmt, ftm, graphml, html, jsonfmt, subset, t
 from dossier.export.base import ExportError, Progress, RefusedTarget
 from dossier.export.selection import Selection
 from dossier.store import DossierFileError, Store
+from dossier.store.db import file_identity
 
 __all__ = ["FORMATS", "ExportError", "Format", "Progress", "RefusedTarget", "Selection",
            "clean_stale_parts", "export"]
@@ -144,14 +145,6 @@ def _own_files(store: Store) -> list[tuple[Path, str]]:
     return files
 
 
-def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)  # stat only: the dossier must never be opened as a plain file
-    except (OSError, ValueError):
-        return None
-    return st.st_dev, st.st_ino
-
-
 def refuse_own_files(store: Store, target: Path) -> None:
     """Raise `RefusedTarget` when writing `target` would replace the dossier or one of its
     journal files: the same file (device and inode, through symlinks and hard links) when the
@@ -159,10 +152,10 @@ def refuse_own_files(store: Store, target: Path) -> None:
     own = _own_files(store)
     if not own:
         return
-    found = _identity(target)
+    found = file_identity(target)
     if found is not None:
         for path, what in own:
-            if _identity(path) == found:
+            if file_identity(path) == found:
                 raise RefusedTarget(f"{target}: is {what} ({store.path}); "
                                     "choose another output path")
     resolved = target.absolute().resolve()
@@ -179,7 +172,7 @@ def _refuse_own_stream(store: Store, stream: IO[bytes]) -> None:
     except (AttributeError, OSError, ValueError):
         return
     for path, what in _own_files(store):
-        if _identity(path) == (st.st_dev, st.st_ino):
+        if file_identity(path) == (st.st_dev, st.st_ino):
             raise RefusedTarget(f"standard output: is {what} ({store.path}); "
                                 "choose another output path")
 

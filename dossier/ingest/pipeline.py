@@ -236,8 +236,12 @@ def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: Ing
             for _, path, item in batch:
                 done += 1
                 article = _read_one(path, item, report, source, dating)
-                if article is not None:
-                    read.append((path, article))
+                if article is None:
+                    continue
+                if store.find_article_by_hash(article.content_hash) is not None:
+                    report.duplicates += 1  # known already: no names to find for it
+                    continue
+                read.append((path, article))
             names = find.submit([a.body for _, a in read])
             pending.append((batch[-1][0], done, read, names))
             if len(pending) <= find.ahead:
@@ -249,7 +253,7 @@ def _ingest_all(store: Store, files: list[Path], analyser: Analyser, report: Ing
         last, done_then, read, names = pending.popleft()
         analysed = []
         for (path, article), candidates in zip(read, names(), strict=True):
-            ready = _analyse_one(store, path, article, candidates, analyser, report)
+            ready = _analyse_one(path, article, candidates, analyser, report)
             if ready is not None:
                 analysed.append(ready)
         if analysed:
@@ -285,13 +289,10 @@ def _read_one(path: Path, item: Record | IngestError, report: IngestReport,
     return article
 
 
-def _analyse_one(store: Store, path: Path, article: Article, candidates: FoundNames,
+def _analyse_one(path: Path, article: Article, candidates: FoundNames,
                  analyser: Analyser, report: IngestReport) -> tuple[Path, Article, Found] | None:
-    """Analyse one article read, with its names found; one already in the dossier counts as
-    a duplicate, one that fails is refused (with why) and the rest go on."""
-    if store.find_article_by_hash(article.content_hash) is not None:
-        report.duplicates += 1
-        return None
+    """Analyse one article read, with its names found; one that fails is refused (with why)
+    and the rest go on. (A copy stored meanwhile is counted a duplicate by `_store_one`.)"""
     if isinstance(candidates, tuple):  # the extractor failed on this text
         report.refused.append((article.origin or str(path),
                                f"could not be analysed ({candidates[0]}: {candidates[1]})"))

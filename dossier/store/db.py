@@ -78,10 +78,11 @@ _live: dict[tuple[int, int], int] = {}
 
 
 def file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
-    """(device, inode) of a file, through symlinks; None when it does not exist."""
+    """(device, inode) of a file, through symlinks; None when it does not exist. Only
+    `stat`: a dossier is never opened as a plain file (see `_live`)."""
     try:
         st = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
     return st.st_dev, st.st_ino
 

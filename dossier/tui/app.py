@@ -461,8 +461,9 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.go_to_pane(pane_id)
 
     def _theme_changed(self, theme: Theme) -> None:
-        """Entity colours come from the theme: draw what holds them again."""
-        self.reader.redraw()
+        """Entity colours come from the theme: draw what holds them again (the file has not
+        changed: the article's mentions are not read again)."""
+        self.reader.redraw(reload=False)
         for widget in (self.articles, self.entities, self.events):
             widget.refresh()
 
