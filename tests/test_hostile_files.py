@@ -401,7 +401,7 @@ def test_json_import_does_not_take_the_schema_version_from_the_file(tmp_path):
     new = tmp_path / "new.db"
     assert CliRunner().invoke(main, ["ingest", str(new), str(export)]).exit_code == 0
     with Store.open(new) as s:
-        assert (s.get_meta("schema_version"), s.get_meta("application")) == ("1", "dossier")
+        assert (s.get_meta("schema_version"), s.get_meta("application")) == ("2", "dossier")
 
 
 # ---------------------------------------------------------------- 4. flipped bytes, fuzzed

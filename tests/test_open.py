@@ -172,7 +172,7 @@ def test_check_reports_counts_and_ok(tmp_path):
     path = make_dossier(tmp_path / "ok.db")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 0, result.output
-    assert "schema version 1" in result.stdout
+    assert "schema version 2" in result.stdout
     assert "articles           1" in result.stdout and result.stdout.rstrip().endswith("ok")
 
 
@@ -205,7 +205,7 @@ def test_older_version_is_migrated_after_a_backup(tmp_path, monkeypatch):
     # Version 0 never shipped, so without a registered step it is refused as damaged.
     monkeypatch.setattr(dbmod, "_inspect", _inspect_allowing_zero)
     s = Store.open(path)
-    assert s.get_meta("schema_version") == "1" and s.count_articles() == 1
+    assert s.get_meta("schema_version") == "2" and s.count_articles() == 1
     s.close()
     # The backup is the old file as SQLite copies it (the backup API: a plain copy would
     # drop the process's locks on the open file): the same schema and rows, version 0.

@@ -82,7 +82,10 @@ def import_json(store: Store, path: str | os.PathLike[str]) -> dict[str, int]:
         raise ExportError(f"{path}: not a readable dossier export ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != MARKER:
         raise ExportError(f"{path}: not a dossier export")
-    if data.get("version") != VERSION or data.get("schema_version") != SCHEMA_VERSION:
+    # An export of an older schema imports as long as its tables are a subset of today's
+    # (a version-1 export lacks version 2's new tables, which stay empty).
+    if data.get("version") != VERSION or data.get("schema_version") not in range(
+            1, SCHEMA_VERSION + 1):
         raise ExportError(f"{path}: export version {data.get('version')} (schema "
                           f"{data.get('schema_version')}) is not one this program reads")
     if store.count_articles() or store.count_entities():

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from dossier import __version__
-from dossier.store import schema
+from dossier.store import migrations, schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
@@ -58,9 +58,9 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-# Migrations from version N to N+1, each run inside one transaction on the open connection.
-# Version 1 is the first; the mapping is the mechanism later versions plug into.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+# Migrations from version N to N+1, each run inside one transaction on the open connection
+# (store/migrations.py). A copy, so a test can register a step of its own.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = dict(migrations.MIGRATIONS)
 
 
 # -------------------------------------------------------------------- connections in this process
@@ -239,6 +239,16 @@ def _inspect(path: Path, conn: sqlite3.Connection) -> int:
         )
     if version < 1:
         raise DossierFileError(path, f"damaged: schema version {version} does not exist")
+    if version < schema.SCHEMA_VERSION and version in migrations.MIGRATIONS:
+        # An older file is held to its own version's schema before a migration runs in it.
+        try:
+            problems = schema.schema_differences(conn, migrations.expected_objects(version))
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise DossierFileError(path, f"damaged: {_sqlite_problem(exc)}") from None
+        if problems:
+            shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+            raise DossierFileError(
+                path, f"refused: schema is not a version-{version} dossier's ({shown})")
     if version == schema.SCHEMA_VERSION:
         try:
             problems = schema.schema_differences(conn)
@@ -369,6 +379,12 @@ def open_connection(
     finally:
         probe.close()
 
+    if readonly and writable and version < schema.SCHEMA_VERSION:
+        # A reader of an older file (export, check) brings it up to date first, as the app
+        # would: the commands of today read today's schema. The backup is left beside it.
+        conn, _ = open_connection(path)
+        conn.close()
+        version = schema.SCHEMA_VERSION
     if readonly or not writable:
         if version < schema.SCHEMA_VERSION:
             raise DossierFileError(

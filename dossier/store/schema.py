@@ -1,4 +1,4 @@
-"""The dossier file's schema, version 1: the public interface people query with SQL.
+"""The dossier file's schema, version 2: the public interface people query with SQL.
 
 Kept as literal DDL so the file is exactly what the README documents and so an opened file's
 schema can be compared, object by object, with what this program expects before any query runs.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION = "dossier"
 
 # Each statement is one schema object. The order matters (foreign keys).
@@ -37,7 +37,7 @@ DDL: tuple[str, ...] = (
     "CREATE INDEX idx_articles_title ON articles (title COLLATE NOCASE, id)",
     "CREATE INDEX idx_articles_source ON articles (source)",
     """CREATE VIRTUAL TABLE articles_fts USING fts5(
-    title, body, content='articles', content_rowid='id',
+    title, body, content="articles", content_rowid="id",
     tokenize='porter unicode61 remove_diacritics 2'
 )""",
     """CREATE TABLE entities (
@@ -193,7 +193,7 @@ _expected: dict[tuple[str, str], SchemaObject] | None = None
 
 
 def expected_objects() -> dict[tuple[str, str], SchemaObject]:
-    """The schema objects of a fresh version-1 dossier (built once in memory), internal
+    """The schema objects of a fresh dossier of this version (built once in memory), internal
     ones included: sqlite_sequence, the autoindexes and the FTS5 shadow tables."""
     global _expected
     if _expected is None:
@@ -206,7 +206,8 @@ def expected_objects() -> dict[tuple[str, str], SchemaObject]:
     return _expected
 
 
-def schema_differences(conn: sqlite3.Connection) -> list[str]:
+def schema_differences(conn: sqlite3.Connection,
+                       expected: dict[tuple[str, str], SchemaObject] | None = None) -> list[str]:
     """Describe how a file's schema differs from the expected one; empty when identical.
 
     Every object is compared by type, name, table and SQL, SQLite's internal names included:
@@ -214,7 +215,8 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
     trigger or view in a dossier at all.
     """
     rows = schema_rows(conn)
-    expected = expected_objects()
+    if expected is None:
+        expected = expected_objects()
     problems = []
     seen: set[tuple[str, str]] = set()
     for kind, name, tbl, sql in rows:

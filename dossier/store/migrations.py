@@ -1,0 +1,93 @@
+"""Migrations from one schema version to the next, each run in the opener's one transaction.
+
+`db._migrate` backs the file up beside itself, then runs `MIGRATIONS[v]` for every version from
+the file's up to `schema.SCHEMA_VERSION` and compares the result with the expected schema:
+a migration that leaves anything else is rolled back whole.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+
+from dossier.store import schema
+
+# The objects of version 1 by name, frozen: what a version-1 file holds. A DDL object that
+# is not among them is new in version 2 and is created by the 1 -> 2 migration.
+V1_OBJECTS = frozenset({
+    "aliases", "articles", "articles_fts", "entities", "event_entities", "events",
+    "idx_aliases_norm", "idx_articles_published", "idx_articles_source", "idx_articles_title",
+    "idx_entities_name", "idx_event_entities_entity", "idx_events_article", "idx_events_date",
+    "idx_journal_batch", "idx_journal_target", "idx_links_from", "idx_links_to",
+    "idx_mentions_article", "idx_mentions_entity", "idx_taggings_tag", "journal", "links",
+    "mentions", "meta", "taggings",
+})
+
+# Version 1's full-text table, as version 1 wrote it.
+V1_FTS = """CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, content='articles', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+)"""
+
+_NAME = re.compile(r"CREATE (?:VIRTUAL )?(?:TABLE|INDEX) (\w+)")
+
+
+def ddl_name(statement: str) -> str:
+    """The name of the object a DDL statement creates."""
+    match = _NAME.match(statement)
+    if match is None:  # pragma: no cover - the DDL is ours
+        raise ValueError(f"not a CREATE TABLE/INDEX statement: {statement[:40]}")
+    return match.group(1)
+
+
+_expected: dict[int, dict[tuple[str, str], schema.SchemaObject]] = {}
+
+
+def expected_objects(version: int) -> dict[tuple[str, str], schema.SchemaObject]:
+    """The schema objects of a fresh file of an older version, as that version made them, so
+    an older file is compared object by object before a migration runs anything in it."""
+    if version not in _expected:
+        if version != 1:
+            raise ValueError(f"no schema known for version {version}")
+        mem = sqlite3.connect(":memory:")
+        try:
+            for statement in schema.DDL:
+                name = ddl_name(statement)
+                if name in V1_OBJECTS:
+                    mem.execute(V1_FTS if name == "articles_fts" else statement)
+            _expected[version] = schema.schema_objects(mem)
+        finally:
+            mem.close()
+    return _expected[version]
+
+
+def _fts_statement() -> str:
+    return next(s for s in schema.DDL if ddl_name(s) == "articles_fts")
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    """Version 2: the full-text table names its content table as sqlite-utils and Datasette
+    look for it (`content="articles"`, version 1 wrote `content='articles'`, which neither
+    finds), so `sqlite-utils search FILE articles WORD` and Datasette's search box work on the
+    file as it is; and the tables new in version 2 are created.
+
+    The FTS5 table is dropped (its shadow tables with it) and made again from the articles:
+    FTS5 has no way to change a table's options in place.
+    """
+    conn.execute("DROP TABLE articles_fts")
+    conn.execute(_fts_statement())
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    for statement in schema.DDL:
+        name = ddl_name(statement)
+        if name not in V1_OBJECTS and name not in present:
+            conn.execute(statement)
+    for step in V2_BACKFILL:
+        step(conn)
+
+
+# Steps that fill version 2's new tables from a version-1 file's rows, run after they exist.
+V2_BACKFILL: list[Callable[[sqlite3.Connection], None]] = []
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
