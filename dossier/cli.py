@@ -402,7 +402,7 @@ def _date_bound(value: str | None, name: str) -> str | None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "-f", "fmt", required=True,
               type=click.Choice(["md", "html", "json", "csv", "ftm", "timelinejs", "graphml",
-                                 "dossier"]), help="What to write.")
+                                 "dossier", "spacy", "brat"]), help="What to write.")
 @click.option("-o", "--output", "output", default=None,
               help="Where to write (- for standard output) [default: FILE's name + format].")
 @click.option("--tag", "tags", multiple=True, help="Only items with this tag, SET:TAG "
@@ -421,7 +421,7 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
     """Export FILE for colleagues and for the field's tools (atomically: a failed export
     leaves no file behind; an output that is FILE itself or one of its journal files is
     refused)."""
-    from dossier.export import FORMATS, ExportError, RefusedTarget, Selection, export
+    from dossier.export import FORMATS, ExportError, RefusedTarget, Selection, Unavailable, export
 
     selection = Selection(tags=[_tag_pair(t) for t in tags], match=match,
                           kinds=tuple(kinds) or ("article", "entity", "event"),
@@ -438,7 +438,7 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
                 file=sys.stderr, hidden=not show) as bar:
             export(store, fmt, target, selection,
                    progress=lambda done, total: bar.update(done - bar.pos))
-    except RefusedTarget as exc:
+    except (RefusedTarget, Unavailable) as exc:
         raise UserError(str(exc)) from None
     except ExportError as exc:
         echo(f"dossier: {exc}", err=True)

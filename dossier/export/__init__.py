@@ -29,14 +29,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from dossier.export import brief, csvfmt, ftm, graphml, html, jsonfmt, subset, timelinejs
-from dossier.export.base import ExportError, Progress, RefusedTarget
+from dossier.export import (
+    brat,
+    brief,
+    csvfmt,
+    ftm,
+    graphml,
+    html,
+    jsonfmt,
+    spacyfmt,
+    subset,
+    timelinejs,
+)
+from dossier.export.base import ExportError, Progress, RefusedTarget, Unavailable
 from dossier.export.selection import Selection
 from dossier.store import DossierFileError, Store
 from dossier.store.db import file_identity
 
 __all__ = ["FORMATS", "ExportError", "Format", "Progress", "RefusedTarget", "Selection",
-           "clean_stale_parts", "export"]
+           "Unavailable", "clean_stale_parts", "export"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class Format:
     description: str
     write: Callable[..., None]  # (store, selection, stream: IO[bytes], progress) -> None
     to_folder: bool = False  # writes a folder, a zip or a database rather than one stream
+    check: Callable[[], None] | None = None  # raises `Unavailable` when a dependency is missing
 
 
 FORMATS: dict[str, Format] = {
@@ -62,6 +74,10 @@ FORMATS: dict[str, Format] = {
                       "(Gephi, yEd)", graphml.write),
     "dossier": Format("dossier", ".db", "a smaller dossier file of the selection",
                       subset.write, to_folder=True),
+    "spacy": Format("spacy", "-spacy", "training data: a folder with train.spacy (DocBin) "
+                    "and train.jsonl", spacyfmt.write, to_folder=True, check=spacyfmt.check),
+    "brat": Format("brat", "-brat", "training data: a folder of .txt + .ann (brat, "
+                   "INCEpTION)", brat.write, to_folder=True),
 }
 
 
@@ -74,6 +90,8 @@ def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selec
     if fmt not in FORMATS:
         raise ExportError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
+    if spec.check:
+        spec.check()
     if os.fspath(out) == "-":
         if spec.to_folder:
             raise ExportError(f"the {fmt} format writes files; give -o PATH")

@@ -44,3 +44,8 @@ def dumps(value: Any, **kw: Any) -> str:
     """JSON for other tools: `safetext.json_text` (no raw control character, no Unicode line
     end: every output line is one JSON line) that never writes NaN or Infinity."""
     return json_text(value, allow_nan=False, **kw)
+
+
+class Unavailable(ExportError):
+    """A format whose optional dependency is not installed: a usage problem, said before
+    anything is written."""

@@ -221,3 +221,18 @@ def co_occurring(store: Store, entity_id: int, limit: int, article_cap: int
         (entity_id, article_cap, entity_id, limit),
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+def mention_markers(store: Store) -> dict[int, tuple[str, str]]:
+    """Who marked each mention an analyst added, from the journal: mention id -> (analyst,
+    when). Mentions found at ingest are not journalled and are not in it."""
+    return {row_id: (analyst, at) for row_id, analyst, at in store.conn.execute(
+        "SELECT row_id, analyst, at FROM journal WHERE table_name = 'mentions' "
+        "AND before IS NULL AND after IS NOT NULL AND state = 'done' ORDER BY id")}
+
+
+def entity_links_with_evidence(store: Store) -> Iterator[dict[str, Any]]:
+    """Links between two entities that carry an evidence article, in id order."""
+    yield from store.query(
+        "SELECT * FROM links WHERE from_kind = 'entity' AND to_kind = 'entity' "
+        "AND evidence_article_id IS NOT NULL ORDER BY id")
