@@ -29,7 +29,7 @@ from dossier.export.base import readable, xml_chars
 from dossier.model import Entity, Event, Link, Mention
 from dossier.store import Store
 
-FORMATS = ["md", "html", "json", "csv", "ftm", "timelinejs", "graphml", "dossier"]
+FORMATS = ["md", "html", "json", "csv", "ftm", "timelinejs", "graphml", "dossier", "spacy", "brat"]
 PART = re.compile(r"\.dossier-part-")
 
 

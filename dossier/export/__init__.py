@@ -74,10 +74,10 @@ FORMATS: dict[str, Format] = {
                       "(Gephi, yEd)", graphml.write),
     "dossier": Format("dossier", ".db", "a smaller dossier file of the selection",
                       subset.write, to_folder=True),
-    "spacy": Format("spacy", "-spacy", "training data: a folder with train.spacy (DocBin) "
-                    "and train.jsonl", spacyfmt.write, to_folder=True, check=spacyfmt.check),
-    "brat": Format("brat", "-brat", "training data: a folder of .txt + .ann (brat, "
-                   "INCEpTION)", brat.write, to_folder=True),
+    "spacy": Format("spacy", "-spacy", "training data for spaCy: train.spacy + train.jsonl",
+                    spacyfmt.write, to_folder=True, check=spacyfmt.check),
+    "brat": Format("brat", "-brat", "training data for brat, INCEpTION: .txt + .ann",
+                   brat.write, to_folder=True),
 }
 
 
