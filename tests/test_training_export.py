@@ -199,7 +199,7 @@ def test_selection_applies(dossier, tmp_path):
     brat = tmp_path / "brat"
     assert export(dossier, "brat", brat, "--tag", "triage:relevant").exit_code == 0
     assert sorted(p.name for p in brat.iterdir()) == ["annotation.conf", "article-1.ann",
-                                                      "article-1.txt"]
+                                                      "article-1.txt", "visual.conf"]
 
 
 # ----------------------------------------------------------------- brat
@@ -246,7 +246,8 @@ def test_brat_files_read_back(dossier, tmp_path):
     result = export(dossier, "brat", out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "annotation.conf", "article-1.ann", "article-1.txt", "article-2.ann", "article-2.txt"]
+        "annotation.conf", "article-1.ann", "article-1.txt", "article-2.ann", "article-2.txt",
+        "visual.conf"]
     texts = bodies(dossier)
     for article_id in (1, 2):
         raw = (out / f"article-{article_id}.txt").read_bytes()
@@ -310,6 +311,9 @@ def test_brat_annotation_conf_declares_what_is_used(dossier, tmp_path):
     assert used["T"] <= set(sections["entities"])
     assert used["R"] <= set(sections["relations"])
     assert used["A"] <= set(sections["attributes"])
+    visual = (out / "visual.conf").read_text(encoding="utf-8").splitlines()
+    assert "brokered_deal_with | brokered deal with" in visual
+    assert "triage_relevant | triage:relevant" in visual and "GPE | Place" in visual
 
 
 def test_brat_unwritable_place_is_one_line_and_leaves_nothing(dossier, tmp_path):
@@ -344,3 +348,29 @@ def test_fragments_and_notes_never_break_a_line():
     assert [text[a:b] for a, b in fragments(text, 0, len(text))] == list("abcdef")
     assert len(txt(text)) == len(text) and "\r" not in txt(text)
     assert note_text("x\ty\nz\x00w\u2029") == "x y z w"
+
+
+def test_mentions_a_stranger_wrote_badly_are_left_out(dossier, tmp_path):
+    """Another tool's rows: a span past the body's end, an empty span, a `text` column that
+    lies, whitespace around a name. No crash; spans index the text as written."""
+    import sqlite3
+
+    conn = sqlite3.connect(dossier)
+    with conn:
+        for start, end, text in ((0, 10_000, "far"), (3, 3, ""), (0, 5, "Lies"),
+                                 (BODY.index(" met") , BODY.index(" in Z"), " met Zoë Ørsted")):
+            conn.execute('INSERT INTO mentions (article_id, entity_id, start, "end", text, '
+                         "origin) VALUES (1, 2, ?, ?, ?, 'auto')", (start, end, text))
+    conn.close()
+    out = tmp_path / "brat"
+    assert export(dossier, "brat", out).exit_code == 0
+    text = (out / "article-1.txt").read_bytes().decode("utf-8")
+    found = parse_ann((out / "article-1.ann").read_bytes().decode("utf-8"), text)
+    spans = [v["text"] for v in found.values() if v["kind"] == "T"]
+    assert "Ashot" in spans and "met Zoë Ørsted" in spans and "far" not in spans
+    pytest.importorskip("spacy")
+    assert export(dossier, "spacy", tmp_path / "train").exit_code == 0
+    record = json.loads((tmp_path / "train" / "train.jsonl").read_text().splitlines()[0])
+    assert all(BODY[s["start"]:s["end"]].strip() == BODY[s["start"]:s["end"]]
+               for s in record["spans"])
+    assert len(record["spans"]) == 7 + 2

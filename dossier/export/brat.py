@@ -27,6 +27,7 @@ brat (and INCEpTION's brat import) read it as it is. What each file holds:
 - `annotation.conf`: the entity types, every relation type used (any entity to any entity),
   the attributes, and overlaps allowed (mentions may nest); comments map each spelled name
   back to the dossier's.
+- `visual.conf`: the names brat shows for them (`brokered_deal_with | brokered deal with`).
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def write(store: Store, selection: Selection, target: Path, progress: Progress |
         ann = "".join(line + "\n" for line in ann_lines(tdoc, text, relations, attributes))
         (target / f"{name}.ann").write_bytes(ann.encode("utf-8"))
     (target / "annotation.conf").write_bytes(conf(relations, attributes).encode("utf-8"))
+    (target / "visual.conf").write_bytes(visual(relations, attributes).encode("utf-8"))
 
 
 def _t_line(tid: str, label: str, text: str, pieces: list[tuple[int, int]]) -> str:
@@ -178,3 +180,17 @@ def conf(relations: Names, attributes: Names) -> str:
     for name, spelled in attributes.of.items():
         lines += [f"# {spelled} = tag {note_text(name)!r}", f"{spelled}\tArg:<ENTITY>"]
     return "\n".join(lines) + "\n"
+
+
+KIND_NAMES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Place", "MISC": "Other"}
+
+
+def visual(relations: Names, attributes: Names) -> str:
+    """brat's [labels]: each type's name as the dossier writes it."""
+    lines = ["[labels]", *(f"{label} | {name}" for label, name in KIND_NAMES.items())]
+    for names in (relations, attributes):
+        for name, spelled in names.of.items():
+            shown = note_text(name).replace("|", "/").replace("\t", " ")
+            if shown and shown != spelled:
+                lines.append(f"{spelled} | {shown}")
+    return "\n".join([*lines, "", "[drawing]"]) + "\n"
