@@ -358,7 +358,7 @@ def test_mentions_a_stranger_wrote_badly_are_left_out(dossier, tmp_path):
     conn = sqlite3.connect(dossier)
     with conn:
         for start, end, text in ((0, 10_000, "far"), (3, 3, ""), (0, 5, "Lies"),
-                                 (BODY.index(" met") , BODY.index(" in Z"), " met Zoë Ørsted")):
+                                 (BODY.index(" met"), BODY.index(" in Z"), " met Zoë Ørsted")):
             conn.execute('INSERT INTO mentions (article_id, entity_id, start, "end", text, '
                          "origin) VALUES (1, 2, ?, ?, ?, 'auto')", (start, end, text))
     conn.close()
@@ -374,3 +374,20 @@ def test_mentions_a_stranger_wrote_badly_are_left_out(dossier, tmp_path):
     assert all(BODY[s["start"]:s["end"]].strip() == BODY[s["start"]:s["end"]]
                for s in record["spans"])
     assert len(record["spans"]) == 7 + 2
+
+
+def test_an_article_longer_than_spacys_default_limit(tmp_path):
+    """spaCy refuses texts over 1,000,000 characters by default; an article may be 20 MB."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    body = "abcdefghijklmnopqrstuvwxyz " * 37_100 + "Ashot Mkrtychev."  # 1,001,716
+    store = Store.open(tmp_path / "big.db", create=True)
+    store.ingest_article(make_article("Big", body), [Entity("Ashot Mkrtychev", "person")],
+                         [(0, Mention(None, None, *_span(body, "Ashot Mkrtychev"), "x"))], [])
+    store.close()
+    out = tmp_path / "train"
+    result = export(tmp_path / "big.db", "spacy", out)
+    assert result.exit_code == 0, result.output
+    (doc,) = DocBin().from_disk(out / "train.spacy").get_docs(spacy.blank("en").vocab)
+    assert [e.text for e in doc.ents] == ["Ashot Mkrtychev"]

@@ -26,7 +26,7 @@ import bisect
 from pathlib import Path
 from typing import Any
 
-from dossier.export.base import Progress, Unavailable, dumps
+from dossier.export.base import ExportError, Progress, Unavailable, dumps
 from dossier.export.selection import Selection
 from dossier.export.training import TDoc, documents
 from dossier.store import Store
@@ -68,6 +68,7 @@ def to_doc(nlp: Any, tdoc: TDoc) -> Any:  # noqa: ANN401 - spaCy types, imported
     words: list[str] = []
     spaces: list[bool] = []
     text = tdoc.text
+    nlp.max_length = max(nlp.max_length, len(text) + 1)  # an article may be 20 MB
     for token in nlp.make_doc(text):
         start, end = token.idx, token.idx + len(token.text)
         points = [start, *cuts[bisect.bisect_right(cuts, start):bisect.bisect_left(cuts, end)],
@@ -78,15 +79,15 @@ def to_doc(nlp: Any, tdoc: TDoc) -> Any:  # noqa: ANN401 - spaCy types, imported
         spaces[-1] = bool(token.whitespace_)
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     if doc.text != text:  # never expected: the tokens are the text's own pieces
-        raise ValueError(f"article {tdoc.article_id}: tokens do not rebuild the text")
+        raise ExportError(f"article {tdoc.article_id}: tokens do not rebuild the text")
     spans = []
     for s in tdoc.spans:
         span = doc.char_span(s.start, s.end, label=s.label,
                              kb_id=f"dossier:entity:{s.entity_id}",
                              span_id=f"dossier:mention:{s.mention_id}")
         if span is None:  # never expected: every start and end is a token boundary
-            raise ValueError(f"article {tdoc.article_id}: span {s.start}-{s.end} is not whole "
-                             "tokens")
+            raise ExportError(f"article {tdoc.article_id}: span {s.start}-{s.end} is not "
+                              "whole tokens")
         spans.append(span)
     doc.spans["sc"] = spans
     ents, missing = _ents(doc, spans)
