@@ -221,3 +221,15 @@ def co_occurring(store: Store, entity_id: int, limit: int, article_cap: int
         (entity_id, article_cap, entity_id, limit),
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+def entity_kinds(store: Store, entity_ids: list[int]) -> dict[int, str]:
+    """id -> kind of these entities (the ends of the exported links)."""
+    out: dict[int, str] = {}
+    ids = sorted(set(entity_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(store.conn.execute(
+            f"SELECT id, kind FROM entities WHERE id IN ({marks})", chunk).fetchall())
+    return out
