@@ -233,3 +233,25 @@ def entity_kinds(store: Store, entity_ids: list[int]) -> dict[int, str]:
         out.update(store.conn.execute(
             f"SELECT id, kind FROM entities WHERE id IN ({marks})", chunk).fetchall())
     return out
+
+
+def mention_stats(store: Store, article_ids: list[int] | None
+                  ) -> dict[int, tuple[int, int]]:
+    """entity id -> (mentions, articles naming it) within these articles (None: all)."""
+    out: dict[int, tuple[int, int]] = {}
+    if article_ids is None:
+        rows = store.conn.execute(
+            "SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions "
+            "GROUP BY entity_id")
+        return {r[0]: (r[1], r[2]) for r in rows}
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), 500):  # an article is in one chunk: counts add up
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity_id, mentions, articles in store.conn.execute(
+                f"SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions "
+                f"WHERE article_id IN ({marks}) GROUP BY entity_id", chunk):
+            before = out.get(entity_id, (0, 0))
+            out[entity_id] = (before[0] + mentions, before[1] + articles)
+    return out
+
