@@ -219,17 +219,10 @@ def gather(store: Store, r: Resolved, limit_articles: int = 2000) -> Brief:
 
 def _key_entities(store: Store, r: Resolved, brief: Brief, players: set[int]) -> None:
     """Entities ranked within the selection; outlets and the backdrop set apart (see above)."""
-    if r.articles is None:
-        stats = views.mention_stats(store, None)
-        brief.article_count = store.count_articles()
-        outlets = {norm(row["source"]) for row in store.iter_rows("articles")
-                   if row["source"]}
-    else:
-        stats = views.mention_stats(store, sorted(r.articles))
-        brief.article_count = len(r.articles)
-        outlets = {norm(article.source) for article in
-                   (store.get_article(i) for i in sorted(r.articles)) if article and
-                   article.source}
+    ids = None if r.articles is None else sorted(r.articles)
+    stats = views.mention_stats(store, ids)
+    brief.article_count = store.count_articles() if ids is None else len(ids)
+    outlets = {norm(source) for source in views.article_sources(store, ids)}
     outlets |= WIRE_SERVICES | {o.removeprefix("the ") for o in outlets}
     tagged = views.tagged_ids(store, "entity")
     ranked = sorted((i for i in stats if r.has("entity", i)),
@@ -240,9 +233,12 @@ def _key_entities(store: Store, r: Resolved, brief: Brief, players: set[int]) ->
                   + (f", and entities named in {UBIQUITY:.0%} of the articles or more that "
                      "no event involves, no link joins and no tag marks, listed apart"
                      if many else "") + ".")
+    threshold = UBIQUITY * brief.article_count
     for entity_id in ranked:
-        if len(brief.entities) >= KEY_ENTITIES and len(brief.backdrop) >= KEY_ENTITIES:
-            break
+        if len(brief.entities) >= KEY_ENTITIES and (
+                len(brief.backdrop) >= KEY_ENTITIES or not many
+                or (entity_id not in tagged and stats[entity_id][1] < threshold)):
+            break  # ranked by spread: no later entity can be key or backdrop
         full = store.get_entity(entity_id)
         if full is None:
             continue
@@ -257,7 +253,7 @@ def _key_entities(store: Store, r: Resolved, brief: Brief, players: set[int]) ->
             "description": full.description, "tags": _tags(store, "entity", entity_id),
         }
         if many and entity_id not in tagged and entity_id not in players and \
-                in_articles >= UBIQUITY * brief.article_count:
+                in_articles >= threshold:
             if len(brief.backdrop) < KEY_ENTITIES:
                 brief.backdrop.append(item)
         elif len(brief.entities) < KEY_ENTITIES:

@@ -138,9 +138,16 @@ def _graph_svg(brief: Brief) -> str:
                    f'stroke="#999"/><text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2:.1f}" '
                    f'font-size="10" fill="#a33">{escape(link["relation"])}</text>')
     for k, (x, y) in pos.items():
+        # a label reads away from the centre, so none runs past the drawing's edge
+        room = (size - x - 9 - 4) if x >= size / 2 else (x - 9 - 4)
+        label = nodes[k]
+        most = max(6, int(room / (11 * CHAR_WIDTH)))
+        if len(label) > most:
+            label = label[:most - 1].rstrip() + "…"
+        tx, anchor = (x + 9, "start") if x >= size / 2 else (x - 9, "end")
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#2e9d5b"/>'
-                   f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="11">'
-                   f'{escape(nodes[k][:40])}</text>')
+                   f'<text x="{tx:.1f}" y="{y + 4:.1f}" font-size="11" '
+                   f'text-anchor="{anchor}">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)
 

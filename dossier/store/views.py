@@ -255,3 +255,19 @@ def mention_stats(store: Store, article_ids: list[int] | None
             out[entity_id] = (before[0] + mentions, before[1] + articles)
     return out
 
+
+
+def article_sources(store: Store, article_ids: list[int] | None) -> set[str]:
+    """The distinct `source` values of these articles (None: of all)."""
+    if article_ids is None:
+        return {r[0] for r in store.conn.execute(
+            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL")}
+    out: set[str] = set()
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out |= {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT source FROM articles WHERE id IN ({marks}) "
+            "AND source IS NOT NULL", chunk)}
+    return out
