@@ -63,6 +63,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 # An upper-case wire sentence is put in sentence case first (a name in it keeps capitals).
 
 _TITLE_WORDS = 12
+_WINDOW = 500  # characters either side of the date a title is made from
 _QUOTES = str.maketrans({c: " " for c in "\"“”«»„[]"})
 _RELATIVE = frozenset("which who whom whose that where when".split())
 _AUX = frozenset(
@@ -255,6 +256,10 @@ def _title(sentence: str, date_start: int, date_end: int,
     """A headline of the event a dated sentence reports (see the rules above)."""
     date_start = max(0, min(date_start, len(sentence)))
     date_end = max(date_start, min(date_end, len(sentence)))
+    if len(sentence) > 2 * _WINDOW:  # a page without stops: a title needs only the date's
+        lo = max(0, date_start - _WINDOW)  # surroundings, and each of its dates must not
+        sentence = sentence[lo:date_end + _WINDOW]  # cost the whole page
+        date_start, date_end = date_start - lo, date_end - lo
     before, after = sentence[:date_start], sentence[date_end:]
     head = before.split()
     following = after.split()[:1]
