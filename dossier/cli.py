@@ -443,9 +443,6 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
     except ExportError as exc:
         echo(f"dossier: {exc}", err=True)
         sys.exit(1)
-    except OSError as exc:  # the folder cannot be written (its temporary file is refused)
-        echo(f"dossier: {target}: cannot write ({exc.strerror or exc})", err=True)
-        sys.exit(1)
     finally:
         store.close()
     if target != "-":

@@ -14,6 +14,8 @@ The format (see data/tagsets.yaml, and the README):
         from: [article]              # kinds allowed at each end
         to: [article]
         symmetric: true
+        ftm: Membership              # optional: the FollowTheMoney schema the FtM export
+                                     # writes such a link as (one of FTM_SCHEMAS)
 
 Every problem is reported as `FILE:LINE:COL: message` (1-based), all of a file's problems at
 once: YAML syntax, unknown keys (with the closest valid one), wrong types, duplicate names, a
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
     from dossier.store import Store
 
 KINDS = ("article", "entity", "event", "link")
+# The FollowTheMoney link schemas a relation type may name with `ftm:` (export/ftm.py writes
+# each; `from` is the schema's first party: member, employee, owner, payer, ...).
+FTM_SCHEMAS = ("Membership", "Employment", "Ownership", "Payment", "Family", "Associate",
+               "Directorship", "Representation", "Succession", "Debt", "UnknownLink")
 # The app's own keys (DESIGN.md): no tag may take one of them.
 APP_KEYS = frozenset({
     "tab", "shift+tab", "j", "k", "down", "up", "g", "G", "enter", "/", "f", "t", "l", "n",
@@ -93,6 +99,7 @@ class RelationType:
     to_kinds: tuple[str, ...]
     symmetric: bool = False
     description: str = ""
+    ftm: str = ""  # a FollowTheMoney schema of FTM_SCHEMAS, or "" (chosen by the name)
 
 
 @dataclass
@@ -138,7 +145,8 @@ class TagConfig:
             ],
             "relations": [
                 {"name": r.name, "from": list(r.from_kinds), "to": list(r.to_kinds),
-                 "symmetric": r.symmetric, "description": r.description}
+                 "symmetric": r.symmetric, "description": r.description,
+                 **({"ftm": r.ftm} if r.ftm else {})}
                 for r in self.relations.values()
             ],
         }
@@ -149,7 +157,7 @@ class TagConfig:
 
 _SET_KEYS = {"name", "applies_to", "exclusive", "description", "tags"}
 _TAG_KEYS = {"name", "key", "color", "description"}
-_REL_KEYS = {"name", "from", "to", "symmetric", "description"}
+_REL_KEYS = {"name", "from", "to", "symmetric", "description", "ftm"}
 _TOP_KEYS = {"tagsets", "relations", "version"}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t for t in
@@ -384,7 +392,15 @@ def _parse_relations(check: _Checker, node: yaml.Node, config: TagConfig) -> Non
             fields else False
         description = (check.scalar(fields["description"][1], "description") or "") if \
             "description" in fields else ""
-        config.relations[name] = RelationType(name, ends[0], ends[1], symmetric, description)
+        ftm = (check.scalar(fields["ftm"][1], "ftm") or "") if "ftm" in fields else ""
+        if ftm and ftm not in FTM_SCHEMAS:
+            close = difflib.get_close_matches(ftm, FTM_SCHEMAS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else \
+                f" (one of {', '.join(FTM_SCHEMAS)})"
+            check.error(fields["ftm"][1], f"unknown FollowTheMoney schema '{ftm}'{hint}")
+            ftm = ""
+        config.relations[name] = RelationType(name, ends[0], ends[1], symmetric, description,
+                                              ftm)
 
 
 # ------------------------------------------------------------------ loading

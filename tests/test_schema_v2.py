@@ -136,3 +136,54 @@ def test_expected_version_1_schema_has_only_version_1_objects():
     names = {name for (_kind, name) in migrations.expected_objects(1)}
     assert "articles_fts" in names and "meta" in names
     assert {migrations.ddl_name(s) for s in schema.DDL} >= migrations.V1_OBJECTS
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("old", [False, True], ids=["fresh", "migrated-from-v1"])
+def test_datasette_searches_the_articles_table_over_http(tmp_path, old):
+    """Datasette's search box on `articles` is `?_search=`: it finds the FTS table by its
+    `content="articles"` and answers with the matching article only."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    pytest.importorskip("datasette")
+    if old:
+        path = v1_file(tmp_path)
+        Store.open(path).close()  # migrates to version 2
+    else:
+        path = tmp_path / "new.dossier"
+        s = Store.open(path, create=True)
+        add_article_with_names(s, "Tower report", "The Tower Commission met in Washington.",
+                               {})
+        add_article_with_names(s, "Other", "Nothing about it.", {})
+        s.close()
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("datasette")), "serve", str(path), "--host",
+         "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/{path.stem}/articles.json?_search=Commission&_shape=array"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+                    found = json.loads(response.read())
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    out = server.stdout.read().decode() if server.stdout else ""
+                    pytest.fail(f"datasette did not answer: {out}")
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert [row["title"] for row in found] == ["Tower report"]

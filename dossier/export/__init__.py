@@ -16,6 +16,7 @@ handle on it would drop this process's SQLite locks on it.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -86,7 +87,38 @@ def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selec
     """Write the selection of the dossier in a format to `out` (a path, or `-`).
 
     Raises `RefusedTarget` for an output that is the dossier or one of its journal files, and
-    `ExportError` (naming the path and the reason) for anything that could not be written."""
+    `ExportError` (one line naming the path and the reason) for anything that could not be
+    written: the command line prints that line (exit status 1), the app shows it."""
+    try:
+        _export(store, fmt, out, selection, progress, stdout)
+    except ExportError:
+        raise
+    except OSError as exc:  # anything the steps below did not name themselves
+        target = "standard output" if os.fspath(out) == "-" else os.fspath(out)
+        raise ExportError(f"{target}: cannot write ({why_not(exc, Path(target).parent)})"
+                          ) from None
+
+
+def why_not(exc: BaseException, folder: Path) -> str:
+    """The reason a file could not be written, as a user reads it."""
+    code = getattr(exc, "errno", None)
+    text = getattr(exc, "problem", None) or getattr(exc, "strerror", None) or str(exc)
+    low = str(exc).lower()
+    if code in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in low:
+        return f"the disk is full: {text}"
+    if code == errno.EFBIG:
+        return f"a file-size limit: {text}"
+    if code in (errno.EACCES, errno.EPERM) or "readonly" in low or "unable to open" in low:
+        return f"no permission to create a file in {folder}: {text}"
+    if code == errno.EROFS:
+        return f"{folder} is on a read-only file system"
+    if code == errno.ENOENT:  # the folder is there (checked) but makes no files: /proc, /sys
+        return f"{folder} does not take new files: {text}"
+    return text
+
+
+def _export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selection,
+            progress: Progress | None, stdout: IO[bytes] | None) -> None:
     if fmt not in FORMATS:
         raise ExportError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
@@ -118,10 +150,11 @@ def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selec
         return
     tmp = part_path(target)
     try:
+        # 0o666 and the process's umask: the mode any other program's output gets.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                      0o666)
     except OSError as exc:
-        raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
+        raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
     try:
         with os.fdopen(fd, "wb") as stream:
             spec.write(store, selection, stream, progress)
@@ -130,7 +163,7 @@ def export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Selec
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
+        raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
     except sqlite3.Error as exc:  # a stranger's file: text that is not UTF-8, a bad page
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"
@@ -266,27 +299,39 @@ def _write_in_place(store: Store, spec: Format, target: Path, selection: Selecti
         with open(target, "wb") as stream:
             spec.write(store, selection, stream, progress)
     except (OSError, sqlite3.Error) as exc:
-        raise ExportError(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})"
-                          ) from None
+        raise ExportError(f"{target}: cannot write ({why_not(exc, target.parent)})") from None
 
 
 def _write_special(store: Store, spec: Format, target: Path, selection: Selection,
                    progress: Progress | None) -> None:
-    """Formats that make a folder, a zip or a database: built under a temporary name too."""
+    """Formats that make a folder, a zip or a database: built under a temporary name too.
+    The folder is tried first with an empty file, so that every format says the same thing
+    when it cannot be written (SQLite would say only "unable to open database file")."""
     tmp = part_path(target)
+    folder = target.parent
+    try:
+        # Its mode is 0o666 less the umask, what a file of any other program gets; SQLite
+        # makes its files 0o644 whatever the umask, so the written dossier is given it too.
+        probe = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        mode = stat.S_IMODE(os.fstat(probe).st_mode)
+        os.close(probe)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
     try:
         spec.write(store, selection, tmp, progress, final_name=target.name)
+        if tmp.is_file():
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:  # sqlite3: a full disk, or an unreadable source
         _remove(tmp)
         if isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
             raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"
                               ) from None
-        raise ExportError(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})"
-                          ) from None
+        raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
     except DossierFileError as exc:  # the new dossier could not be created
         _remove(tmp)
-        raise ExportError(f"{target}: cannot write ({exc.problem})") from None
+        raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
     except BaseException:
         _remove(tmp)
         raise

@@ -236,3 +236,52 @@ def entity_links_with_evidence(store: Store) -> Iterator[dict[str, Any]]:
     yield from store.query(
         "SELECT * FROM links WHERE from_kind = 'entity' AND to_kind = 'entity' "
         "AND evidence_article_id IS NOT NULL ORDER BY id")
+
+
+def entity_kinds(store: Store, entity_ids: list[int]) -> dict[int, str]:
+    """id -> kind of these entities (the ends of the exported links)."""
+    out: dict[int, str] = {}
+    ids = sorted(set(entity_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(store.conn.execute(
+            f"SELECT id, kind FROM entities WHERE id IN ({marks})", chunk).fetchall())
+    return out
+
+
+def mention_stats(store: Store, article_ids: list[int] | None
+                  ) -> dict[int, tuple[int, int]]:
+    """entity id -> (mentions, articles naming it) within these articles (None: all)."""
+    out: dict[int, tuple[int, int]] = {}
+    if article_ids is None:
+        rows = store.conn.execute(
+            "SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions "
+            "GROUP BY entity_id")
+        return {r[0]: (r[1], r[2]) for r in rows}
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), 500):  # an article is in one chunk: counts add up
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity_id, mentions, articles in store.conn.execute(
+                f"SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions "
+                f"WHERE article_id IN ({marks}) GROUP BY entity_id", chunk):
+            before = out.get(entity_id, (0, 0))
+            out[entity_id] = (before[0] + mentions, before[1] + articles)
+    return out
+
+
+def article_sources(store: Store, article_ids: list[int] | None) -> set[str]:
+    """The distinct `source` values of these articles (None: of all)."""
+    if article_ids is None:
+        return {r[0] for r in store.conn.execute(
+            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL")}
+    out: set[str] = set()
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out |= {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT source FROM articles WHERE id IN ({marks}) "
+            "AND source IS NOT NULL", chunk)}
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Input, OptionList
 from tui_helpers import rows, settle
 
@@ -26,3 +28,43 @@ async def test_exporting_onto_the_open_dossier_is_refused_with_a_notice(make_app
                        for m in messages), messages
     assert rows(sample_path, "SELECT id, title, body FROM articles ORDER BY id") == articles
     assert rows(sample_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+async def test_a_failed_export_shows_the_command_lines_one_line(make_app, sample_path, tmp_path):
+    """`e` into a missing folder, a folder, or /proc: the notice is the line `dossier export`
+    prints (without its `dossier: `), and no file is left."""
+    from click.testing import CliRunner
+
+    from dossier.cli import main
+
+    targets = [tmp_path / "no" / "such" / "out.md", tmp_path]
+    if Path("/proc/self").is_dir():
+        targets.append(Path("/proc/out.md"))
+    expected = []
+    for target in targets:
+        result = CliRunner().invoke(main, ["export", str(sample_path), "-f", "md", "-o",
+                                           str(target)])
+        assert result.exit_code == 1, result.output
+        expected.append(result.stderr.strip().removeprefix("dossier: "))
+    app = make_app()
+    messages: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for target in targets:
+            await pilot.press("e")
+            await settle(pilot)
+            options = app.screen.query_one(OptionList)
+            options.highlighted = list(app.screen.values).index("md")
+            await pilot.press("enter")
+            await settle(pilot)
+            app.screen.query_one(Input).value = str(target)
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+            messages += [str(n.message) for n in app._notifications]
+    for line in expected:
+        assert line in messages, (line, messages)
+    assert not (tmp_path / "no").exists()
+    left = {p.name for p in tmp_path.iterdir()} - {sample_path.name, f"{sample_path.name}-wal",
+                                                   f"{sample_path.name}-shm"}
+    assert not left, left  # no export, no temporary beside the dossier
