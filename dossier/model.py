@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 PRECISIONS = ("day", "month", "year", "unknown")
 ENTITY_KINDS = ("person", "organisation", "place", "other")
 TARGET_KINDS = ("article", "entity", "event", "link")
+# The relation types every dossier offers for links (general news); data/tagsets.yaml lists
+# them with the kinds they join, and a tag-set file or the analyst may add more.
+DEFAULT_RELATIONS = ("same story", "contradicts", "supports", "quotes", "works for",
+                     "member of", "owns", "paid", "met with", "located in", "related to")
 # Private-use characters marking matched terms in search snippets; split on them, never shown.
 SNIPPET_OPEN = "\ue000"
 SNIPPET_CLOSE = "\ue001"

@@ -41,6 +41,7 @@ from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
+from dossier.store.room import RoomMixin
 from dossier.store.schema import quote, reset_fts_index
 from dossier.store.scoped import ScopeMixin, scope_sql
 
@@ -142,7 +143,7 @@ class UndoResult:
     rows: int
 
 
-class Store(ScopeMixin, CorrectionsMixin):
+class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     """An open dossier file."""
 
     def __init__(self, path: str | os.PathLike[str], conn: sqlite3.Connection, readonly: bool):
@@ -1107,7 +1108,8 @@ class Store(ScopeMixin, CorrectionsMixin):
                   page: int = 1000) -> Iterator[dict[str, Any]]:
         """Every row of a table as dicts, in id order, fetched a page at a time (keyset)."""
         if table not in {"articles", "entities", "aliases", "mentions", "events",
-                         "event_entities", "taggings", "links", "journal", "meta"}:
+                         "event_entities", "taggings", "links", "journal", "meta",
+                         "saved_views", "relation_types"}:
             raise ValueError(f"unknown table {table}")
         if table == "meta":
             yield from self.query("SELECT * FROM meta ORDER BY key")
