@@ -158,15 +158,20 @@ def test_search_hits_carry_title_source_date_and_order(room):
     assert [(h.title, h.source, h.published) for h in hits] == [
         ("Iran-Contra hearings", "AP", "1987-02-26")]
     assert "\ue000" in hits[0].snippet
-    recent = store.search("Oliver OR Chicago", order="recent")
-    assert titles(recent) == ["Reagan on arms", "Grain prices", "Iran-Contra hearings",
+    newest = store.search("Oliver OR Chicago", order="newest")
+    assert titles(newest) == ["Reagan on arms", "Grain prices", "Iran-Contra hearings",
                               "Undated note"]
-    assert titles(store.search("Oliver OR Chicago", order="recent", offset=3)) == [
+    assert titles(store.search("Oliver OR Chicago", order="newest", offset=3)) == [
         "Undated note"]
-    assert titles(store.search("Oliver OR Chicago", order="recent", offset=2, limit=1)) == [
+    assert titles(store.search("Oliver OR Chicago", order="newest", offset=2, limit=1)) == [
         "Iran-Contra hearings"]
     assert titles(store.search("Oliver OR Chicago", scope=Scope(tags=RELEVANT),
-                               order="recent")) == ["Reagan on arms", "Iran-Contra hearings"]
+                               order="newest")) == ["Reagan on arms", "Iran-Contra hearings"]
+    # recent: the latest added first (the articles were added in the fixture's order).
+    assert titles(store.search("Oliver OR Chicago", order="recent")) == [
+        "Undated note", "Grain prices", "Reagan on arms", "Iran-Contra hearings"]
+    assert titles(store.search("Oliver OR Chicago", order="recent", offset=1, limit=2,
+                               scope=Scope(sources=("Reuters",)))) == ["Reagan on arms"]
     assert store.count_search("Oliver OR Chicago", scope=Scope(tags=RELEVANT)) == 2
     assert store.count_search("Oliver OR Chicago") == 4
     assert store.search("") == [] and store.search(" AND ") == []

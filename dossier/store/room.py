@@ -39,7 +39,7 @@ VIEW_NAME_MAX = 80
 VIEW_SPEC_MAX = 2_000_000  # bytes of JSON (a view may hold many marked rows)
 RELATION_MAX = 60
 VIEW_ORDERS = ("published", "-published", "title", "-title", "source", "id", "-id",
-               "rank", "recent")
+               "rank", "recent", "newest")
 
 
 @dataclass(frozen=True)

@@ -79,13 +79,17 @@ def scope_sql(scope: Scope | None, id_expr: str = "articles.id",
         else:
             clauses.append("0")  # typed, but no word in it: nothing matches
     if scope.date_from:
-        # The article's date at its own precision against the bound cut to it: `1987` is in
-        # a scope from `1987-02`.
+        # A range of idx_articles_published from the bound's year, then the article's date
+        # at its own precision against the bound cut to it: `1987` is in a scope from
+        # `1987-02`.
+        clauses.append(f"coalesce({row}.published, '9999') >= ?")
+        params.append(scope.date_from[:4])
         clauses.append(f"{row}.published >= substr(?, 1, length({row}.published))")
         params.append(scope.date_from)
     if scope.date_to:
-        clauses.append(f"{row}.published <= ?")
+        clauses.append(f"coalesce({row}.published, '9999') <= ?")
         params.append(scope.date_to + "~")  # `~` sorts after every digit and `-`
+        clauses.append(f"{row}.published IS NOT NULL")
     if scope.sources:
         clauses.append(f"{row}.source IN ({', '.join('?' for _ in scope.sources)})")
         params += list(scope.sources)
@@ -149,39 +153,57 @@ class ScopeMixin:
 
     def _entity_filter(self: Store, kind: str | None, name_prefix: str
                        ) -> tuple[list[str], list[Any]]:
+        """Clauses on `entities e`: the kind, and a name or alias starting with the prefix
+        (index ranges on idx_entities_name and idx_aliases_norm, not a LIKE scan)."""
         clauses: list[str] = []
         params: list[Any] = []
         if kind is not None:
             clauses.append("e.kind = ?")
             params.append(kind)
-        prefix = name_prefix.strip()
+        prefix = " ".join(name_prefix.split())
         if prefix:
             from dossier.store.store import normalise_alias
 
-            like = _like_escape(prefix) + "%"
-            clauses.append("(e.name LIKE ? ESCAPE '\\' OR e.id IN (SELECT entity_id FROM "
-                           "aliases WHERE norm LIKE ? ESCAPE '\\'))")
-            params += [like, _like_escape(normalise_alias(prefix)) + "%"]
+            norm = normalise_alias(prefix)
+            clauses.append("(e.name COLLATE NOCASE >= ? AND e.name COLLATE NOCASE < ? OR "
+                           "e.id IN (SELECT entity_id FROM aliases WHERE norm >= ? AND "
+                           "norm < ?))")
+            params += [prefix, prefix + "\U0010ffff", norm, norm + "\U0010ffff"]
         return clauses, params
 
+    def _scope_ids(self: Store, scope: Scope) -> list[int]:
+        """The scope's article ids in id order, cached per scope and file generation (any
+        write of this connection, or a commit of another, makes it stale)."""
+        key = (_scope_key(scope), self.data_version(), self.conn.total_changes)
+        cached = getattr(self, "_scope_ids_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        clauses, params = scope_sql(scope)
+        ids = [r[0] for r in self.conn.execute(
+            f"SELECT id FROM articles{_where(clauses)} ORDER BY id", params)]
+        self._scope_ids_cache = (key, ids)
+        return ids
+
     def _scoped_ranking(self: Store, scope: Scope | None) -> tuple[array, array, array]:
-        """(entity ids, mentions, articles) within the scope, most mentioned first (then
-        name); computed once per scope and file generation."""
-        # Any write of this connection (a tag moves an article in or out) or a commit of
-        # another one makes it stale.
+        """(entity ids, mentions, articles) within a non-empty scope, most mentioned first
+        (then name); computed once per scope and file generation."""
         key = (_scope_key(scope), self.data_version(), self.conn.total_changes)
         cached = getattr(self, "_scoped_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        clauses, params = scope_sql(scope, "m.article_id", "a")
-        join = _articles_join(scope)
+        assert scope is not None
+        ids = json.dumps(self._scope_ids(scope))
         with self.lock:
+            # The scope's articles drive (CROSS JOIN keeps them outer): their mentions are
+            # read through idx_mentions_article, never the million others.
             rows = self.conn.execute(
                 "SELECT m.entity_id, count(*) AS n, count(DISTINCT m.article_id) FROM "
-                f"mentions m{join}{_where(clauses)} GROUP BY m.entity_id", params).fetchall()
-            names = {r[0]: i for i, r in enumerate(self.conn.execute(
-                "SELECT id FROM entities ORDER BY name COLLATE NOCASE, id"))}
-        rows.sort(key=lambda r: (-r[1], names.get(r[0], 0)))
+                "json_each(?) j CROSS JOIN mentions m ON m.article_id = j.value "
+                "GROUP BY m.entity_id", (ids,)).fetchall()
+            names = dict(self.conn.execute(
+                "SELECT id, name FROM entities WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps([r[0] for r in rows]),)).fetchall())
+        rows.sort(key=lambda r: (-r[1], str(names.get(r[0], "")).casefold(), r[0]))
         result = (array("q", (r[0] for r in rows)), array("q", (r[1] for r in rows)),
                   array("q", (r[2] for r in rows)))
         self._scoped_cache = (key, result)
@@ -196,46 +218,61 @@ class ScopeMixin:
         if order not in ENTITY_ORDERS:
             raise ValueError(f"unknown order {order!r}; one of {', '.join(ENTITY_ORDERS)}")
         filters, fparams = self._entity_filter(kind, name_prefix)
-        if order == "name":
-            return self._entities_by_name(scope, filters, fparams, offset, limit)
+        if scope is None or scope.is_empty():
+            return self._entities_everywhere(filters, fparams, order, offset, limit)
         ids, mentions, articles = self._scoped_ranking(scope)
-        triples = zip(ids, mentions, articles, strict=True)
-        if order == "articles":
-            triples = iter(sorted(triples, key=lambda t: -t[2]))  # stable: mentions next
+        triples = list(zip(ids, mentions, articles, strict=True))
         if filters:
-            keep = {r[0] for r in self.conn.execute(
-                f"SELECT e.id FROM entities e{_where(filters)}", fparams)}
-            triples = (t for t in triples if t[0] in keep)
-        window = []
-        for i, triple in enumerate(triples):
-            if i >= offset + limit:
-                break
-            if i >= offset:
-                window.append(triple)
+            keep = self._entity_ids_where(filters, fparams)
+            triples = [t for t in triples if t[0] in keep]
+        if order == "articles":
+            triples.sort(key=lambda t: -t[2])  # stable: mentions, then name, next
+        elif order == "name":
+            names = self.get_entities(t[0] for t in triples)
+            triples.sort(key=lambda t: (names[t[0]].name.casefold(), t[0]) if t[0] in names
+                         else ("", t[0]))
+        return self._scoped_rows(triples[offset:offset + limit])
+
+    def _entity_ids_where(self: Store, filters: list[str], fparams: list[Any]) -> set[int]:
+        return {r[0] for r in self.conn.execute(
+            f"SELECT e.id FROM entities e{_where(filters)}", fparams)}
+
+    def _scoped_rows(self: Store, window: list[tuple[int, int, int]]) -> list[ScopedEntity]:
         found = self.get_entities(t[0] for t in window)
         return [ScopedEntity(id=e.id, name=e.name, kind=e.kind, description=e.description,
                              mention_count=n, article_count=a)
                 for entity_id, n, a in window if (e := found.get(entity_id)) is not None]
 
-    def _entities_by_name(self: Store, scope: Scope | None, filters: list[str],
-                          fparams: list[Any], offset: int, limit: int) -> list[ScopedEntity]:
-        clauses, params = scope_sql(scope, "m.article_id", "a")
-        join = _articles_join(scope)
-        inner = ("EXISTS (SELECT 1 FROM mentions m" + join + " WHERE m.entity_id = e.id"
-                 + "".join(f" AND {c}" for c in clauses) + ")")
-        rows = self.conn.execute(
-            f"SELECT e.id, e.name, e.kind, e.description FROM entities e "
-            f"{_where([*filters, inner])} ORDER BY e.name COLLATE NOCASE, e.id "
-            "LIMIT ? OFFSET ?", [*fparams, *params, limit, offset]).fetchall()
-        out = []
-        for r in rows:
-            n, a = self.conn.execute(
-                f"SELECT count(*), count(DISTINCT m.article_id) FROM mentions m{join} "
-                f"WHERE m.entity_id = ?" + "".join(f" AND {c}" for c in clauses),
-                [r[0], *params]).fetchone()
-            out.append(ScopedEntity(id=r[0], name=r[1], kind=r[2], description=r[3],
-                                    mention_count=n, article_count=a))
-        return out
+    def _entities_everywhere(self: Store, filters: list[str], fparams: list[Any], order: str,
+                             offset: int, limit: int) -> list[ScopedEntity]:
+        """The empty scope: the dossier-wide ranking `list_entities` keeps (cached), or the
+        name index; article counts only for the page."""
+        if order == "name":
+            named = "EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
+            ids = [r[0] for r in self.conn.execute(
+                f"SELECT e.id FROM entities e{_where([*filters, named])} "
+                "ORDER BY e.name COLLATE NOCASE, e.id LIMIT ? OFFSET ?",
+                [*fparams, limit, offset])]
+            window = [(i, *self._entity_counts(i)) for i in ids]
+            return self._scoped_rows(window)
+        ids, counts = self._entity_ranking()
+        pairs = zip(ids, counts, strict=True)
+        if filters:
+            keep = self._entity_ids_where(filters, fparams)
+            pairs = ((i, n) for i, n in pairs if i in keep)
+        chosen = [(i, n) for i, n in pairs if n > 0]
+        if order == "articles":
+            window = [(i, n, self._entity_counts(i)[1]) for i, n in chosen]
+            window.sort(key=lambda t: -t[2])
+            return self._scoped_rows(window[offset:offset + limit])
+        return self._scoped_rows([(i, n, self._entity_counts(i)[1])
+                                  for i, n in chosen[offset:offset + limit]])
+
+    def _entity_counts(self: Store, entity_id: int) -> tuple[int, int]:
+        row = self.conn.execute(
+            "SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
+            (entity_id,)).fetchone()
+        return row[0], row[1]
 
     def count_entities_in(self: Store, scope: Scope | None, *, kind: str | None = None,
                           name_prefix: str = "") -> int:
@@ -248,8 +285,7 @@ class ScopeMixin:
         ids, _m, _a = self._scoped_ranking(scope)
         if not filters:
             return len(ids)
-        keep = {r[0] for r in self.conn.execute(
-            f"SELECT e.id FROM entities e{_where(filters)}", fparams)}
+        keep = self._entity_ids_where(filters, fparams)
         return sum(1 for i in ids if i in keep)
 
     def entities_in_span(self: Store, article_id: int, start: int, end: int) -> list[Entity]:
@@ -266,34 +302,28 @@ class ScopeMixin:
 
     def events_page(self: Store, scope: Scope | None, offset: int = 0, limit: int = 100
                     ) -> list[Event]:
-        """Events of the scope's articles, dated ones in date order, undated last."""
+        """Events of the scope's articles, dated ones in date order, undated last.
+
+        The scope's articles drive through idx_events_article; their events are sorted
+        (a scope of the whole dossier is the plain list, which walks idx_events_date)."""
         if scope is None or scope.is_empty():
             return self.list_events(offset, limit)
-        clauses, params = scope_sql(scope)
-        inside = (f"events.article_id IN (SELECT articles.id FROM articles"
-                  f"{_where(clauses)})")
-        dated = self.conn.execute(
-            f"SELECT count(*) FROM events WHERE date_start IS NOT NULL AND {inside}",
-            params).fetchone()[0]
-        events: list[Event] = []
-        if offset < dated:
-            events += [Event(**r) for r in self.query(
-                f"SELECT * FROM events WHERE date_start IS NOT NULL AND {inside} "
-                "ORDER BY date_start, id LIMIT ? OFFSET ?", [*params, limit, offset])]
-        if len(events) < limit:
-            events += [Event(**r) for r in self.query(
-                f"SELECT * FROM events WHERE date_start IS NULL AND {inside} ORDER BY id "
-                "LIMIT ? OFFSET ?", [*params, limit - len(events), max(0, offset - dated)])]
+        ids = json.dumps(self._scope_ids(scope))
+        rows = list(self.query(
+            "SELECT events.* FROM json_each(?) j CROSS JOIN events "
+            "ON events.article_id = j.value ORDER BY events.date_start IS NULL, "
+            "events.date_start, events.id LIMIT ? OFFSET ?", [ids, limit, offset]))
+        events = [Event(**r) for r in rows]
         self._fill_event_entities(events)
         return events
 
     def count_events_in(self: Store, scope: Scope | None) -> int:
         if scope is None or scope.is_empty():
             return self.count_events()
-        clauses, params = scope_sql(scope)
         return self.conn.execute(
-            "SELECT count(*) FROM events WHERE events.article_id IN (SELECT articles.id FROM "
-            f"articles{_where(clauses)})", params).fetchone()[0]
+            "SELECT count(*) FROM json_each(?) j CROSS JOIN events "
+            "ON events.article_id = j.value", (json.dumps(self._scope_ids(scope)),)
+        ).fetchone()[0]
 
 
 def _articles_join(scope: Scope | None) -> str:

@@ -137,6 +137,9 @@ ARTICLE_ORDERS = {
 }
 
 
+SEARCH_ORDERS = ("rank", "recent", "newest")
+
+
 @dataclass
 class UndoResult:
     action: str
@@ -604,33 +607,40 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         """Full-text hits with title, source, date and a snippet, within the scope if given.
 
         Any text is a query (`ftsquery.to_fts` makes it valid: `Iran-Contra`, `U.S.`, an
-        unbalanced quote); the FTS5 operators still work when typed. order "rank": best
-        first (bm25, title weighted 5x); "recent": newest publication date first, undated
-        hits last, which walks the date index and stops at the page (BENCHMARKS.md).
-        SearchError only if SQLite still refuses the query (it should not)."""
-        if order not in ("rank", "recent"):
-            raise ValueError(f"unknown order {order!r}; rank or recent")
+        unbalanced quote); the FTS5 operators still work when typed. Orders:
+        "recent": the latest added first — FTS5 walks its index backwards and stops at the
+        page, so the first page answers at once whatever the query (BENCHMARKS.md);
+        "rank": best first (bm25, title weighted 5x), which scores every hit: for a common
+        word on a big dossier, a worker's job; "newest": newest publication date first,
+        undated last, which reads every hit's date. SearchError only if SQLite still
+        refuses the query (it should not)."""
+        if order not in SEARCH_ORDERS:
+            raise ValueError(f"unknown order {order!r}; one of {', '.join(SEARCH_ORDERS)}")
         fts = to_fts(query)
         if not fts:
             return []
         clauses, params = scope_sql(scope)
+        # `+rowid`: a filter on the rows FTS5 finds. A plain `rowid IN (...)` is handed to
+        # FTS5 as a rowid lookup, which runs the full-text query again for every id (25 s
+        # for a common word within 1,500 tagged articles).
+        inside = "".join(f" AND +rowid IN (SELECT articles.id FROM articles WHERE {c})"
+                         for c in clauses)
         try:
-            if order == "rank":
-                inside = "".join(f" AND rowid IN (SELECT articles.id FROM articles WHERE {c})"
-                                 for c in clauses)
-                # Rank and snippet in the FTS table alone, then the page's article columns:
-                # joining articles before the sort would read every matching row (2x slower).
+            if order in ("rank", "recent"):
+                # Score (or walk) and snip in the FTS table alone, then the page's article
+                # columns: joining articles first would read every matching row.
+                sort = "r" if order == "rank" else "rowid DESC"
                 ranked = self.conn.execute(
                     "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12), "
                     "bm25(articles_fts, 5.0, 1.0) AS r FROM articles_fts "
-                    f"WHERE articles_fts MATCH ?{inside} ORDER BY r LIMIT ? OFFSET ?",
+                    f"WHERE articles_fts MATCH ?{inside} ORDER BY {sort} LIMIT ? OFFSET ?",
                     [SNIPPET_OPEN, SNIPPET_CLOSE, fts, *params, limit, offset],
                 ).fetchall()
             else:
                 ids = self._recent_hits(fts, clauses, params, offset, limit)
                 snippets = dict(self.conn.execute(
                     "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts "
-                    "WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                    "WHERE articles_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))",
                     [SNIPPET_OPEN, SNIPPET_CLOSE, fts, json.dumps(ids)]).fetchall())
                 ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
         except sqlite3.OperationalError as exc:
@@ -677,7 +687,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         if not fts:
             return 0
         clauses, params = scope_sql(scope)
-        inside = "".join(f" AND rowid IN (SELECT articles.id FROM articles WHERE {c})"
+        inside = "".join(f" AND +rowid IN (SELECT articles.id FROM articles WHERE {c})"
                          for c in clauses)
         try:
             return self.conn.execute(
