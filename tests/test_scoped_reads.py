@@ -184,3 +184,21 @@ def test_mentions_helper_keeps_article_mentions(store):
     article_id, _ = add_article_with_names(store, "X", "Reagan and Reagan.", {"Reagan": "person"})
     assert [m.text for m in store.article_mentions(article_id)] == ["Reagan", "Reagan"]
     assert isinstance(store.article_mentions(article_id)[0], Mention)
+
+
+def test_whole_dossier_orders_and_alias_prefix(room):
+    store, _ = room
+    by_name = store.entities_page(None, order="name")
+    assert [e.name for e in by_name] == ["Chicago", "Iran", "Oliver North", "Poindexter",
+                                         "Reagan", "Senate"]
+    assert {e.name: (e.mention_count, e.article_count) for e in by_name}["Chicago"] == (2, 2)
+    by_articles = store.entities_page(None, order="articles", limit=3)
+    assert [(e.name, e.article_count) for e in by_articles] == [
+        ("Oliver North", 2), ("Chicago", 2), ("Reagan", 2)]
+    north = store.find_entities("Oliver North")[0]
+    store.add_alias("ana", north.id, "Ollie")
+    assert [e.name for e in store.entities_page(None, name_prefix="oll")] == ["Oliver North"]
+    assert [e.name for e in store.entities_page(Scope(tags=RELEVANT), name_prefix="OLL",
+                                                order="name")] == ["Oliver North"]
+    assert store.count_entities(None, name_prefix="oll") == 1
+    assert store.count_entities(None, kind="place") == 2
