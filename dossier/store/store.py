@@ -38,6 +38,8 @@ from dossier.model import (
 from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
+from dossier.store.dedup import backfill as backfill_signatures
+from dossier.store.dedup import write_signature
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
 from dossier.store.schema import quote, reset_fts_index
 
@@ -1044,6 +1046,7 @@ class Store(CorrectionsMixin):
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
             (article_id, article.title, article.body),
         )
+        write_signature(self.conn, article_id, article.body)
         return article_id
 
     # ----------------------------------------------------------------- streaming reads
@@ -1187,6 +1190,7 @@ class Store(CorrectionsMixin):
     def refill_fts(self) -> None:
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
         self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and truncate the log."""
