@@ -190,3 +190,41 @@ def entity_sentence(store: Store, entity_id: int, width: int = 200) -> str:
     left = max(left, start - width // 2)
     right = min(right, end + width // 2)
     return " ".join(body[left:right].split())
+
+
+@dataclass
+class Card:
+    """What the review queue shows of one side of a pair."""
+
+    kind: str  # entity | article
+    id: int
+    name: str  # the entity's name, or the article's title
+    detail: str  # the entity's kind, or the article's source and date
+    aliases: list[str]
+    count: int  # mentions of the entity, or words of the article
+    sentence: str  # a sentence of the entity from the articles, or the article's opening
+
+
+def card(store: Store, kind: str, item_id: int) -> Card | None:
+    """One side of a pair as the queue shows it; None when the item is gone."""
+    conn = store.conn
+    if kind == "entity":
+        row = conn.execute("SELECT name, kind FROM entities WHERE id = ?",
+                           (item_id,)).fetchone()
+        if row is None:
+            return None
+        aliases = [a for (a,) in conn.execute(
+            "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY id", (item_id,))
+            if a != row[0]]
+        (count,) = conn.execute("SELECT count(*) FROM mentions WHERE entity_id = ?",
+                                (item_id,)).fetchone()
+        return Card(kind, item_id, row[0], row[1], aliases, count,
+                    entity_sentence(store, item_id))
+    row = conn.execute("SELECT title, source, published, body FROM articles WHERE id = ?",
+                       (item_id,)).fetchone()
+    if row is None:
+        return None
+    title, source, published, body = row
+    detail = " · ".join(x for x in (source, published) if x) or "no source, undated"
+    opening = " ".join(body[:400].split())
+    return Card(kind, item_id, title, detail, [], len(body.split()), opening)
