@@ -120,3 +120,32 @@ async def test_the_key_is_in_help_and_the_palette(pairs_path):
         await settle(pilot)
         assert "review queue" in screen_text(app)
     store.close()
+
+
+async def test_the_inspector_lists_candidates_and_M_merges_from_there(pairs_path):
+    from dossier.tui.widgets.panes import EntityList
+
+    app, store = app_on(pairs_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        entities = app.query_one(EntityList)
+        entities.focus()
+        await settle(pilot)
+        for _ in range(10):
+            if entities.current.name == "CIA":
+                break
+            await pilot.press("j")
+            await settle(pilot)
+        assert entities.current.name == "CIA"
+        text = screen_text(app)
+        assert "Same entity?" in text and "Central Intelligence Agency" in text
+        app.inspector.focus()
+        await pilot.press("M")
+        await settle(pilot)
+        assert current(app) == ("entity", ids_of(pairs_path, "CIA",
+                                                 "Central Intelligence Agency"))
+        assert len(app.screen.queue) == 1  # this entity's candidates only
+        await pilot.press("S")  # keep the right name
+        await settle(pilot)
+        assert rows(pairs_path, "SELECT count(*) FROM entities WHERE name IN "
+                    "('CIA', 'Central Intelligence Agency')") == [(1,)]
+    store.close()

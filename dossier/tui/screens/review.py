@@ -42,9 +42,13 @@ class Pair:
     reasons: list[str]
 
 
-def load_pairs(store: Store) -> list[Pair]:
-    """The queue as the file is now: merge suggestions, then near-duplicate articles."""
-    pairs = [Pair("entity", s.a.id, s.b.id, s.score, s.reasons) for s in suggestions(store)]
+def load_pairs(store: Store, entity_id: int | None = None) -> list[Pair]:
+    """The queue as the file is now: merge suggestions, then near-duplicate articles (or the
+    candidates of one entity alone)."""
+    pairs = [Pair("entity", s.a.id, s.b.id, s.score, s.reasons)
+             for s in suggestions(store, entity_id=entity_id)]
+    if entity_id is not None:
+        return pairs
     pairs += [Pair("article", d.a_id, d.b_id, d.similarity,
                    [f"near-duplicate text ({d.similarity:.0%} of shingles alike)"])
               for d in duplicate_pairs(store)]
@@ -77,10 +81,11 @@ class ReviewScreen(ReportsWorkerFailures, Screen[None]):
         border: round $secondary; }
     """
 
-    def __init__(self, store: Store, analyst: str) -> None:
+    def __init__(self, store: Store, analyst: str, entity_id: int | None = None) -> None:
         super().__init__()
         self.store = store
         self.analyst = analyst
+        self.entity_id = entity_id  # the candidates of this entity only (from the inspector)
         self.queue: list[Pair] = []
         self.decided: list[Pair] = []  # decisions taken here, latest last (for undo)
         self.done = 0
@@ -102,7 +107,7 @@ class ReviewScreen(ReportsWorkerFailures, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def load(self) -> None:
         with self.store.reading() as store:
-            pairs = load_pairs(store)
+            pairs = load_pairs(store, self.entity_id)
         self.app.call_from_thread(self._loaded, pairs)
 
     def _loaded(self, pairs: list[Pair]) -> None:
