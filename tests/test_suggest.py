@@ -206,3 +206,39 @@ def test_the_wire_pile_of_issue_17(tmp_path):
             continue  # one entity already
         assert pair_of(top, x, y) is not None, (x, y)
     store.close()
+
+
+def test_decisions_in_exports(tmp_path, store):
+    """The JSON round trip keeps a "different" decision (never suggested again in the
+    copy); FtM gives the merged entity the other name as an alias."""
+    from dossier.export import Selection, export
+
+    one(store, {"contra": "other"}, "A contra said.", title="a")
+    one(store, {"contras": "other"}, "The contras said.", title="b")
+    one(store, {"CIA": "organisation"}, "CIA said.", title="c")
+    one(store, {"Central Intelligence Agency": "organisation"}, title="d")
+    s = pair_of(suggestions(store), "contra", "contras")
+    decide(store, "ana", "entity", s.a.id, s.b.id, "different")
+    cia = pair_of(suggestions(store), "CIA", "Central Intelligence Agency")
+    short = next(e.id for e in (cia.a, cia.b) if e.name == "CIA")
+    long_id = next(e.id for e in (cia.a, cia.b) if e.name != "CIA")
+    store.merge_entities("ana", short, long_id, decided=True)
+    out = tmp_path / "x.json"
+    export(store, "json", out, Selection())
+    data = json.loads(out.read_text())
+    assert [d["verdict"] for d in data["decisions"]] == ["different", "same"]
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", str(tmp_path / "copy.db"), str(out)])
+    assert result.exit_code == 0, result.output
+    copy = Store.open(tmp_path / "copy.db")
+    assert [(d.verdict, d.analyst) for d in decisions(copy)] == [
+        ("different", "ana"), ("same", "ana")]
+    assert suggestions(copy) == []
+    export(copy, "json", tmp_path / "again.json", Selection())
+    assert (tmp_path / "again.json").read_text() == out.read_text()
+    copy.close()
+    ftm = tmp_path / "x.ftm"
+    export(store, "ftm", ftm, Selection())
+    agency = [json.loads(x) for x in ftm.read_text().splitlines()
+              if "Central Intelligence Agency" in x and '"Organization"' in x]
+    assert agency and "CIA" in agency[0]["properties"]["alias"]

@@ -136,4 +136,7 @@ def keep(table: str, row: dict[str, Any], r: Resolved) -> bool:
         return row["target_kind"] == "link" or r.has(row["target_kind"], row["target_id"])
     if table == "links":
         return r.has(row["from_kind"], row["from_id"]) and r.has(row["to_kind"], row["to_id"])
+    if table == "decisions":  # about two items of the selection ("same": the one merged
+        # away is gone, so the decision goes with the whole dossier only)
+        return r.has(row["kind"], row["a_id"]) and r.has(row["kind"], row["b_id"])
     return True

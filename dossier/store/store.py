@@ -1055,7 +1055,8 @@ class Store(CorrectionsMixin):
                   page: int = 1000) -> Iterator[dict[str, Any]]:
         """Every row of a table as dicts, in id order, fetched a page at a time (keyset)."""
         if table not in {"articles", "entities", "aliases", "mentions", "events",
-                         "event_entities", "taggings", "links", "journal", "meta"}:
+                         "event_entities", "taggings", "links", "journal", "meta",
+                         "decisions"}:
             raise ValueError(f"unknown table {table}")
         if table == "meta":
             yield from self.query("SELECT * FROM meta ORDER BY key")
