@@ -228,3 +228,23 @@ def card(store: Store, kind: str, item_id: int) -> Card | None:
     detail = " · ".join(x for x in (source, published) if x) or "no source, undated"
     opening = " ".join(body[:400].split())
     return Card(kind, item_id, title, detail, [], len(body.split()), opening)
+
+
+def copies_of(store: Store, ids: list[int]) -> dict[int, tuple[int, int | None]]:
+    """For a page of articles: {id: (later near-duplicates, the first one if it is a copy)},
+    leaving out pairs the analyst called different; only ids with either are returned."""
+    different = _pairs_decided(store, "article", "different")
+    out: dict[int, tuple[int, int | None]] = {}
+    for article_id in ids:
+        later = 0
+        first: int | None = None
+        for a, b, _ in near_duplicates(store.conn, article_id):
+            if (a, b) in different:
+                continue
+            if a == article_id:
+                later += 1
+            elif first is None or a < first:
+                first = a
+        if later or first is not None:
+            out[article_id] = (later, first)
+    return out

@@ -149,3 +149,12 @@ async def test_the_inspector_lists_candidates_and_M_merges_from_there(pairs_path
         assert rows(pairs_path, "SELECT count(*) FROM entities WHERE name IN "
                     "('CIA', 'Central Intelligence Agency')") == [(1,)]
     store.close()
+
+
+async def test_near_duplicates_are_marked_in_the_articles_list(pairs_path):
+    app, store = app_on(pairs_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "+1 " in text and "≈#1 " in text
+    store.close()

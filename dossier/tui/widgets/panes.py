@@ -108,6 +108,7 @@ class ArticleRow:
     precision: str
     tags: list[Tagging] = field(default_factory=list)
     snippet: str | None = None
+    copies: tuple[int, int | None] = (0, None)  # (later near-duplicates, first if a copy)
 
 
 class ArticleSource(RowSource[ArticleRow]):
@@ -119,9 +120,15 @@ class ArticleSource(RowSource[ArticleRow]):
         return self.store.count_articles(self.tag_filter)
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
+        from dossier.store.suggest import copies_of
+
         rows = self.store.list_articles(offset, limit, tag_filter=self.tag_filter,
                                         order=self.order)
-        return _with_tags(self.store, rows)
+        out = _with_tags(self.store, rows)
+        copies = copies_of(self.store, [r.id for r in out])  # near-duplicates (issue 17)
+        for row in out:
+            row.copies = copies.get(row.id, (0, None))
+        return out
 
 
 def _with_tags(store: Store, rows: list[ArticleSummary]) -> list[ArticleRow]:
@@ -274,6 +281,11 @@ class ArticleList(ItemList):
         text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
         text.append_text(chips(row.tags, self.tagsets))
         text.append(" ")
+        later, first = row.copies
+        if later:
+            text.append(f"+{later} ", style="bold")  # near-duplicates under this one
+        if first is not None:
+            text.append(f"≈#{first} ", style="dim")  # a near-duplicate of an earlier one
         if row.snippet is not None:
             # A hit: its title (cut to leave room), then the words that matched, in context.
             title = safe_line(row.title)
