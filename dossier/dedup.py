@@ -22,6 +22,8 @@ import re
 import zlib
 from array import array
 
+import numpy as np
+
 SHINGLE = 5  # words a shingle
 SKETCH = 64  # hashes kept a sketch
 BANDS = 4  # of them used as index keys
@@ -29,15 +31,15 @@ THRESHOLD = 0.6  # estimated Jaccard similarity from which two articles are near
 MIN_SHINGLES = 8  # a body shorter than this (a few words) is never anyone's duplicate
 
 _WORD = re.compile(r"\w+")
-_MASK = (1 << 63) - 1
-
-
-def _hash(text: str) -> int:
-    data = text.encode("utf-8")
-    return ((zlib.crc32(data) << 32) | zlib.adler32(data)) & _MASK
+_MASK = np.uint64((1 << 63) - 1)
+_PRIME = np.uint64(1_000_003)
+_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
+_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
+_SHIFT = np.uint64(33)
 
 
 def shingles(body: str) -> set[str]:
+    """The word 5-grams of a body, as text (what a sketch hashes, for reading)."""
     words = _WORD.findall(body.casefold())
     if len(words) < SHINGLE:
         return {" ".join(words)} if words else set()
@@ -45,8 +47,31 @@ def shingles(body: str) -> set[str]:
 
 
 def sketch(body: str) -> list[int]:
-    """The smallest SKETCH shingle hashes of a body, ascending (fewer for a short body)."""
-    return heapq.nsmallest(SKETCH, {_hash(s) for s in shingles(body)})
+    """The smallest SKETCH shingle hashes of a body, ascending (fewer for a short body).
+
+    Each word is hashed once (CRC-32 of its UTF-8); a shingle's hash combines its five words'
+    and is mixed with MurmurHash3's 64-bit finaliser, vectorised with numpy. Deterministic
+    across runs and machines: the sketches are stored in the file."""
+    words = _WORD.findall(body.casefold())
+    if not words:
+        return []
+    ids = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64,
+                      count=len(words))
+    span = min(SHINGLE, len(words))
+    n = len(words) - span + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(span):
+            h = (h * _PRIME) ^ ids[k:k + n]
+        h ^= h >> _SHIFT
+        h *= _MIX1
+        h ^= h >> _SHIFT
+        h *= _MIX2
+        h ^= h >> _SHIFT
+    h &= _MASK
+    if len(h) > 2 * SKETCH:  # the smallest few first: a partition is linear, a sort is not
+        h = np.partition(h, 2 * SKETCH)[:2 * SKETCH]
+    return [int(x) for x in np.unique(h)[:SKETCH]]
 
 
 def to_blob(values: list[int]) -> bytes:
@@ -68,8 +93,7 @@ def similarity(a: list[int], b: list[int]) -> float:
     """Estimated Jaccard similarity of the shingle sets two sketches were made from."""
     if not a or not b:
         return 0.0
-    k = min(SKETCH, len(set(a) | set(b)))
-    union = heapq.nsmallest(k, set(a) | set(b))
     sa, sb = set(a), set(b)
+    union = heapq.nsmallest(min(SKETCH, len(sa | sb)), sa | sb)
     both = sum(1 for h in union if h in sa and h in sb)
     return both / len(union)
