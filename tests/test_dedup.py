@@ -58,3 +58,21 @@ def test_a_resent_wire_is_found_at_ingest(tmp_path):
     decide(store, "ana", "article", pair.a_id, pair.b_id, "different")
     assert duplicate_pairs(store) == [] and copies_of(store, [pair.a_id]) == {}
     store.close()
+
+
+def test_events_of_a_linked_duplicate_count_once(tmp_path):
+    store = Store.open(tmp_path / "e.db", create=True)
+    ingest_paths(store, [WIRES], extractor="rules")
+    (pair,) = duplicate_pairs(store)
+    before = store.count_events()
+    theirs = len(store.list_events(0, 1000, article_id=pair.b_id))
+    assert theirs > 0
+    decide(store, "ana", "article", pair.a_id, pair.b_id, "same")
+    assert store.count_events() == before - theirs
+    listed = store.list_events(0, 1000)
+    assert len(listed) == before - theirs and all(e.article_id != pair.b_id for e in listed)
+    assert sum(n for _, n in store.event_density()) == sum(
+        1 for e in listed if e.date_start and len(e.date_start) >= 7)
+    store.undo("ana")
+    assert store.count_events() == before
+    store.close()

@@ -861,7 +861,20 @@ class Store(CorrectionsMixin):
 
     def count_events(self, *, unresolved: bool | None = None) -> int:
         where = _event_where(unresolved)
+        once = self.duplicate_events_clause()
+        if once:
+            where = (where + " AND" if where else " WHERE") + once
         return self.conn.execute(f"SELECT count(*) FROM events{where}").fetchone()[0]
+
+    def duplicate_events_clause(self) -> str:
+        """A condition leaving out the events of articles the analyst linked as duplicates of
+        an earlier one (issue 17: a resent wire's events count once); empty when there are
+        none, so the usual queries stay exactly as they are."""
+        if self.conn.execute("SELECT 1 FROM decisions WHERE kind = 'article' AND "
+                             "verdict = 'same' LIMIT 1").fetchone() is None:
+            return ""
+        return (" (article_id IS NULL OR article_id NOT IN (SELECT b_id FROM decisions "
+                "WHERE kind = 'article' AND verdict = 'same'))")
 
     def list_events(
         self, offset: int = 0, limit: int = 100, *, unresolved: bool | None = None,
@@ -879,15 +892,17 @@ class Store(CorrectionsMixin):
             events = [Event(**r) for r in rows]
         else:
             events = []
+            once = self.duplicate_events_clause()
+            once = " AND" + once if once else ""
             dated = 0 if unresolved else self.count_events(unresolved=False)
             if not unresolved and offset < dated:
                 events += [Event(**r) for r in self.query(
-                    "SELECT * FROM events WHERE date_start IS NOT NULL "
+                    f"SELECT * FROM events WHERE date_start IS NOT NULL{once} "
                     "ORDER BY date_start, id LIMIT ? OFFSET ?", [limit, offset])]
             if unresolved is not False and len(events) < limit:
                 skip = max(0, offset - dated)
                 events += [Event(**r) for r in self.query(
-                    "SELECT * FROM events WHERE date_start IS NULL ORDER BY id "
+                    f"SELECT * FROM events WHERE date_start IS NULL{once} ORDER BY id "
                     "LIMIT ? OFFSET ?", [limit - len(events), skip])]
         self._fill_event_entities(events)
         return events
@@ -916,9 +931,12 @@ class Store(CorrectionsMixin):
     def event_density(self, bucket: str = "month") -> list[tuple[str, int]]:
         """Number of events per month (or year), in date order, for the density strip."""
         width = {"month": 7, "year": 4}[bucket]
+        once = self.duplicate_events_clause()
+        once = " AND" + once if once else ""
         rows = self.conn.execute(
             "SELECT substr(date_start, 1, ?) AS b, count(*) FROM events "
-            "WHERE date_start IS NOT NULL AND length(date_start) >= ? GROUP BY b ORDER BY b",
+            f"WHERE date_start IS NOT NULL AND length(date_start) >= ?{once} "
+            "GROUP BY b ORDER BY b",
             (width, width),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
