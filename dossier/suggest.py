@@ -47,6 +47,7 @@ SUFFIXES = frozenset({
     "llc", "lp", "sa", "ag", "nv", "bv", "gmbh", "spa", "ab", "as", "group", "holdings",
     "report", "jr", "sr", "ii", "iii", "cos", "cie", "bhd", "pty",
 })
+NOT_NAMES = SMALL_WORDS | TITLES | SUFFIXES  # words that never make a name alone
 # A lone word of a person's name matched against a one-word entity is evidence only when
 # the word is this long (`Li`, `Ed` are no evidence of anything).
 MIN_WORD = 3
@@ -91,10 +92,14 @@ class Suggestion:
                 "score": self.score, "reasons": list(self.reasons)}
 
 
+_POSSESSIVE = re.compile(r"'s\b")
+
+
 def words(name: str) -> list[str]:
     """A name's words, case-folded; dots dropped (`U.S.` is `us`), `'s` dropped."""
     text = name.casefold().replace(".", "").replace("\u2019", "'")
-    text = re.sub(r"'s\b", "", text)
+    if "'" in text:
+        text = _POSSESSIVE.sub("", text)
     return _TOKEN.findall(text)
 
 
@@ -180,7 +185,8 @@ def find(entities: Iterable[Named], different: set[tuple[int, int]] = frozenset(
         for acronym in _initials(ws):
             by_initials[acronym].append(e.id)
         joined = "".join(ws)
-        if len(joined) >= 6:
+        # Numbers are identifiers, not spellings (`Flight 370` is not `Flight 371`).
+        if len(joined) >= 6 and not any(c.isdigit() for c in joined):
             for d in _deletions(joined):
                 by_deletion[d].append(e.id)
 
@@ -229,8 +235,7 @@ def find(entities: Iterable[Named], different: set[tuple[int, int]] = frozenset(
                     continue
                 part = ws[i:j]
                 inner = " ".join(part)
-                if len(inner) < MIN_WORD or all(w in SMALL_WORDS | TITLES | SUFFIXES
-                                                for w in part):
+                if len(inner) < MIN_WORD or all(w in NOT_NAMES for w in part):
                     continue
                 ids = by_full.get(inner, [])
                 if not ids or len(ids) > BLOCK_CAP:
@@ -247,26 +252,29 @@ def find(entities: Iterable[Named], different: set[tuple[int, int]] = frozenset(
                             set(rest) <= SUFFIXES):
                         pairs.add(e.id, y, "first name",
                                   f"first name only: '{short.name}' / '{e.name}'")
-                    elif set(rest) <= TITLES | SUFFIXES | SMALL_WORDS:
+                    elif set(rest) <= NOT_NAMES:
                         pairs.add(e.id, y, "variant",
                                   f"title or suffix variant: '{short.name}' / '{e.name}'")
                     elif i == 0 or j == len(ws):
                         pairs.add(e.id, y, "within",
                                   f"name within the other: '{short.name}' in '{e.name}'")
     # Near spelling: one deletion on each side at most, then rapidfuzz says how near.
+    compared: set[tuple[int, int]] = set()
     for ids in by_deletion.values():
+        if len(ids) < 2:
+            continue
         ids = list(dict.fromkeys(ids))
         if not 2 <= len(ids) <= BLOCK_CAP:
             continue
         for i, x in enumerate(ids):
             for y in ids[i + 1:]:
-                if not wanted(x, y):
+                key = (x, y) if x < y else (y, x)
+                if key in compared or not wanted(x, y):
                     continue
+                compared.add(key)
                 a, b = pool[x], pool[y]
                 wa, wb = "".join(words(a.name)), "".join(words(b.name))
-                if wa == wb or any(c.isdigit() for c in wa + wb):
-                    continue
-                if Levenshtein.distance(wa, wb) > 2:
+                if wa == wb or Levenshtein.distance(wa, wb) > 2:
                     continue
                 pairs.add(x, y, "near spelling",
                           f"near spelling: '{a.name}' / '{b.name}' "

@@ -12,6 +12,10 @@ from collections.abc import Iterator
 
 from dossier import dedup
 
+# A band key shared by more articles than this is boilerplate (a shared sentence, a
+# copyright line) rather than a copy, and is passed over; a true copy shares the others.
+BAND_CAP = 10
+
 
 def write_signature(conn: sqlite3.Connection, article_id: int, body: str) -> None:
     """Store an article's sketch and band keys (inside the caller's transaction)."""
@@ -47,13 +51,15 @@ def near_duplicates(conn: sqlite3.Connection, article_id: int | None = None
         pairs = conn.execute(
             "SELECT DISTINCT x.article_id, y.article_id FROM article_bands x "
             "JOIN article_bands y ON y.band = x.band AND y.article_id > x.article_id "
-            "ORDER BY 1, 2")
+            "WHERE x.band IN (SELECT band FROM article_bands GROUP BY band "
+            "HAVING count(*) BETWEEN 2 AND ?) ORDER BY 1, 2", (BAND_CAP,))
     else:
         pairs = conn.execute(
             "SELECT DISTINCT min(x.article_id, y.article_id), max(x.article_id, y.article_id) "
             "FROM article_bands x JOIN article_bands y ON y.band = x.band "
-            "AND y.article_id != x.article_id WHERE x.article_id = ? ORDER BY 1, 2",
-            (article_id,))
+            "AND y.article_id != x.article_id WHERE x.article_id = ? AND "
+            "(SELECT count(*) FROM article_bands z WHERE z.band = x.band) <= ? "
+            "ORDER BY 1, 2", (article_id, BAND_CAP))
     cache: dict[int, list[int]] = {}
     for a, b in pairs.fetchall():
         for i in (a, b):

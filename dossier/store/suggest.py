@@ -88,19 +88,55 @@ def _context(store: Store, ids: set[int]) -> tuple[dict[int, set[int]], dict[int
     return articles, neighbours
 
 
+CONTEXT_PAIRS = 1500  # the pairs best by their names alone whose context is read
+
+
+def _fingerprint(store: Store) -> tuple:
+    """Changes when entities or aliases do (added, merged away, renamed, re-kinded)."""
+    conn = store.conn
+    return (conn.execute("SELECT count(*), max(id), total(length(name)), "
+                         "total(length(kind) * id) FROM entities").fetchone(),
+            conn.execute("SELECT count(*), max(id), total(entity_id * length(alias)) "
+                         "FROM aliases").fetchone())
+
+
+def _name_pairs(store: Store) -> tuple[dict[int, Named], dict[tuple[int, int], dict[str, str]]]:
+    """Every entity and every pair its names suggest, kept on the store object until the
+    entities change: the inspector asks for one entity's at each focus."""
+    mark = _fingerprint(store)
+    cached = getattr(store, "_suggest_cache", None)
+    if cached is not None and cached[0] == mark:
+        return cached[1], cached[2]
+    named = pool(store)
+    found = suggest.find(named.values())
+    store._suggest_cache = (mark, named, found)  # type: ignore[attr-defined]
+    return named, found
+
+
 def suggestions(store: Store, limit: int | None = None, entity_id: int | None = None,
                 entities: dict[int, Named] | None = None) -> list[Suggestion]:
     """Ranked merge suggestions (of one entity when `entity_id` is given), best first.
-    Pairs the analyst called different are never among them."""
+    Pairs the analyst called different are never among them.
+
+    Pairs are ranked by their names first; the context (shared articles, neighbours) is read
+    for the CONTEXT_PAIRS best of them, which can only rise."""
     with store.lock:
-        named = entities if entities is not None else pool(store)
+        if entities is not None:
+            named, found = entities, suggest.find(entities.values())
+        else:
+            named, found = _name_pairs(store)
         different = _pairs_decided(store, "entity", "different")
-        found = suggest.find(named.values(), different,
-                             {entity_id} if entity_id is not None else None)
-        ids = {i for pair in found for i in pair}
+        found = {p: r for p, r in found.items() if p not in different and (
+            entity_id is None or entity_id in p)}
+        by_name = suggest.score(found, named, {}, {})
+        keep = {(min(s.a.id, s.b.id), max(s.a.id, s.b.id)) for s in by_name[:CONTEXT_PAIRS]}
+        ids = {i for pair in keep for i in pair}
         articles, neighbours = _context(store, ids)
-    shared = {(x, y): len(articles.get(x, set()) & articles.get(y, set())) for x, y in found}
-    ranked = suggest.score(found, named, shared, neighbours)
+    shared = {(x, y): len(articles.get(x, set()) & articles.get(y, set())) for x, y in keep}
+    rescored = suggest.score({p: found[p] for p in keep}, named, shared, neighbours)
+    rest = by_name[CONTEXT_PAIRS:]
+    ranked = sorted(rescored + rest, key=lambda s: (-s.score, -(s.a.mentions + s.b.mentions),
+                                                    s.a.id, s.b.id))
     return ranked[:limit] if limit is not None else ranked
 
 
