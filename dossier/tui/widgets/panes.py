@@ -759,7 +759,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
                 tooltip="Select the item's previous link"),
         Binding("enter", "follow", "Follow link", id="inspector.follow",
                 tooltip="Go to the other end of the selected link"),
-        Binding("M", "candidates", "Same entity?", id="inspector.candidates",
+        Binding("M", "candidates", "Same entity?", id="inspector.candidates", show=False,
                 tooltip="Review the entity's merge candidates one by one (s merges)"),
     ]
 
