@@ -192,6 +192,35 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
         store.close()
 
 
+@main.command("suggest")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help='JSON lines: {"a": {"id", "name", "kind"}, "b": {...}, "score", "reasons"}.')
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="At most N suggestions, best first (default: all).")
+def suggest_cmd(file: Path, as_json: bool, limit: int | None) -> None:
+    """Entities of FILE that may be one, best first, with a score and the reasons. Pairs an
+    analyst called different are left out."""
+    import json
+
+    from dossier.store.suggest import suggestions
+
+    store = open_store(file, readonly=True)
+    try:
+        with damage_reported(file):
+            found = suggestions(store, limit=limit)
+    finally:
+        store.close()
+    for s in found:
+        if as_json:
+            # ASCII escapes: a name from a stranger's file never reaches the terminal raw,
+            # and the line stays the JSON the names were.
+            click.echo(json.dumps(s.as_json(), ensure_ascii=True))
+        else:
+            echo(f"{s.score:.3f}  {s.a.name} ({s.a.kind}, {s.a.id})  ~  "
+                 f"{s.b.name} ({s.b.kind}, {s.b.id})  " + "; ".join(s.reasons))
+
+
 @main.command("ingest")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))

@@ -52,7 +52,7 @@ FTM_SCHEMAS = ("Membership", "Employment", "Ownership", "Payment", "Family", "As
 APP_KEYS = frozenset({
     "tab", "shift+tab", "j", "k", "down", "up", "g", "G", "enter", "/", "f", "t", "l", "n",
     "N", "m", "r", "u", "ctrl+r", "e", "?", "ctrl+p", "q", "space", "[", "]", "escape", "x",
-    "v", "s", "a", "c", "E", "z",
+    "v", "s", "a", "c", "E", "z", "=", "M",
 })
 
 

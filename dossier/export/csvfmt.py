@@ -21,7 +21,7 @@ from dossier.export.selection import Selection, resolve, rows
 from dossier.store import Store
 
 TABLES = ("articles", "entities", "aliases", "mentions", "events", "event_entities",
-          "taggings", "links")
+          "taggings", "links", "decisions")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -155,4 +155,7 @@ def keep(table: str, row: dict[str, Any], r: Resolved) -> bool:
         return r.has(row["from_kind"], row["from_id"]) and r.has(row["to_kind"], row["to_id"])
     if table == "saved_views":  # an analyst's queues name rows of the whole dossier
         return r.articles is None and r.entities is None and r.events is None
+    if table == "decisions":  # about two items of the selection ("same": the one merged
+        # away is gone, so the decision goes with the whole dossier only)
+        return r.has(row["kind"], row["a_id"]) and r.has(row["kind"], row["b_id"])
     return True

@@ -100,10 +100,11 @@ class CorrectionsMixin:
 
     def merge_entities(
         self: Store, analyst: str, source_id: int, target_id: int,
-        progress: Progress | None = None,
+        progress: Progress | None = None, *, decided: bool = False,
     ) -> int:
         """Merge entity `source_id` into `target_id`: mentions, aliases, tags, links and event
-        involvement move; the merged name becomes an alias. Returns the mentions moved."""
+        involvement move; the merged name becomes an alias. Returns the mentions moved.
+        `decided`: an answer to a suggestion, remembered as a "same" decision in the batch."""
         if source_id == target_id:
             raise ValueError("cannot merge an entity into itself")
         source = self._require_entity(source_id)
@@ -158,6 +159,10 @@ class CorrectionsMixin:
                 else:
                     ch.update("event_entities", row_id, {"entity_id": target_id})
             self._retarget_item(ch, "entity", source_id, target_id)
+            if decided:
+                from dossier.store.suggest import record
+
+                record(self, ch, "entity", source_id, target_id, "same", analyst)
             ch.delete("entities", source_id)
         if progress:
             progress(moved, moved)

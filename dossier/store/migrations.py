@@ -104,7 +104,15 @@ def _relation_types_from_links(conn: sqlite3.Connection) -> None:
                      "created_at) VALUES (?, 'analyst', ?, ?)", (relation, analyst, at))
 
 
+def backfill_signatures(conn: sqlite3.Connection) -> None:
+    """Near-duplicate sketches of a version-1 file's articles (issue 17)."""
+    from dossier.store.dedup import backfill
+
+    backfill(conn)
+
+
 # Steps that fill version 2's new tables from a version-1 file's rows, run after they exist.
-V2_BACKFILL: list[Callable[[sqlite3.Connection], None]] = [_relation_types_from_links]
+V2_BACKFILL: list[Callable[[sqlite3.Connection], None]] = [
+    _relation_types_from_links, backfill_signatures]
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}

@@ -158,12 +158,38 @@ DDL: tuple[str, ...] = (
     created_by TEXT,
     created_at TEXT NOT NULL
 )""",
+    # Issue 17: the analyst's answers to "same entity? same article?" (a_id < b_id; no foreign
+    # keys: a "same" entity decision outlives the entity merged away), journalled.
+    """CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('entity', 'article')),
+    a_id INTEGER NOT NULL,
+    b_id INTEGER NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('same', 'different')),
+    analyst TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK (a_id < b_id),
+    UNIQUE (kind, a_id, b_id)
+)""",
+    "CREATE INDEX idx_decisions_b ON decisions (kind, b_id)",
+    # Near-duplicate articles: each article's MinHash signature (machine-made at ingest, not
+    # journalled) and its LSH band keys, so a new article finds its look-alikes by index.
+    """CREATE TABLE article_signatures (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    minhash BLOB NOT NULL
+)""",
+    """CREATE TABLE article_bands (
+    band INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    PRIMARY KEY (band, article_id)
+) WITHOUT ROWID""",
+    "CREATE INDEX idx_article_bands_article ON article_bands (article_id)",
 )
 
 # Tables whose rows analysts change through the journal (undo restores them row by row).
 JOURNALLED_TABLES = (
     "articles", "entities", "aliases", "mentions", "events", "event_entities",
-    "taggings", "links",
+    "taggings", "links", "decisions",
 )
 
 # Objects SQLite may add to a file by itself after it is created: ANALYZE's statistics

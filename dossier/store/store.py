@@ -39,6 +39,8 @@ from dossier.model import (
 from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
+from dossier.store.dedup import backfill as backfill_signatures
+from dossier.store.dedup import write_signature
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
 from dossier.store.room import RoomMixin
@@ -925,7 +927,20 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         if scope is not None and not scope.is_empty():
             return self.count_events_in(scope)
         where = _event_where(unresolved)
+        once = self.duplicate_events_clause()
+        if once:
+            where = (where + " AND" if where else " WHERE") + once
         return self.conn.execute(f"SELECT count(*) FROM events{where}").fetchone()[0]
+
+    def duplicate_events_clause(self) -> str:
+        """A condition leaving out the events of articles the analyst linked as duplicates of
+        an earlier one (issue 17: a resent wire's events count once); empty when there are
+        none, so the usual queries stay exactly as they are."""
+        if self.conn.execute("SELECT 1 FROM decisions WHERE kind = 'article' AND "
+                             "verdict = 'same' LIMIT 1").fetchone() is None:
+            return ""
+        return (" (article_id IS NULL OR article_id NOT IN (SELECT b_id FROM decisions "
+                "WHERE kind = 'article' AND verdict = 'same'))")
 
     def list_events(
         self, offset: int = 0, limit: int = 100, *, unresolved: bool | None = None,
@@ -943,15 +958,17 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             events = [Event(**r) for r in rows]
         else:
             events = []
+            once = self.duplicate_events_clause()
+            once = " AND" + once if once else ""
             dated = 0 if unresolved else self.count_events(unresolved=False)
             if not unresolved and offset < dated:
                 events += [Event(**r) for r in self.query(
-                    "SELECT * FROM events WHERE date_start IS NOT NULL "
+                    f"SELECT * FROM events WHERE date_start IS NOT NULL{once} "
                     "ORDER BY date_start, id LIMIT ? OFFSET ?", [limit, offset])]
             if unresolved is not False and len(events) < limit:
                 skip = max(0, offset - dated)
                 events += [Event(**r) for r in self.query(
-                    "SELECT * FROM events WHERE date_start IS NULL ORDER BY id "
+                    f"SELECT * FROM events WHERE date_start IS NULL{once} ORDER BY id "
                     "LIMIT ? OFFSET ?", [limit - len(events), skip])]
         self._fill_event_entities(events)
         return events
@@ -980,9 +997,12 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     def event_density(self, bucket: str = "month") -> list[tuple[str, int]]:
         """Number of events per month (or year), in date order, for the density strip."""
         width = {"month": 7, "year": 4}[bucket]
+        once = self.duplicate_events_clause()
+        once = " AND" + once if once else ""
         rows = self.conn.execute(
             "SELECT substr(date_start, 1, ?) AS b, count(*) FROM events "
-            "WHERE date_start IS NOT NULL AND length(date_start) >= ? GROUP BY b ORDER BY b",
+            f"WHERE date_start IS NOT NULL AND length(date_start) >= ?{once} "
+            "GROUP BY b ORDER BY b",
             (width, width),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
@@ -1110,6 +1130,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
             (article_id, article.title, article.body),
         )
+        write_signature(self.conn, article_id, article.body)
         return article_id
 
     # ----------------------------------------------------------------- streaming reads
@@ -1119,7 +1140,8 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         """Every row of a table as dicts, in id order, fetched a page at a time (keyset)."""
         if table not in {"articles", "entities", "aliases", "mentions", "events",
                          "event_entities", "taggings", "links", "journal", "meta",
-                         "saved_views", "relation_types"}:
+                         "saved_views", "relation_types",
+                         "decisions"}:
             raise ValueError(f"unknown table {table}")
         if table == "meta":
             yield from self.query("SELECT * FROM meta ORDER BY key")
@@ -1254,6 +1276,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     def refill_fts(self) -> None:
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
         self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and truncate the log."""

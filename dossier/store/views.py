@@ -38,6 +38,7 @@ def count_events(store: Store, tag_filter: TagFilter | None) -> int:
     if tag_filter is None or tag_filter.is_empty():
         return store.count_events()
     clauses, params = tag_filter_sql(tag_filter, "event", "events.id")
+    clauses += [c for c in [store.duplicate_events_clause()] if c]
     return store.conn.execute(
         f"SELECT count(*) FROM events WHERE {' AND '.join(clauses)}", params).fetchone()[0]
 
@@ -48,6 +49,7 @@ def list_events(store: Store, offset: int, limit: int, tag_filter: TagFilter | N
     if tag_filter is None or tag_filter.is_empty():
         return store.list_events(offset, limit)
     clauses, params = tag_filter_sql(tag_filter, "event", "events.id")
+    clauses += [c for c in [store.duplicate_events_clause()] if c]
     ids = [r[0] for r in store.conn.execute(
         f"SELECT id FROM events WHERE {' AND '.join(clauses)} "
         "ORDER BY date_start IS NULL, date_start, id LIMIT ? OFFSET ?",

@@ -73,7 +73,7 @@ WORKER_WORK = {
     "warm-up": "counting mentions", "density": "the timeline's density strip",
     "search": "search", "untagged": "looking for an untagged article", "export": "export",
     "merge": "merge", "inspector": "the inspector", "connections": "connections",
-    "picker": "the picker's search",
+    "picker": "the picker's search", "review": "the review queue",
 }
 
 
@@ -116,6 +116,9 @@ class DossierApp(CorrectionsMixin, App[None]):
         _b("a", "entity_scope", "Scope", "Entities of the open article or of the whole "
            "dossier", show=False),
         _b("s", "entity_sort", "Sort", "Sort entities by mentions or by name", show=False),
+        _b("equals_sign", "review", "Review", "The review queue: suggested merges and "
+           "near-duplicate articles, one pair at a time (same, different, skip, undo)",
+           show=False),
     ]
 
     def __init__(self, store: Store, *, tagsets: TagConfig | None = None,
@@ -903,6 +906,11 @@ class DossierApp(CorrectionsMixin, App[None]):
                     markup=False, timeout=3)
         self.after_change()
 
+    def action_review(self) -> None:
+        from dossier.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(self.store, self.analyst))
+
     def action_entity_scope(self) -> None:
         ents = self.entities
         ents.whole = not ents.whole
@@ -1017,7 +1025,7 @@ class DossierApp(CorrectionsMixin, App[None]):
 def _key(binding: Binding) -> str:
     """A binding's keys as the help screen shows them."""
     names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
-             "right_square_bracket": "]"}
+             "right_square_bracket": "]", "equals_sign": "="}
     return "  ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
 
 

@@ -108,6 +108,7 @@ class ArticleRow:
     precision: str
     tags: list[Tagging] = field(default_factory=list)
     snippet: str | None = None
+    copies: tuple[int, int | None] = (0, None)  # (later near-duplicates, first if a copy)
 
 
 class ArticleSource(RowSource[ArticleRow]):
@@ -119,9 +120,15 @@ class ArticleSource(RowSource[ArticleRow]):
         return self.store.count_articles(self.tag_filter)
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
+        from dossier.store.suggest import copies_of
+
         rows = self.store.list_articles(offset, limit, tag_filter=self.tag_filter,
                                         order=self.order)
-        return _with_tags(self.store, rows)
+        out = _with_tags(self.store, rows)
+        copies = copies_of(self.store, [r.id for r in out])  # near-duplicates (issue 17)
+        for row in out:
+            row.copies = copies.get(row.id, (0, None))
+        return out
 
 
 def _with_tags(store: Store, rows: list[ArticleSummary]) -> list[ArticleRow]:
@@ -274,6 +281,11 @@ class ArticleList(ItemList):
         text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
         text.append_text(chips(row.tags, self.tagsets))
         text.append(" ")
+        later, first = row.copies
+        if later:
+            text.append(f"+{later} ", style="bold")  # near-duplicates under this one
+        if first is not None:
+            text.append(f"≈#{first} ", style="dim")  # a near-duplicate of an earlier one
         if row.snippet is not None:
             # A hit: its title (cut to leave room), then the words that matched, in context.
             title = safe_line(row.title)
@@ -747,6 +759,8 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
                 tooltip="Select the item's previous link"),
         Binding("enter", "follow", "Follow link", id="inspector.follow",
                 tooltip="Go to the other end of the selected link"),
+        Binding("M", "candidates", "Same entity?", id="inspector.candidates", show=False,
+                tooltip="Review the entity's merge candidates one by one (s merges)"),
     ]
 
     class Follow(Message):
@@ -785,6 +799,15 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
         other = (link.to_kind, link.to_id) if (link.from_kind, link.from_id) == here else (
             link.from_kind, link.from_id)
         self.post_message(self.Follow(*other))
+
+    def action_candidates(self) -> None:
+        from dossier.tui.screens.review import ReviewScreen
+
+        if self.item is None or self.item[0] != "entity":
+            self.app.notify("focus an entity to see its merge candidates", markup=False)
+            return
+        analyst = getattr(self.app, "analyst", "analyst")
+        self.app.push_screen(ReviewScreen(self.store, analyst, entity_id=self.item[1]))
 
     def compose(self):  # noqa: ANN201
         yield Static(Text("Nothing focused.", style="dim"), id="inspector-body")
@@ -859,6 +882,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
                        f"{plural(entity_article_count(s, item_id), 'article')}\n", style="dim")
             for art, n in articles[:12]:
                 out.append(f"  {n:>3}× {safe_line(art.title)[:60]}\n")
+            out.append_text(candidates_text(s, item_id))
         elif kind == "event":
             ev = s.get_event(item_id)
             if ev is None:
@@ -941,3 +965,21 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
             out.append_text(chips(link_tags, self.tagsets))
             out.append("\n")
         return out
+
+
+def candidates_text(store: Store, entity_id: int, limit: int = 3) -> Text:
+    """The entity's top merge candidates, for the inspector (M reviews them)."""
+    from dossier.store.suggest import suggestions
+
+    found = suggestions(store, limit=limit, entity_id=entity_id)
+    if not found:
+        return Text()
+    out = Text("\nSame entity?", style="bold")
+    out.append("  (M reviews them: s merges, d different)\n", style="dim")
+    for s in found:
+        other = s.b if s.a.id == entity_id else s.a
+        out.append(f"  {s.score:.2f} ")
+        out.append(safe_line(other.name), style="bold")
+        out.append(f"  {safe_line(other.kind)}, {plural(other.mentions, 'mention')}\n")
+        out.append(f"       {safe_line(s.reasons[0])}\n", style="dim")
+    return out
