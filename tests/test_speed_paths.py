@@ -202,3 +202,25 @@ def test_the_ner_takes_its_steps_for_little_next_to_its_network():
     network = cpu(ner.model.predict)  # the token vectors and the features' precomputation
     whole = cpu(ner.predict)  # the same, then the transitions
     assert whole - network < 0.5 * network, (network, whole)
+
+
+@pytest.mark.spacy
+def test_a_model_in_a_worker_beside_writes_what_it_writes_in_this_process(monkeypatch):
+    """`dossier extract` runs a model in a worker process while this one reads, finds dates
+    and resolves: the lines are those of the model run here."""
+    spacy_extractor()
+    data = lines()
+    beside = run(data, monkeypatch, batch=32, extractor="spacy")
+    real = extract.finder
+    monkeypatch.setattr(extract, "finder", lambda *a, **k: real(*a, **{**k, "beside": False}))
+    here = run(data, monkeypatch, batch=32, extractor="spacy")
+    assert here[0] == 0 and here[2] == ""
+    assert beside == here
+
+
+def test_a_model_that_cannot_load_is_said_even_without_input():
+    runner = CliRunner()
+    for data in ("", '{"text": "Mary Barra runs GM."}\n'):
+        result = runner.invoke(main, ["extract", "--model", "no_such_model_here"], input=data)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("dossier: ") and "spaCy" in result.stderr
