@@ -205,22 +205,20 @@ def test_the_ner_takes_its_steps_for_little_next_to_its_network():
 
 
 @pytest.mark.spacy
-def test_a_model_in_a_worker_beside_writes_what_it_writes_in_this_process(monkeypatch):
-    """`dossier extract` runs a model in a worker process while this one reads, finds dates
-    and resolves: the lines are those of the model run here."""
+def test_a_model_in_two_workers_writes_what_it_writes_in_this_process(monkeypatch):
+    """`dossier extract --jobs 2` with spaCy: the lines are those of the model run here."""
     spacy_extractor()
     data = lines()
-    beside = run(data, monkeypatch, batch=32, extractor="spacy")
-    real = extract.finder
-    monkeypatch.setattr(extract, "finder", lambda *a, **k: real(*a, **{**k, "beside": False}))
     here = run(data, monkeypatch, batch=32, extractor="spacy")
     assert here[0] == 0 and here[2] == ""
-    assert beside == here
+    assert run(data, monkeypatch, batch=16, extractor="spacy", jobs=2) == here
 
 
-def test_a_model_that_cannot_load_is_said_even_without_input():
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_model_that_cannot_load_is_said_even_without_input(jobs):
     runner = CliRunner()
     for data in ("", '{"text": "Mary Barra runs GM."}\n'):
-        result = runner.invoke(main, ["extract", "--model", "no_such_model_here"], input=data)
+        result = runner.invoke(main, ["extract", "--model", "no_such_model_here", "--jobs",
+                                      jobs], input=data)
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith("dossier: ") and "spaCy" in result.stderr

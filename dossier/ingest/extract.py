@@ -38,7 +38,7 @@ def run_extract(instream: IO[str], outstream: IO[str], errstream: IO[str], *,
     Lines are read ahead a batch at a time (`BATCH`) and their names found together, here or
     in `jobs` worker processes; the output is the same, line for line and in order, as one
     line at a time."""
-    find = finder(extractor, model, (), jobs_count(jobs), beside=True)
+    find = finder(extractor, model, (), jobs_count(jobs))
     try:
         status = _run(instream, outstream, errstream, find)
         find.ready()  # an extractor that cannot load is said even when no line came
@@ -62,7 +62,7 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
         if parsed:
             texts = [obj["text"] for _, obj in parsed if isinstance(obj, dict)]
             submitted = find.submit(texts)
-            # Dates depend on the text alone: found here while a worker finds the names.
+            # Dates depend on the text alone: found here while workers find the names.
             batch = [(n, obj, _dates(obj) if isinstance(obj, dict) else []) for n, obj in parsed]
             pending.append((batch, submitted))
         if not pending:

@@ -129,15 +129,16 @@ class PoolFinder:
 
 
 def finder(extractor: str, model: str | None, gazetteer_files: Iterable[Path],
-           jobs: int, *, beside: bool = False) -> LocalFinder | PoolFinder:
-    """Where names are found: here (`jobs` 1) or in `jobs` worker processes. With `beside`,
-    a model (`auto`, `spacy`) runs in a worker even for `jobs` 1: its start-up (importing
-    spaCy, loading the model) and its work overlap the caller's own (reading, dates,
-    resolution, writing) on a second core. The gazetteer files are read here first, so a bad
-    one is said before any process starts."""
+           jobs: int) -> LocalFinder | PoolFinder:
+    """Where names are found: here (`jobs` 1) or in `jobs` worker processes. The gazetteer
+    files are read here first, so a bad one is said before any process starts.
+
+    A model in one worker beside this process (its start-up and work overlapping the
+    caller's reading, dates and writing) was measured and did not pay on the shared 2-core
+    machine: `jobs` 1 stays here (BENCHMARKS.md, "Extraction throughput")."""
     gazetteer_files = list(gazetteer_files)
-    if jobs <= 1 and not (beside and extractor != "rules"):
+    if jobs <= 1:
         return LocalFinder(extractor, model, Gazetteer.load(gazetteer_files))
     if gazetteer_files:
         Gazetteer.load(gazetteer_files)
-    return PoolFinder(extractor, model, gazetteer_files, max(jobs, 1))
+    return PoolFinder(extractor, model, gazetteer_files, jobs)
