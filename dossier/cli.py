@@ -12,13 +12,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dossier import __version__
 from dossier.model import Scope
 from dossier.safetext import safe_line
-from dossier.store import DossierFileError, Store
+
+if TYPE_CHECKING:
+    from dossier.store import Store
 
 
 def echo(message: str, *, err: bool = False) -> None:
@@ -38,6 +41,8 @@ class UserError(click.ClickException):
 
 def open_store(path: str | Path, *, create: bool = False, readonly: bool = False) -> Store:
     """Open a dossier for a command, turning a refused file into exit status 2."""
+    from dossier.store import DossierFileError, Store  # not for `extract`: it starts sooner
+
     try:
         return Store.open(path, create=create, readonly=readonly)
     except DossierFileError as exc:
@@ -116,6 +121,7 @@ def open_cmd(
 
     if file is None:
         from dossier.sample import ensure_sample
+        from dossier.store import DossierFileError
 
         try:
             file = ensure_sample()

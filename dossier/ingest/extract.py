@@ -40,7 +40,9 @@ def run_extract(instream: IO[str], outstream: IO[str], errstream: IO[str], *,
     line at a time."""
     find = finder(extractor, model, (), jobs_count(jobs))
     try:
-        return _run(instream, outstream, errstream, find)
+        status = _run(instream, outstream, errstream, find)
+        find.ready()  # an extractor that cannot load is said even when no line came
+        return status
     finally:
         find.close()
 
@@ -53,13 +55,16 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
     resolver = Resolver()
     refused = 0
     lines = enumerate(_lines(instream), 1)
-    pending: deque[tuple[list[Parsed], Callable[[], list]]] = deque()
+    pending: deque[tuple[list[tuple[int, str | dict, list]], Callable[[], list]]] = deque()
     while True:
         read = list(itertools.islice(_while_ready(lines, instream), BATCH))
-        batch = [parsed for n, line in read if (parsed := _parse(n, line)) is not None]
-        if batch:
-            texts = [obj["text"] for _, obj in batch if isinstance(obj, dict)]
-            pending.append((batch, find.submit(texts)))
+        parsed = [p for n, line in read if (p := _parse(n, line)) is not None]
+        if parsed:
+            texts = [obj["text"] for _, obj in parsed if isinstance(obj, dict)]
+            submitted = find.submit(texts)
+            # Dates depend on the text alone: found here while workers find the names.
+            batch = [(n, obj, _dates(obj) if isinstance(obj, dict) else []) for n, obj in parsed]
+            pending.append((batch, submitted))
         if not pending:
             if not read:
                 break
@@ -68,7 +73,7 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
             continue  # keep every worker busy: read on before waiting
         done, result = pending.popleft()
         found = iter(result())
-        for n, obj in done:
+        for n, obj, dates in done:
             if isinstance(obj, str):
                 errstream.write(f"dossier extract: line {n}: {obj}\n")
                 refused += 1
@@ -79,7 +84,7 @@ def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
                                 f"({candidates[0]}: {candidates[1]})\n")
                 refused += 1
                 continue
-            outstream.write(json_text(_output(obj, resolver, candidates)) + "\n")
+            outstream.write(json_text(_output(obj, resolver, candidates, dates)) + "\n")
         outstream.flush()
         errstream.flush()
     if refused:
@@ -126,7 +131,12 @@ def _parse(n: int, line: str | None) -> Parsed | None:
     return n, obj
 
 
-def _output(obj: dict, resolver: Resolver, candidates: list) -> dict:
+def _dates(obj: dict) -> list[dict]:
+    return [{"start": d.start, "end": d.end, "text": d.text, "value": d.value,
+             "precision": d.precision} for d in find_dates(obj["text"], obj.get("published"))]
+
+
+def _output(obj: dict, resolver: Resolver, candidates: list, dates: list[dict]) -> dict:
     text = obj["text"]
     entities, kept = resolver.resolve(candidates)
     return {
@@ -136,11 +146,7 @@ def _output(obj: dict, resolver: Resolver, candidates: list) -> dict:
              "label": entities[i].kind, "entity": entities[i].name}
             for i, c in kept
         ],
-        "dates": [
-            {"start": d.start, "end": d.end, "text": d.text, "value": d.value,
-             "precision": d.precision}
-            for d in find_dates(text, obj.get("published"))
-        ],
+        "dates": dates,
     }
 
 

@@ -58,6 +58,9 @@ class LocalFinder:
     def submit(self, texts: list[str]) -> Callable[[], list[Found]]:
         return lambda: extract_each(self.extractor, texts)
 
+    def ready(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -74,6 +77,12 @@ def _worker_init(extractor: str, model: str | None, gazetteer_files: list[Path])
         _worker_error = exc
 
 
+def _worker_ready() -> str:
+    if _worker_error is not None:
+        raise _worker_error
+    return _worker_extractor.name  # type: ignore[union-attr]
+
+
 def _worker_batch(texts: list[str]) -> tuple[str, list[Found]]:
     if _worker_error is not None:
         raise _worker_error
@@ -83,17 +92,24 @@ def _worker_batch(texts: list[str]) -> tuple[str, list[Found]]:
 class PoolFinder:
     """Extraction spread over `jobs` worker processes (forkserver, or spawn where there is
     none: never a fork of a process holding a dossier open), each loading the extractor once.
-    Results come back in the order the batches were submitted."""
+    Results come back in the order the batches were submitted. The first worker starts at
+    once and loads the extractor while the caller reads its input; more start when batches
+    wait for one."""
 
     def __init__(self, extractor: str, model: str | None, gazetteer_files: Iterable[Path],
                  jobs: int):
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if ctx.get_start_method() == "forkserver":
+            # The server imports this module alone, not the caller's `__main__` (the whole
+            # command line): the workers start sooner.
+            ctx.set_forkserver_preload([__name__])
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
                                         initializer=_worker_init,
                                         initargs=(extractor, model, list(gazetteer_files)))
         self.name = ""  # known from the first result
         self.ahead = jobs
+        self._ready = self.pool.submit(_worker_ready)
 
     def submit(self, texts: list[str]) -> Callable[[], list[Found]]:
         future = self.pool.submit(_worker_batch, texts)
@@ -104,6 +120,10 @@ class PoolFinder:
 
         return result
 
+    def ready(self) -> None:
+        """Wait for the first worker's extractor; raise why it could not load."""
+        self.name = self._ready.result()
+
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
 
@@ -111,9 +131,14 @@ class PoolFinder:
 def finder(extractor: str, model: str | None, gazetteer_files: Iterable[Path],
            jobs: int) -> LocalFinder | PoolFinder:
     """Where names are found: here (`jobs` 1) or in `jobs` worker processes. The gazetteer
-    files are read here first, so a bad one is said before any process starts."""
+    files are read here first, so a bad one is said before any process starts.
+
+    A model in one worker beside this process (its start-up and work overlapping the
+    caller's reading, dates and writing) was measured and did not pay on the shared 2-core
+    machine: `jobs` 1 stays here (BENCHMARKS.md, "Extraction throughput")."""
     gazetteer_files = list(gazetteer_files)
-    gazetteer = Gazetteer.load(gazetteer_files)
     if jobs <= 1:
-        return LocalFinder(extractor, model, gazetteer)
+        return LocalFinder(extractor, model, Gazetteer.load(gazetteer_files))
+    if gazetteer_files:
+        Gazetteer.load(gazetteer_files)
     return PoolFinder(extractor, model, gazetteer_files, jobs)
