@@ -16,12 +16,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from dossier import keys
 from dossier.model import TagFilter
 from dossier.safetext import safe_line, safe_text
 from dossier.store import (
@@ -34,6 +35,7 @@ from dossier.store import (
 )
 from dossier.store.views import density, describe_targets, walk_targets
 from dossier.tagsets import TagConfig, TagSet
+from dossier.tui.bindings import bindings
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.inert import InertFilter
@@ -49,6 +51,7 @@ from dossier.tui.widgets.panes import (
     EventList,
     Inspector,
     ItemList,
+    Pane,
     Reader,
     SearchSource,
 )
@@ -60,12 +63,6 @@ PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader
 LIST_PANES = ("articles-pane", "entities", "timeline-pane")
 NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
 KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
-
-
-def _b(key: str, action: str, description: str, tooltip: str, *, show: bool = True,
-       priority: bool = False) -> Binding:
-    return Binding(key, action, description, show=show, priority=priority,
-                   id=f"dossier.{action.split('(')[0]}", tooltip=tooltip)
 
 
 # What each worker group does, for the notice when one fails.
@@ -87,36 +84,7 @@ class DossierApp(CorrectionsMixin, App[None]):
     # shows one pane at a time (tab / shift+tab switch, a bar names them all).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
-    BINDINGS = [
-        _b("q", "quit", "Quit", "Leave the app (every change is already saved)"),
-        _b("question_mark", "help", "Help", "Every key, and the tag hotkeys"),
-        _b("slash", "search", "Search", "Full-text search over the dossier (FTS5 syntax)"),
-        _b("escape", "back", "Back", "Back one step: close the zoom or the search box, leave "
-           "search results, clear the list's filter; on a small screen, from the Reader or "
-           "Inspector back to the list", show=False),
-        _b("f", "filter", "Filter", "Filter the focused list by tag"),
-        _b("t", "tag", "Tag", "Tag picker for the focused item (or the marked rows)"),
-        _b("x", "next_untagged", "Next untagged", "Walk the triage queue: next article with "
-           "no tag of the first exclusive set", show=False),
-        _b("l", "link", "Link", "Link the focused item to another, with evidence"),
-        _b("n", "mention(1)", "Next mention", "Next mention of the focused entity, across "
-           "articles", show=False),
-        _b("N", "mention(-1)", "Prev mention", "Previous mention of the focused entity, "
-           "across articles", show=False),
-        _b("m", "merge", "Merge", "Merge the focused entity into another", show=False),
-        _b("r", "edit", "Edit", "Rename or edit the focused item; with articles marked, "
-           "date every marked article at once", show=False),
-        _b("u", "undo", "Undo", "Undo your latest change (kept across restarts)"),
-        _b("ctrl+r", "redo", "Redo", "Redo your latest undone change"),
-        _b("e", "export", "Export", "Export the dossier (brief, JSON, CSV, FtM, ...)"),
-        _b("z", "zoom", "Zoom", "Give the focused pane the whole screen, or back",
-           show=False),
-        _b("c", "connections", "Connections", "The focused entity's neighbourhood: links and "
-           "the entities named with it, two hops out", show=False),
-        _b("a", "entity_scope", "Scope", "Entities of the open article or of the whole "
-           "dossier", show=False),
-        _b("s", "entity_sort", "Sort", "Sort entities by mentions or by name", show=False),
-    ]
+    BINDINGS = bindings(keys.APP)  # every key once, in dossier/keys.py
 
     def __init__(self, store: Store, *, tagsets: TagConfig | None = None,
                  analyst: str = "analyst", theme: str | None = None,
@@ -157,7 +125,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         yield Static(Text(""), id="status")
         yield PaneBar(id="panebar")
         with Horizontal(id="top"):
-            with Vertical(id="articles-pane", classes="pane"):
+            with Pane(id="articles-pane", classes="pane"):
                 yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
                             id="search")
                 yield ArticleList(self.store, self.tagsets, id="articles")
@@ -165,7 +133,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             yield Inspector(self.store, self.tagsets, id="inspector", classes="pane")
         with Horizontal(id="bottom"):
             yield EntityList(self.store, self.tagsets, id="entities", classes="pane")
-            with Vertical(id="timeline-pane", classes="pane"):
+            with Pane(id="timeline-pane", classes="pane"):
                 yield Sparkline([], id="density")
                 yield EventList(self.store, self.tagsets, id="events")
         yield Footer()
@@ -186,6 +154,8 @@ class DossierApp(CorrectionsMixin, App[None]):
                         severity="warning", markup=False)
             self.theme = fallback
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.tagsets.keymap:  # the user's own keys (a tag-set file's `keymap:`)
+            self.set_keymap(self.tagsets.keymap)
         self._apply_breakpoints()
         self.query_one("#search", Input).display = False
         self._show_pane("articles-pane")
@@ -314,6 +284,8 @@ class DossierApp(CorrectionsMixin, App[None]):
             title.append(f" · {describe_filter(articles.tag_filter)}", style="italic")
         if self._searching is not None:
             title = Text(f"Search: {safe_line(self._searching)} (searching…)")
+        if articles.marked:
+            title.append(f" · {len(articles.marked)} marked", style="bold")
         self._title(self.query_one("#articles-pane"), title)
         ents = self.entities
         scope = "dossier" if ents.whole else "this article"
@@ -565,7 +537,8 @@ class DossierApp(CorrectionsMixin, App[None]):
             pane = self.focused
             while pane is not None and "pane" not in pane.classes and pane.parent is not None:
                 pane = pane.parent
-            self.screen.maximize(pane if pane is not None else self.focused)
+            # The pane itself, border and title, whatever widget in it has the focus.
+            self.screen.maximize(pane if pane is not None else self.focused, container=False)
 
     def action_back(self) -> None:
         if self.screen.maximized is not None:
@@ -716,13 +689,16 @@ class DossierApp(CorrectionsMixin, App[None]):
             if hit is not None:
                 event.stop()
                 event.prevent_default()
-                self.apply_tag(targets, hit[0], hit[1].name)
+                self.apply_tag(targets, hit[0], hit[1].name, advance=True)
                 return
 
-    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str) -> None:
-        """Toggle a tag on the targets: one short committed write, then the chips."""
+    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str, *,
+                  advance: bool = False) -> None:
+        """Toggle a tag on the targets: one short committed write, then the chips; with
+        `advance` and a set that says `advance: true` (triage), on to the next article."""
         if not targets or not self.writable():
             return
+        step = self._advance_plan(targets) if advance and tagset.advance else None
         try:
             result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
                                         exclusive=tagset.exclusive)
@@ -750,6 +726,41 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.call_after_refresh(self._redraw_around, False)
         else:
             self.after_change([widget] if widget is not None else [], body=False)
+        if step is not None:
+            self._advance(*step)
+
+    def _advance_plan(self, targets: list[tuple[str, int]]) -> tuple[int, int | None] | None:
+        """Before a triage tag: (the tagged row's index, the id of the row after it), when the
+        tag is on the one article under the Articles cursor (from the list or the reader)."""
+        if len(targets) != 1 or targets[0][0] != "article":
+            return None
+        articles = self.articles
+        row = articles.current
+        if row is None or row.id != targets[0][1]:
+            return None
+        after = articles.row_at(articles.cursor + 1)
+        return articles.cursor, None if after is None else after.id
+
+    def _advance(self, index: int, next_id: int | None) -> None:
+        """After a triage tag: the cursor on the article that came after the tagged one (a
+        filter such as "nothing from triage yet" may have taken the tagged row away), and
+        the reader on it when the reader showed the tagged article."""
+        if next_id is None:
+            self.notify("the last article of the list", markup=False, timeout=2)
+            return
+        articles = self.articles
+        for candidate in (index, index + 1):
+            row = articles.row_at(candidate)
+            if row is not None and row.id == next_id:
+                articles.move_to(candidate)
+                if self.reader.article is not None and (
+                        isinstance(self.focused, Reader) or not self.narrow):
+                    self.open_article(next_id)
+                return
+
+    @on(LazyList.MarksChanged)
+    def _marks_changed(self) -> None:
+        self.update_titles()
 
     def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
         """Show the file as it now is: the lists (all unless told), reader, inspector."""
@@ -813,7 +824,8 @@ class DossierApp(CorrectionsMixin, App[None]):
                          chosen)
 
     def action_next_untagged(self) -> None:
-        """The next article below the cursor with no tag of the first exclusive set."""
+        """From the cursor down, the next article with no tag of the first exclusive set (the
+        article under the cursor first: the queue starts where the analyst is)."""
         exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
         if not exclusive:
             self.notify("no exclusive tag set for articles to triage with", markup=False)
@@ -821,8 +833,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         tagset = exclusive[0].name
         articles = self.articles
         # Most often it is close: look through the next pages here, at once...
-        near = min(articles.count, articles.cursor + 1 + NEAR_ROWS)
-        for index in range(articles.cursor + 1, near):
+        near = min(articles.count, articles.cursor + NEAR_ROWS)
+        for index in range(articles.cursor, near):
             row = articles.row_at(index)
             if row is not None and not any(t.tagset == tagset for t in row.tags):
                 self._go_to_untagged(index, row.id)
@@ -953,19 +965,21 @@ class DossierApp(CorrectionsMixin, App[None]):
                               markup=False)
 
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Every key and what it does, by where it works, for the help screen."""
-        def rows(bindings: list[Any]) -> list[tuple[str, str]]:
-            return [(_key(b), b.tooltip or b.description) for b in bindings
-                    if isinstance(b, Binding)]
+        """Every key and what it does, by where it works, for the help screen: from the one
+        list of keys (dossier/keys.py), as the user's keymap has them."""
+        keymap = dict(getattr(self, "_keymap", {}) or {})
 
-        everywhere = rows(self.BINDINGS) + [
+        def rows(where: str) -> list[tuple[str, str]]:
+            return [(keys.shown(keymap.get(k.id, k.keys)), k.tooltip)
+                    for k in keys.keys_for(where)]
+
+        everywhere = rows(keys.APP) + [
             ("tab  shift+tab", "Next / previous pane (below 100x28 one pane shows at a time; "
                                "the bar at the top names them)"),
             ("ctrl+p", "Command palette: every action, the panes, the themes")]
-        return [("Everywhere", everywhere),
-                ("In a list (Articles, Entities, Timeline)", rows(LazyList.BINDINGS)),
-                ("In the Reader", rows(Reader.BINDINGS)),
-                ("In the Inspector", rows(Inspector.BINDINGS))]
+        return [(keys.WHERE[keys.APP], everywhere),
+                *((keys.WHERE[where], rows(where))
+                  for where in (keys.LIST, keys.READER, keys.INSPECTOR, keys.HELP))]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help(), self.tagsets))

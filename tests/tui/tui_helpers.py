@@ -32,10 +32,15 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-def colours_of(app, word: str) -> set[str]:
-    """The foreground colours (hex) of every cell run on screen that shows `word`."""
+def colours_of(app, word: str, widget=None) -> set[str]:
+    """The foreground colours (hex) of every cell run on screen (or in `widget`'s region)
+    that shows `word`."""
     found = set()
-    for strip in app.screen._compositor.render_strips():
+    strips = app.screen._compositor.render_strips()
+    if widget is not None:
+        region = widget.region
+        strips = [s.crop(region.x, region.right) for s in strips[region.y:region.bottom]]
+    for strip in strips:
         for segment in strip:
             if word in segment.text and segment.style and segment.style.color:
                 found.add(segment.style.color.get_truecolor().hex.lower())

@@ -20,9 +20,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dossier import keys
 from dossier.safetext import safe_line
 from dossier.store import SearchError, Store, views
 from dossier.tagsets import TagConfig
+from dossier.tui.bindings import bindings
 from dossier.tui.messages import ReportsWorkerFailures
 
 
@@ -232,14 +234,7 @@ HelpSection = tuple[str, list[tuple[str, str]]]  # a heading, then (keys, what t
 class HelpScreen(ModalScreen[None]):
     """Every key of the app, and every tag hotkey of the loaded tag sets."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close",
-                tooltip="Close the help"),
-        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down",
-                tooltip="Scroll the help down"),
-        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up",
-                tooltip="Scroll the help up"),
-    ]
+    BINDINGS = bindings(keys.HELP)
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 116; max-width: 98%; height: 90%;
@@ -291,7 +286,20 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help", VerticalScroll).focus()
 
     def action_scroll(self, step: int) -> None:
-        self.query_one("#help", VerticalScroll).scroll_relative(y=step * 3, animate=False)
+        self.query_one("#help", VerticalScroll).scroll_relative(y=step * 3, animate=False,
+                                                                immediate=True)
+
+    def action_page(self, step: int) -> None:
+        help_box = self.query_one("#help", VerticalScroll)
+        help_box.scroll_relative(y=step * max(help_box.size.height - 2, 1), animate=False,
+                                 immediate=True)
+
+    def action_end(self, step: int) -> None:
+        help_box = self.query_one("#help", VerticalScroll)
+        if step > 0:
+            help_box.scroll_end(animate=False, immediate=True)
+        else:
+            help_box.scroll_home(animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

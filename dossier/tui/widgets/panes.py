@@ -13,12 +13,12 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from dossier import keys
 from dossier.model import (
     SNIPPET_CLOSE,
     SNIPPET_OPEN,
@@ -40,6 +40,7 @@ from dossier.store.views import (
     list_events,
 )
 from dossier.tagsets import TagConfig
+from dossier.tui.bindings import bindings
 from dossier.tui.messages import ReportsWorkerFailures
 from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
@@ -49,7 +50,6 @@ from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 READER_WINDOW = 30_000
 READER_LINKS = 3  # links of the open article named in the reader's header
 SNIPPET_LEAD = 24  # characters of context kept before the first match of a search hit
-SEARCH_NARROW = 60  # below this width a search hit shows its snippet before its title
 KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
                 "place": "entity-place", "other": "entity-other"}
 
@@ -210,6 +210,15 @@ class EventSource(RowSource[Event]):
         return rows
 
 
+# ---------------------------------------------------------------- pane containers
+
+class Pane(Vertical):
+    """A pane that holds more than its list (the search box, the density strip): it is what
+    `z` gives the whole screen, border and title included."""
+
+    ALLOW_MAXIMIZE = True
+
+
 # ---------------------------------------------------------------- list panes
 
 class ItemList(LazyList[Any]):
@@ -263,31 +272,28 @@ class ArticleList(ItemList):
         self.empty_text = f"no article matches {safe_line(source.query)}"
         self.set_source(source)
 
-    def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
-        text = Text()
-        if row.snippet is not None and width < SEARCH_NARROW:
-            # A narrow pane: the words that matched first (the inspector has the title).
-            text.append_text(chips(row.tags, self.tagsets))
-            text.append_text(snippet_text(row.snippet, keep=10))
-            text.append(f" — {safe_line(row.title)}", style="dim")
-            return text
-        text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
-        text.append_text(chips(row.tags, self.tagsets))
-        text.append(" ")
+    # Two lines a row: the title alone on the first, so it reads at any pane width; the date,
+    # the tag chips and the source (or, for a search hit, the words that matched) under it.
+    row_height = 2
+
+    def render_row_lines(self, row: ArticleRow, index: int, width: int) -> list[Text]:
+        mark = "▌" if row.id in self.marked else " "
+        title = Text(mark)
+        title.append(safe_line(row.title), style="bold" if not row.tags else "")
+        detail = Text(mark)
+        detail.append(f"{show_date(row.published, row.precision):<11}", style="dim")
+        chip_text = chips(row.tags, self.tagsets)
+        if chip_text.plain:
+            detail.append_text(chip_text)
+            detail.append(" ")
         if row.snippet is not None:
-            # A hit: its title (cut to leave room), then the words that matched, in context.
-            title = safe_line(row.title)
-            room = max(16, width // 3)
-            if len(title) > room:
-                title = title[:room - 1] + "…"
-            text.append(title, style="bold")
-            text.append(" — ", style="dim")
-            text.append_text(snippet_text(row.snippet))
-            return text
-        text.append(safe_line(row.title), style="bold" if not row.tags else "")
-        if row.source:
-            text.append(f"  {safe_line(row.source)}", style="italic dim")
-        return text
+            detail.append_text(snippet_text(row.snippet, keep=10))
+        elif row.source:
+            detail.append(safe_line(row.source), style="italic dim")
+        return [title, detail]
+
+    def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
+        return self.render_row_lines(row, index, width)[0]
 
 
 def snippet_text(snippet: str, keep: int = SNIPPET_LEAD) -> Text:
@@ -367,32 +373,9 @@ class EventList(ItemList):
 class Reader(VerticalScroll, can_focus=True):
     """The open article: header, body with mentions highlighted by kind, removed lines apart."""
 
-    BINDINGS = [
-        Binding("]", "mention(1)", "Next mention", id="reader.next_mention",
-                tooltip="Move to the next mention in this article"),
-        Binding("[", "mention(-1)", "Previous mention", id="reader.prev_mention",
-                tooltip="Move to the previous mention in this article"),
-        Binding("enter", "open_entity", "Open entity", id="reader.open_entity",
-                tooltip="Show the entity of the mention under the cursor"),
-        Binding("v", "select", "Select", id="reader.select",
-                tooltip="Select text word by word (to mark a missed mention)"),
-        Binding("right", "select_move(1)", "Next word", show=False, id="reader.word_next",
-                tooltip="Selection: the next word"),
-        Binding("left", "select_move(-1)", "Previous word", show=False,
-                id="reader.word_prev", tooltip="Selection: the previous word"),
-        Binding("shift+right", "select_extend(1)", "Extend", show=False,
-                id="reader.extend", tooltip="Selection: take one more word"),
-        Binding("shift+left", "select_extend(-1)", "Shrink", show=False,
-                id="reader.shrink", tooltip="Selection: give back one word"),
-        Binding("j,down", "read(1)", "Scroll", show=False, id="reader.down",
-                tooltip="Scroll down (past the end of a long article's drawn part: on)"),
-        Binding("k,up", "read(-1)", "Scroll", show=False, id="reader.up",
-                tooltip="Scroll up (past the top of a long article's drawn part: back)"),
-        Binding("g", "read_end(-1)", "Top", show=False, id="reader.top",
-                tooltip="The top of the article"),
-        Binding("G", "read_end(1)", "Bottom", show=False, id="reader.bottom",
-                tooltip="The end of the article"),
-    ]
+    ALLOW_MAXIMIZE = True  # a scroll container refuses `z` unless told
+
+    BINDINGS = bindings(keys.READER)
 
     class MentionFocused(Message):
         """The reader's cursor is on a mention; `opened` when enter asked for its entity."""
@@ -740,14 +723,9 @@ class Reader(VerticalScroll, can_focus=True):
 class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
     """All that is known of the focused item; ] [ walk its links, enter follows one."""
 
-    BINDINGS = [
-        Binding("]", "link(1)", "Next link", id="inspector.next_link",
-                tooltip="Select the item's next link (then t or a tag key tags it)"),
-        Binding("[", "link(-1)", "Previous link", id="inspector.prev_link",
-                tooltip="Select the item's previous link"),
-        Binding("enter", "follow", "Follow link", id="inspector.follow",
-                tooltip="Go to the other end of the selected link"),
-    ]
+    ALLOW_MAXIMIZE = True
+
+    BINDINGS = bindings(keys.INSPECTOR)
 
     class Follow(Message):
         def __init__(self, kind: str, item_id: int) -> None:
