@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from dossier import __version__
+from dossier.model import Scope
 from dossier.safetext import safe_line
 from dossier.store import DossierFileError, Store
 
@@ -415,9 +416,11 @@ def _date_bound(value: str | None, name: str) -> str | None:
 @click.option("--since", default=None, help="Articles and events from this date on.")
 @click.option("--until", default=None, help="Articles and events up to this date.")
 @click.option("--tagged-only", is_flag=True, help="Only items that carry a tag.")
+@click.option("--search", "search", default=None, metavar="TEXT",
+              help="Only articles the full-text search finds (with their entities and events).")
 def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], match: str,
                kinds: tuple[str, ...], since: str | None, until: str | None,
-               tagged_only: bool) -> None:
+               tagged_only: bool, search: str | None) -> None:
     """Export FILE for colleagues and for the field's tools (atomically: a failed export
     leaves no file behind; an output that is FILE itself or one of its journal files is
     refused)."""
@@ -426,7 +429,8 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
     selection = Selection(tags=[_tag_pair(t) for t in tags], match=match,
                           kinds=tuple(kinds) or ("article", "entity", "event"),
                           since=_date_bound(since, "--since"),
-                          until=_date_bound(until, "--until"), tagged_only=tagged_only)
+                          until=_date_bound(until, "--until"), tagged_only=tagged_only,
+                          scope=Scope(query=search) if search and search.strip() else None)
     store = open_store(file, readonly=True)
     target = output or str(file.with_suffix("")) + (FORMATS[fmt].extension or "-csv")
     if fmt == "dossier" and output is None:

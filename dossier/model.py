@@ -6,11 +6,16 @@ back, ingest produces them, the UI and the exporters read them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 PRECISIONS = ("day", "month", "year", "unknown")
 ENTITY_KINDS = ("person", "organisation", "place", "other")
 TARGET_KINDS = ("article", "entity", "event", "link")
+# The relation types every dossier offers for links (general news); data/tagsets.yaml lists
+# them with the kinds they join, and a tag-set file or the analyst may add more.
+DEFAULT_RELATIONS = ("same story", "contradicts", "supports", "quotes", "works for",
+                     "member of", "owns", "paid", "met with", "located in", "related to")
 # Private-use characters marking matched terms in search snippets; split on them, never shown.
 SNIPPET_OPEN = "\ue000"
 SNIPPET_CLOSE = "\ue001"
@@ -162,3 +167,170 @@ class TagFilter:
 
     def is_empty(self) -> bool:
         return not (self.all_of or self.any_of or self.none_of or self.untagged_in)
+
+
+SCOPE_JSON_VERSION = 1
+_SCOPE_KEYS = {"version", "tags", "query", "date_from", "date_to", "sources", "article_ids",
+               "untagged_in"}
+_SCOPE_MAX_ITEMS = 100_000  # marked rows a saved view may hold
+_ISO_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+class ScopeError(ValueError):
+    """A scope (a saved view's JSON, a date bound) that cannot be read; str() says why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which articles a pane or an export covers. Empty (the default) means every article.
+
+    API:
+        tags          ((tagset, tag), ...): tags of one set are alternatives (OR), sets are
+                      all required (AND): `relevant|background` of triage AND `key` of priority
+        query         full-text search, as typed (made valid by `store.ftsquery.to_fts`)
+        date_from, date_to   ISO prefixes (`1987`, `1987-01`, `1987-01-15`), inclusive: an
+                      article is in when its date, at its own precision, falls in the range
+                      (`1987-02` is in `1987-02-10..1987-03`); undated articles are out
+        sources       outlets (articles.source), any of them
+        article_ids   the marked rows (None: no such condition)
+        untagged_in   tag sets of which the article has no tag yet (what is left to triage)
+        is_empty(), describe() (plain text for a pane title), to_json() / from_json()
+        (for saved views; from_json raises ScopeError, never anything else),
+        from_tag_filter(TagFilter) (today's filter: all_of and any_of become tag choices)
+
+    The store reads it with `Store.articles_page`, `count_articles`, `entities_page`,
+    `events_page`, `search(scope=...)`; exports with `Selection.from_scope`.
+    """
+
+    tags: tuple[tuple[str, str], ...] = ()
+    query: str = ""
+    date_from: str | None = None
+    date_to: str | None = None
+    sources: tuple[str, ...] = ()
+    article_ids: frozenset[int] | None = None
+    untagged_in: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for bound in (self.date_from, self.date_to):
+            if bound is not None and not _ISO_PREFIX.fullmatch(bound):
+                raise ScopeError(f"a date bound is written YYYY, YYYY-MM or YYYY-MM-DD, "
+                                 f"not {bound!r}")
+
+    def is_empty(self) -> bool:
+        return not (self.tags or self.query.strip() or self.date_from or self.date_to
+                    or self.sources or self.article_ids is not None or self.untagged_in)
+
+    def tag_groups(self) -> dict[str, tuple[str, ...]]:
+        """{tagset: (tag, ...)}: the alternatives of each set, sets in the order first named."""
+        groups: dict[str, list[str]] = {}
+        for tagset, tag in self.tags:
+            if tag not in groups.setdefault(tagset, []):
+                groups[tagset].append(tag)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def describe(self) -> str:
+        """Short plain text for a pane title: `relevant|key · "Iran-Contra" · 1987-01..1987-03`.
+
+        Empty when the scope is empty."""
+        parts = ["&".join("|".join(tags) for tags in self.tag_groups().values())] \
+            if self.tags else []
+        if self.untagged_in:
+            parts.append(" ".join(f"no {s}" for s in self.untagged_in))
+        if self.query.strip():
+            parts.append(f'"{self.query.strip()}"')
+        if self.date_from or self.date_to:
+            if self.date_from == self.date_to:
+                parts.append(str(self.date_from))
+            else:
+                parts.append(f"{self.date_from or ''}..{self.date_to or ''}")
+        if self.sources:
+            parts.append(", ".join(self.sources) if len(self.sources) <= 2
+                         else f"{self.sources[0]} +{len(self.sources) - 1} sources")
+        if self.article_ids is not None:
+            parts.append(f"{len(self.article_ids)} marked")
+        return " · ".join(p for p in parts if p)
+
+    def to_json(self) -> dict:
+        """A plain JSON object (what a saved view stores)."""
+        return {
+            "version": SCOPE_JSON_VERSION,
+            "tags": [list(pair) for pair in self.tags],
+            "query": self.query,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "sources": list(self.sources),
+            "article_ids": None if self.article_ids is None else sorted(self.article_ids),
+            "untagged_in": list(self.untagged_in),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Scope:
+        """A scope from `to_json()`'s object (or its JSON text); ScopeError when it is not."""
+        import json
+
+        if isinstance(data, str | bytes):
+            try:
+                data = json.loads(data)
+            except (ValueError, RecursionError) as exc:
+                raise ScopeError(f"a saved scope is not JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise ScopeError("a saved scope is a JSON object")
+        unknown = set(data) - _SCOPE_KEYS
+        if unknown:
+            names = ", ".join(sorted(map(str, unknown)))
+            raise ScopeError(f"a saved scope has unknown keys: {names}")
+        if data.get("version", SCOPE_JSON_VERSION) != SCOPE_JSON_VERSION:
+            raise ScopeError(f"a saved scope of version {data.get('version')!r} is not known")
+
+        def strings(key: str) -> tuple[str, ...]:
+            value = data.get(key) or []
+            if not isinstance(value, list) or len(value) > _SCOPE_MAX_ITEMS or not all(
+                    isinstance(v, str) for v in value):
+                raise ScopeError(f"'{key}' of a saved scope is a list of strings")
+            return tuple(value)
+
+        def text(key: str, optional: bool) -> str | None:
+            value = data.get(key)
+            if value is None and optional:
+                return None
+            if not isinstance(value, str) or len(value) > 2000:
+                raise ScopeError(f"'{key}' of a saved scope is a string"
+                                 + (" or null" if optional else ""))
+            return value
+
+        tags = data.get("tags") or []
+        if not isinstance(tags, list) or len(tags) > _SCOPE_MAX_ITEMS or not all(
+                isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                for p in tags):
+            raise ScopeError("'tags' of a saved scope is a list of [tagset, tag] pairs")
+        ids = data.get("article_ids")
+        if ids is not None and (not isinstance(ids, list) or len(ids) > _SCOPE_MAX_ITEMS
+                                or not all(type(i) is int and 0 < i < 2**63 for i in ids)):
+            raise ScopeError("'article_ids' of a saved scope is null or a list of article ids")
+        return cls(
+            tags=tuple((p[0], p[1]) for p in tags),
+            query=text("query", False) if "query" in data else "",  # type: ignore[arg-type]
+            date_from=text("date_from", True),
+            date_to=text("date_to", True),
+            sources=strings("sources"),
+            article_ids=None if ids is None else frozenset(ids),
+            untagged_in=strings("untagged_in"),
+        )
+
+    @classmethod
+    def from_tag_filter(cls, tag_filter: TagFilter | None) -> Scope:
+        """Today's TagFilter as a scope: its all_of and any_of tags become tag choices (OR
+        within a set, AND across sets), untagged_in is kept. none_of has no equivalent and
+        raises ScopeError."""
+        if tag_filter is None:
+            return cls()
+        if tag_filter.none_of:
+            raise ScopeError("a scope has no 'none of these tags' condition")
+        return cls(tags=tuple(dict.fromkeys([*tag_filter.all_of, *tag_filter.any_of])),
+                   untagged_in=tuple(tag_filter.untagged_in))
+
+    def replace(self, **changes: object) -> Scope:
+        """A copy with some fields changed (`dataclasses.replace`)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -25,3 +25,18 @@ def test_co_occurrence_counts_shared_articles(store):
     second = {(n.name, n.relation) for n in near if n.hop == 2}
     assert ("Yellen", "member of") in second  # linked from Kirby, two hops out
     assert all(n.id != ids["Mkrtychev"] for n in near)
+
+
+def test_second_hop_rows_say_through_whom(store):
+    add_article_with_names(store, "A", "Mkrtychev met Kirby.", {"Mkrtychev": "person",
+                                                                 "Kirby": "person"})
+    add_article_with_names(store, "B", "Kirby met Blinken.", {"Kirby": "person",
+                                                              "Blinken": "person"})
+    add_article_with_names(store, "C", "Yellen spoke.", {"Yellen": "person"})
+    ids = {n: store.find_entities(n)[0].id for n in ("Mkrtychev", "Kirby", "Blinken", "Yellen")}
+    store.add_link("ana", Link("entity", ids["Yellen"], "works for", "entity", ids["Kirby"]))
+    near = neighbourhood(store, ids["Mkrtychev"], hops=2)
+    rows = {(n.name, n.hop, n.relation, n.via_id, n.via_name) for n in near}
+    assert ("Kirby", 1, "named with", None, None) in rows
+    assert ("Blinken", 2, "named with", ids["Kirby"], "Kirby") in rows
+    assert ("Yellen", 2, "works for", ids["Kirby"], "Kirby") in rows

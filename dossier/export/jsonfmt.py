@@ -3,7 +3,7 @@
     {"format": "dossier-export", "version": 1, "schema_version": 1,
      "meta": {...}, "articles": [...], "entities": [...], "aliases": [...],
      "mentions": [...], "events": [...], "event_entities": [...], "taggings": [...],
-     "links": [...], "journal": [...]}
+     "links": [...], "journal": [...], "saved_views": [...], "relation_types": [...]}
 
 Every table's rows as objects with the columns of the dossier file (README), in id order.
 `dossier ingest NEW.db export.json` rebuilds the dossier: same ids, same rows, so its own
@@ -26,7 +26,7 @@ from dossier.store.schema import SCHEMA_VERSION
 MARKER = "dossier-export"
 VERSION = 1
 TABLES = ("articles", "entities", "aliases", "mentions", "events", "event_entities",
-          "taggings", "links", "journal")
+          "taggings", "links", "journal", "saved_views", "relation_types")
 META_SKIPPED = {"application", "schema_version"}
 
 

@@ -8,6 +8,9 @@
 - `--since DATE`, `--until DATE` (ISO, any precision): articles by publication date, events
   by date; an undated item is left out when a date bound is given.
 - `--tagged-only`: only items with at least one tag (and, for articles, what they carry).
+- `--search TEXT`, or a `Scope` from the app (`Selection.from_scope(scope)`: what the Articles
+  pane shows, its tag choices, search, dates, sources or marked rows): only the scope's
+  articles, with the entities they mention and the events they report.
 With no filter, everything is exported and no id set is held in memory.
 """
 
@@ -17,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from dossier.model import Scope
 from dossier.store import Store, views
 
 KINDS = ("article", "entity", "event")
@@ -30,10 +34,20 @@ class Selection:
     since: str | None = None
     until: str | None = None
     tagged_only: bool = False
+    scope: Scope | None = None  # the app's article scope; None or empty: no condition
+
+    @classmethod
+    def from_scope(cls, scope: Scope | None, kinds: tuple[str, ...] = KINDS) -> Selection:
+        """Exactly the articles of a scope (filtered or marked in the app), with the entities
+        they mention and the events they report."""
+        return cls(kinds=kinds, scope=scope)
+
+    def has_scope(self) -> bool:
+        return self.scope is not None and not self.scope.is_empty()
 
     def is_everything(self) -> bool:
-        return not (self.tags or self.since or self.until or self.tagged_only) and \
-            set(self.kinds) >= set(KINDS)
+        return not (self.tags or self.since or self.until or self.tagged_only
+                    or self.has_scope()) and set(self.kinds) >= set(KINDS)
 
 
 @dataclass
@@ -79,6 +93,9 @@ def resolve(store: Store, sel: Selection) -> Resolved:
         for article_id, published in views.article_dates(store):
             if (base is None or article_id in base) and _in_dates(published, sel):
                 articles.add(article_id)
+    if sel.has_scope():
+        scoped = store.scoped_article_ids(sel.scope) or set()
+        articles = scoped if articles is None else articles & scoped
     entities = None
     events = None
     if articles is not None or filtering_tags:
@@ -136,4 +153,6 @@ def keep(table: str, row: dict[str, Any], r: Resolved) -> bool:
         return row["target_kind"] == "link" or r.has(row["target_kind"], row["target_id"])
     if table == "links":
         return r.has(row["from_kind"], row["from_id"]) and r.has(row["to_kind"], row["to_id"])
+    if table == "saved_views":  # an analyst's queues name rows of the whole dossier
+        return r.articles is None and r.entities is None and r.events is None
     return True

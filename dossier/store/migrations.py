@@ -87,7 +87,24 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
         step(conn)
 
 
+def _relation_types_from_links(conn: sqlite3.Connection) -> None:
+    """The relations a version-1 file's links use, other than the defaults, become the
+    dossier's relation types (origin 'analyst', by the first analyst who used each)."""
+    from dossier.model import DEFAULT_RELATIONS
+
+    defaults = {name.casefold() for name in DEFAULT_RELATIONS}
+    seen: set[str] = set()
+    for relation, analyst, at in conn.execute(
+            "SELECT relation, analyst, created_at FROM links ORDER BY id").fetchall():
+        key = str(relation).casefold()
+        if key in defaults or key in seen or not str(relation).strip():
+            continue
+        seen.add(key)
+        conn.execute("INSERT OR IGNORE INTO relation_types (name, origin, created_by, "
+                     "created_at) VALUES (?, 'analyst', ?, ?)", (relation, analyst, at))
+
+
 # Steps that fill version 2's new tables from a version-1 file's rows, run after they exist.
-V2_BACKFILL: list[Callable[[sqlite3.Connection], None]] = []
+V2_BACKFILL: list[Callable[[sqlite3.Connection], None]] = [_relation_types_from_links]
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}

@@ -138,6 +138,26 @@ DDL: tuple[str, ...] = (
 )""",
     "CREATE INDEX idx_journal_batch ON journal (analyst, state, batch)",
     "CREATE INDEX idx_journal_target ON journal (target_kind, target_id)",
+    # Issue 16: an analyst's named views (scope, order, search), and the dossier's relation
+    # types. Neither is journalled: they are settings and vocabulary, not work on the story
+    # (`u` never takes back a saved view); each row says who made it and when.
+    """CREATE TABLE saved_views (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    analyst TEXT NOT NULL,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (analyst, name)
+)""",
+    """CREATE TABLE relation_types (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    label TEXT,
+    origin TEXT NOT NULL DEFAULT 'analyst' CHECK (origin IN ('builtin', 'tagset', 'analyst')),
+    created_by TEXT,
+    created_at TEXT NOT NULL
+)""",
 )
 
 # Tables whose rows analysts change through the journal (undo restores them row by row).
@@ -249,7 +269,7 @@ def structure_problems(conn: sqlite3.Connection) -> list[str]:
     Raises sqlite3.DatabaseError when SQLite itself finds the file corrupt.
     """
     problems = []
-    ddl_tables = set(JOURNALLED_TABLES) | {"meta", "journal"}
+    ddl_tables = set(JOURNALLED_TABLES) | {"meta", "journal", "saved_views", "relation_types"}
     for (kind, name), (tbl, sql) in sorted(expected_objects().items()):
         if kind == "index":
             conn.execute(f"SELECT 1 FROM {quote(tbl)} INDEXED BY {quote(name)} LIMIT 1")

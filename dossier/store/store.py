@@ -31,6 +31,7 @@ from dossier.model import (
     Link,
     Mention,
     RemovedLine,
+    Scope,
     SearchHit,
     TagFilter,
     Tagging,
@@ -38,8 +39,11 @@ from dossier.model import (
 from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
+from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
+from dossier.store.room import RoomMixin
 from dossier.store.schema import quote, reset_fts_index
+from dossier.store.scoped import ScopeMixin, scope_sql
 
 FTS_INTEGRITY_CHECK = (
     "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
@@ -139,7 +143,7 @@ class UndoResult:
     rows: int
 
 
-class Store(CorrectionsMixin):
+class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     """An open dossier file."""
 
     def __init__(self, path: str | os.PathLike[str], conn: sqlite3.Connection, readonly: bool):
@@ -532,10 +536,6 @@ class Store(CorrectionsMixin):
             params.extend(id_list)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def count_articles(self, tag_filter: TagFilter | None = None) -> int:
-        where, params = self._article_where(tag_filter)
-        return self.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
-
     def list_articles(
         self,
         offset: int = 0,
@@ -599,20 +599,40 @@ class Store(CorrectionsMixin):
         with self.change(analyst, "edit article", "article", article_id) as ch:
             return ch.update("articles", article_id, fields)
 
-    def search(self, query: str, offset: int = 0, limit: int = 50) -> list[SearchHit]:
-        """Ranked full-text hits (FTS5 syntax) with a snippet; a bad query raises SearchError."""
-        query = query.strip()
-        if not query:
+    def search(self, query: str, offset: int = 0, limit: int = 50, *, order: str = "rank",
+               scope: Scope | None = None) -> list[SearchHit]:
+        """Full-text hits with title, source, date and a snippet, within the scope if given.
+
+        Any text is a query (`ftsquery.to_fts` makes it valid: `Iran-Contra`, `U.S.`, an
+        unbalanced quote); the FTS5 operators still work when typed. order "rank": best
+        first (bm25, title weighted 5x); "recent": newest publication date first, undated
+        hits last, which walks the date index and stops at the page (BENCHMARKS.md).
+        SearchError only if SQLite still refuses the query (it should not)."""
+        if order not in ("rank", "recent"):
+            raise ValueError(f"unknown order {order!r}; rank or recent")
+        fts = to_fts(query)
+        if not fts:
             return []
+        clauses, params = scope_sql(scope)
         try:
-            # Rank and snippet in the FTS table alone, then fetch the page's article columns:
-            # joining articles before the sort would read every matching row (2x slower).
-            ranked = self.conn.execute(
-                "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12), "
-                "bm25(articles_fts, 5.0, 1.0) AS r FROM articles_fts "
-                "WHERE articles_fts MATCH ? ORDER BY r LIMIT ? OFFSET ?",
-                (SNIPPET_OPEN, SNIPPET_CLOSE, query, limit, offset),
-            ).fetchall()
+            if order == "rank":
+                inside = "".join(f" AND rowid IN (SELECT articles.id FROM articles WHERE {c})"
+                                 for c in clauses)
+                # Rank and snippet in the FTS table alone, then the page's article columns:
+                # joining articles before the sort would read every matching row (2x slower).
+                ranked = self.conn.execute(
+                    "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12), "
+                    "bm25(articles_fts, 5.0, 1.0) AS r FROM articles_fts "
+                    f"WHERE articles_fts MATCH ?{inside} ORDER BY r LIMIT ? OFFSET ?",
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts, *params, limit, offset],
+                ).fetchall()
+            else:
+                ids = self._recent_hits(fts, clauses, params, offset, limit)
+                snippets = dict(self.conn.execute(
+                    "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts "
+                    "WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts, json.dumps(ids)]).fetchall())
+                ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
         except sqlite3.OperationalError as exc:
             raise SearchError(_search_problem(query, exc)) from None
         if not ranked:
@@ -630,14 +650,39 @@ class Store(CorrectionsMixin):
             for rid, snip, rank in ranked if rid in meta
         ]
 
-    def count_search(self, query: str) -> int:
-        query = query.strip()
-        if not query:
+    def _recent_hits(self, fts: str, clauses: list[str], params: list[Any], offset: int,
+                     limit: int) -> list[int]:
+        """Ids of a page of hits, newest publication first, undated last: the dated range
+        of idx_articles_published walked backwards, then the undated rows newest added."""
+        match = ["articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
+                 *clauses]
+        where = " AND ".join(match)
+        ids = [r[0] for r in self.conn.execute(
+            f"SELECT id FROM articles WHERE coalesce(published, '9999') < '9999' AND {where} "
+            "ORDER BY coalesce(published, '9999') DESC, id DESC LIMIT ? OFFSET ?",
+            [fts, *params, limit, offset])]
+        if len(ids) < limit:
+            dated = offset + len(ids) if ids or offset == 0 else self.conn.execute(
+                f"SELECT count(*) FROM articles WHERE coalesce(published, '9999') < '9999' "
+                f"AND {where}", [fts, *params]).fetchone()[0]
+            ids += [r[0] for r in self.conn.execute(
+                f"SELECT id FROM articles WHERE coalesce(published, '9999') = '9999' AND "
+                f"{where} ORDER BY coalesce(published, '9999') DESC, id DESC LIMIT ? OFFSET ?",
+                [fts, *params, limit - len(ids), max(0, offset - dated)])]
+        return ids
+
+    def count_search(self, query: str, scope: Scope | None = None) -> int:
+        """How many articles `search` finds for this text (within the scope if given)."""
+        fts = to_fts(query)
+        if not fts:
             return 0
+        clauses, params = scope_sql(scope)
+        inside = "".join(f" AND rowid IN (SELECT articles.id FROM articles WHERE {c})"
+                         for c in clauses)
         try:
             return self.conn.execute(
-                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)
-            ).fetchone()[0]
+                f"SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?{inside}",
+                [fts, *params]).fetchone()[0]
         except sqlite3.OperationalError as exc:
             raise SearchError(_search_problem(query, exc)) from None
 
@@ -672,7 +717,13 @@ class Store(CorrectionsMixin):
                 out[r[0]] = Entity(id=r[0], name=r[1], kind=r[2], description=r[3])
         return out
 
-    def count_entities(self, article_id: int | None = None) -> int:
+    def count_entities(self, article_id: int | Scope | None = None, *, kind: str | None = None,
+                       name_prefix: str = "") -> int:
+        """Entities of the dossier, of one article, or (given a Scope) named in the scope's
+        articles, as `entities_page` lists them (`kind`, `name_prefix` apply to a scope)."""
+        if isinstance(article_id, Scope) or kind is not None or name_prefix:
+            scope = article_id if isinstance(article_id, Scope) else None
+            return self.count_entities_in(scope, kind=kind, name_prefix=name_prefix)
         if article_id is None:
             return self.conn.execute("SELECT count(*) FROM entities").fetchone()[0]
         return self.conn.execute(
@@ -857,7 +908,12 @@ class Store(CorrectionsMixin):
 
     # ----------------------------------------------------------------- events
 
-    def count_events(self, *, unresolved: bool | None = None) -> int:
+    def count_events(self, scope: Scope | None = None, *,
+                     unresolved: bool | None = None) -> int:
+        """Events of the dossier (or of the scope's articles; `unresolved` True or False
+        counts only undated or dated ones, over the whole dossier)."""
+        if scope is not None and not scope.is_empty():
+            return self.count_events_in(scope)
         where = _event_where(unresolved)
         return self.conn.execute(f"SELECT count(*) FROM events{where}").fetchone()[0]
 
@@ -1052,7 +1108,8 @@ class Store(CorrectionsMixin):
                   page: int = 1000) -> Iterator[dict[str, Any]]:
         """Every row of a table as dicts, in id order, fetched a page at a time (keyset)."""
         if table not in {"articles", "entities", "aliases", "mentions", "events",
-                         "event_entities", "taggings", "links", "journal", "meta"}:
+                         "event_entities", "taggings", "links", "journal", "meta",
+                         "saved_views", "relation_types"}:
             raise ValueError(f"unknown table {table}")
         if table == "meta":
             yield from self.query("SELECT * FROM meta ORDER BY key")
