@@ -7,7 +7,6 @@ or drop a wrong one. Each change is one store call that commits before the scree
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from typing import Any
@@ -20,8 +19,46 @@ from dossier.safetext import safe_line
 from dossier.store import ReadOnlyError
 from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
+from dossier.typed_dates import DATE_HINT, TypedDateError, parse_typed_date
 
-DATE_FORMS = "4 April 2023, April 4, 2023, 2023-04-04, Apr 2023, 2023; empty for none"
+DATE_FORMS = f"{DATE_HINT}; empty for none"
+
+
+def date_problem(value: str) -> str | None:
+    """Why a typed date cannot be read (shown under the field, which stays open), or None."""
+    try:
+        parse_typed_date(value)
+    except TypedDateError as exc:
+        return str(exc)
+    return None
+
+
+def typed_range(value: str) -> tuple[str, str | None, str]:
+    """(start, end or None, precision) of a date or a range typed `START..END` (also
+    `START/END` or `START to END` when the whole is not one date); ValueError says why."""
+    value = value.strip()
+    try:
+        iso, precision = parse_typed_date(value)
+        return iso, None, precision
+    except TypedDateError as whole:
+        for separator in ("..", " to ", "/"):
+            if separator in value:
+                first, _, second = value.partition(separator)
+                start, precision = parse_typed_date(first)
+                end, _ = parse_typed_date(second)
+                if end < start:
+                    raise TypedDateError(f"the range ends ({end}) before it starts ({start})"
+                                         ) from None
+                return start, end, precision
+        raise whole from None
+
+
+def range_problem(value: str) -> str | None:
+    try:
+        typed_range(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 class CorrectionsMixin:
@@ -334,9 +371,9 @@ class CorrectionsMixin:
                 current = event.date_start or ""
                 if event.date_end:
                     current += f"/{event.date_end}"
-                self.push_screen(TextPrompt("Date: YYYY-MM-DD, YYYY-MM, YYYY, or START/END",
-                                            current), lambda v: v and self._set_event_date(
-                                                event_id, v.strip()))
+                self.push_screen(TextPrompt("Date of the event (a range: START..END)",
+                                            current, DATE_HINT, check=range_problem),
+                                 lambda v: v and self._set_event_date(event_id, v.strip()))
             elif what == "delete":
                 self._change(lambda: self.store.delete_event(a, event_id))
             elif what == "involve":
@@ -377,30 +414,26 @@ class CorrectionsMixin:
             if value is None:
                 return
             value = value.strip()
-            if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-                self.notify(f"not a date: {value}", severity="warning", markup=False)
-                return
-            precision = {4: "year", 7: "month", 10: "day"}.get(len(value), "unknown")
+            iso, precision = parse_typed_date(value) if value else (None, "unknown")
             self._change(lambda: self.store.create_event(
-                self.analyst, title=sentence[:80], date_start=value or None,
+                self.analyst, title=sentence[:80], date_start=iso,
                 precision=precision, article_id=article_id, evidence_start=start,
                 evidence_end=end, entity_ids=entity_ids))
 
-        self.push_screen(TextPrompt("Date of the event (YYYY-MM-DD, YYYY-MM, YYYY; empty if "
-                                    "unknown)"), dated)
+        def problem(value: str) -> str | None:
+            return date_problem(value) if value.strip() else None
+
+        self.push_screen(TextPrompt("Date of the event (empty if unknown)", "", DATE_HINT,
+                                    check=problem), dated)
 
     def _set_event_date(self, event_id: int, value: str) -> None:
-        import re
-
-        parts = value.split("/")
-        pattern = r"\d{4}(-\d{2}(-\d{2})?)?"
-        if len(parts) > 2 or not all(re.fullmatch(pattern, p) for p in parts):
-            self.notify(f"not a date: {value}", severity="warning", markup=False)
+        try:
+            start, end, precision = typed_range(value)
+        except ValueError as exc:  # the prompt checked it: only a race gets here
+            self.notify(str(exc), severity="warning", markup=False)
             return
-        precision = {4: "year", 7: "month", 10: "day"}[len(parts[0])]
         self._change(lambda: self.store.update_event(
-            self.analyst, event_id, date_start=parts[0],
-            date_end=parts[1] if len(parts) > 1 else None, precision=precision))
+            self.analyst, event_id, date_start=start, date_end=end, precision=precision))
 
     def action_connections(self) -> None:
         entity_id = self.focused_entity()
@@ -433,18 +466,16 @@ class CorrectionsMixin:
         """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
         for none) and give it to the articles as one change: one `u` takes it back from all
         of them. A line that is not a date keeps the dialog open, saying why."""
-        from dossier.ingest.dates import parse_publication_date, resolve
+        from dossier.ingest.dates import resolve
 
         def problem(value: str) -> str | None:
-            if not value.strip() or parse_publication_date(value.strip()) is not None:
-                return None
-            return f"not a date: {value.strip()} ({DATE_FORMS})"
+            return date_problem(value) if value.strip() else None
 
         def entered(value: str | None) -> None:
             if value is None:
                 return
-            parsed = parse_publication_date(value.strip()) if value.strip() else None
-            published, precision = parsed if parsed else (None, "unknown")
+            published, precision = parse_typed_date(value) if value.strip() else (
+                None, "unknown")
             if not self._change(lambda: self.store.set_articles_date(
                     self.analyst, article_ids, published, precision, resolve)):
                 return
