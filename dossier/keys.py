@@ -39,7 +39,8 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.help", "question_mark", "help", "Help", "Every key, and the tag hotkeys"),
     _k("dossier.search", "slash", "search", "Search",
        "Search the dossier: any text (a name with a hyphen or dot, an unclosed quote) is a "
-       "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work"),
+       "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work. In Entities: find by "
+       "name as you type"),
     _k("dossier.back", "escape", "back", "Back",
        "Back one step: close the zoom or the search box, leave search results, clear the "
        "list's filter; on a small screen, from the Reader or Inspector back to the list",
@@ -74,6 +75,12 @@ KEYS: tuple[Key, ...] = (
        "Entities of the open article or of the whole dossier", show=False),
     _k("dossier.entity_sort", "s", "entity_sort", "Sort",
        "Sort entities by mentions or by name", show=False),
+    _k("dossier.follow", "F", "follow_story", "Follow filter",
+       "Entities and Timeline follow the Articles filter and search (the story's articles, "
+       "counts within them), or show the whole dossier again", show=False),
+    _k("dossier.views", "V", "views", "Views",
+       "Named views: save the Articles filter, search and order under a name, or recall "
+       "one (kept in the dossier, per analyst)"),
     # In a list.
     _k("list.down", "j,down", "cursor(1)", "Down", "Move down", LIST, show=False),
     _k("list.up", "k,up", "cursor(-1)", "Up", "Move up", LIST, show=False),

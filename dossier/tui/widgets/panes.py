@@ -7,7 +7,7 @@ Every string from the dossier reaches the screen through `safe_text`/`safe_line`
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.style import Style
@@ -27,6 +27,7 @@ from dossier.model import (
     Entity,
     Event,
     Mention,
+    Scope,
     TagFilter,
     Tagging,
 )
@@ -111,16 +112,19 @@ class ArticleRow:
 
 
 class ArticleSource(RowSource[ArticleRow]):
-    def __init__(self, store: Store, tag_filter: TagFilter | None = None,
-                 order: str = "-published"):
-        self.store, self.tag_filter, self.order = store, tag_filter, order
+    """The articles of a scope (every article when it is empty), in an order."""
+
+    def __init__(self, store: Store, scope: Scope | None = None, order: str = "-published"):
+        self.store, self.scope, self.order = store, scope or Scope(), order
 
     def count(self) -> int:
-        return self.store.count_articles(self.tag_filter)
+        return self.store.count_articles(None if self.scope.is_empty() else self.scope)
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
-        rows = self.store.list_articles(offset, limit, tag_filter=self.tag_filter,
-                                        order=self.order)
+        if self.scope.is_empty():
+            rows = self.store.list_articles(offset, limit, order=self.order)
+        else:
+            rows = self.store.articles_page(self.scope, self.order, offset, limit)
         return _with_tags(self.store, rows)
 
 
@@ -137,15 +141,16 @@ class SearchSource(RowSource[ArticleRow]):
     every match) and raises SearchError for a bad query; the list then shows the results
     without touching SQLite on the UI thread. Later pages are read as they are scrolled to."""
 
-    def __init__(self, store: Store, query: str):
+    def __init__(self, store: Store, query: str, scope: Scope | None = None):
         self.store, self.query = store, query
+        self.scope = None if scope is None or scope.is_empty() else scope
         self._count = 0
         self._first: list[ArticleRow] | None = None
 
     def prime(self, store: Store | None = None) -> None:
         """Count the hits and read the first page now, with `store` (the worker's)."""
         store = store or self.store
-        self._count = store.count_search(self.query)
+        self._count = store.count_search(self.query, self.scope)
         self._first = self._read(store, 0, PAGE)
 
     def forget(self) -> None:
@@ -160,7 +165,7 @@ class SearchSource(RowSource[ArticleRow]):
         return self._read(self.store, offset, limit)
 
     def _read(self, store: Store, offset: int, limit: int) -> list[ArticleRow]:
-        hits = store.search(self.query, offset, limit)
+        hits = store.search(self.query, offset, limit, scope=self.scope)
         ids = [h.article_id for h in hits]
         tags = store.tags_for_many("article", ids)
         precision = article_precisions(store, ids)
@@ -170,41 +175,71 @@ class SearchSource(RowSource[ArticleRow]):
 
 
 class EntitySource(RowSource[Entity]):
+    """Entities of the dossier or of one article; of a scope's articles (counts within it);
+    those whose name or an alias starts with `prefix` (type-to-find). A scope or a prefix
+    reads through `Store.entities_page`, where the entity tag filter does not apply."""
+
     def __init__(self, store: Store, article_id: int | None = None, order: str = "count",
-                 tag_filter: TagFilter | None = None):
+                 tag_filter: TagFilter | None = None, scope: Scope | None = None,
+                 prefix: str = ""):
         self.store, self.article_id, self.order = store, article_id, order
         self.tag_filter = tag_filter
+        if article_id is not None:
+            scope = Scope(article_ids=frozenset({article_id})) if prefix else None
+        self.scope = None if scope is None or scope.is_empty() else scope
+        self.prefix = prefix
         self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
+
+    @property
+    def scoped(self) -> bool:
+        return self.scope is not None or bool(self.prefix)
 
     def forget(self) -> None:
         self.tags.clear()
 
     def count(self) -> int:
+        if self.scoped:
+            return self.store.count_entities_in(self.scope, name_prefix=self.prefix)
         if self.tag_filter and not self.tag_filter.is_empty():
             return count_entities(self.store, self.article_id, self.tag_filter)
         return self.store.count_entities(self.article_id)
 
     def page(self, offset: int, limit: int) -> list[Entity]:
-        rows = self.store.list_entities(offset, limit, article_id=self.article_id,
-                                        order=self.order, tag_filter=self.tag_filter)
+        if self.scoped:
+            rows: list[Any] = self.store.entities_page(
+                self.scope, name_prefix=self.prefix, offset=offset, limit=limit,
+                order="name" if self.order == "name" else "mentions")
+        else:
+            rows = self.store.list_entities(offset, limit, article_id=self.article_id,
+                                            order=self.order, tag_filter=self.tag_filter)
         self.tags.update(self.store.tags_for_many("entity", [e.id for e in rows
                                                              if e.id is not None]))
         return rows
 
 
 class EventSource(RowSource[Event]):
-    def __init__(self, store: Store, tag_filter: TagFilter | None = None):
+    """The timeline: every event, or those of a scope's articles (then the event tag filter
+    does not apply)."""
+
+    def __init__(self, store: Store, tag_filter: TagFilter | None = None,
+                 scope: Scope | None = None):
         self.store, self.tag_filter = store, tag_filter
+        self.scope = None if scope is None or scope.is_empty() else scope
         self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
 
     def forget(self) -> None:
         self.tags.clear()
 
     def count(self) -> int:
+        if self.scope is not None:
+            return self.store.count_events_in(self.scope)
         return count_events(self.store, self.tag_filter)
 
     def page(self, offset: int, limit: int) -> list[Event]:
-        rows = list_events(self.store, offset, limit, self.tag_filter)
+        if self.scope is not None:
+            rows = self.store.events_page(self.scope, offset, limit)
+        else:
+            rows = list_events(self.store, offset, limit, self.tag_filter)
         self.tags.update(self.store.tags_for_many("event", [e.id for e in rows
                                                             if e.id is not None]))
         return rows
@@ -236,6 +271,14 @@ class ItemList(LazyList[Any]):
         self.tagsets = tagsets
         self.tag_filter = TagFilter()
 
+    def has_filter(self) -> bool:
+        """True when a filter may hide rows (a tag changes which rows show)."""
+        return not self.tag_filter.is_empty()
+
+    def clear_filter(self) -> None:
+        self.tag_filter = TagFilter()
+        self.refresh_source()
+
     def targets(self) -> list[tuple[str, int]]:
         """The marked items, else the one under the cursor."""
         if self.marked:
@@ -250,17 +293,33 @@ class ArticleList(ItemList):
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(store, tagsets, **kwargs)
         self.search_query: str | None = None
+        # The article filter (tags OR within a set and AND across sets, "nothing from a set
+        # yet", date range, sources): the story's scope, which Entities, Timeline and the
+        # export can follow. Search runs within it.
+        self.scope = Scope()
+        self.order = "-published"
         self.source = ArticleSource(store)
         self.empty_text = "no articles (dossier ingest FILE PATH... adds some)"
 
-    def show_articles(self, tag_filter: TagFilter | None = None) -> None:
-        """The article list (leaving search results), under a tag filter if given."""
-        if tag_filter is not None:
-            self.tag_filter = tag_filter
+    def has_filter(self) -> bool:
+        return not self.scope.is_empty() or self.search_query is not None
+
+    def clear_filter(self) -> None:
+        self.scope = Scope()
+        self.show_articles()
+
+    def story(self) -> Scope:
+        """What the list shows, as a scope: the filter and the search."""
+        return replace(self.scope, query=self.search_query or "")
+
+    def show_articles(self, scope: Scope | None = None) -> None:
+        """The article list (leaving search results), under a scope if given."""
+        if scope is not None:
+            self.scope = scope
         self.search_query = None
         self.empty_text = ("no articles (dossier ingest FILE PATH... adds some)"
-                           if self.tag_filter.is_empty() else "no article matches the filter")
-        self.set_source(ArticleSource(self.store, self.tag_filter))
+                           if self.scope.is_empty() else "no article matches the filter")
+        self.set_source(ArticleSource(self.store, self.scope, self.order))
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
         """Read the list again under the current tag filter (leaves search results)."""
@@ -322,12 +381,58 @@ class EntityList(ItemList):
         self.article_id: int | None = None
         self.whole = True
         self.order = "count"
+        self.scope = Scope()  # the story's articles, when the pane follows the filter
+        self.prefix = ""  # type-to-find: names (or aliases) starting with it
+        self.finding = False
         self.empty_text = "no entities"
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
-        """Read the entities again: scope, order and tag filter as they now are."""
+        """Read the entities again: scope, order, find prefix and tag filter as they are."""
         self.set_source(EntitySource(self.store, None if self.whole else self.article_id,
-                                     self.order, self.tag_filter), keep_cursor=keep_cursor)
+                                     self.order, self.tag_filter,
+                                     self.scope if self.whole else None, self.prefix),
+                        keep_cursor=keep_cursor)
+
+    def on_key(self, event: Any) -> None:
+        """Type-to-find: while finding, letters narrow the list to names starting with
+        them; backspace takes one back; enter keeps the list so found, escape clears it."""
+        if not self.finding:
+            return
+        if event.key == "backspace":
+            self.prefix = self.prefix[:-1]
+        elif event.key in ("enter", "escape", "tab", "shift+tab"):
+            self.finding = False
+            if event.key == "escape":
+                self.prefix = ""
+            else:
+                self.post_message(self.FindChanged(self))
+                if event.key == "enter":  # ends the typing; the next enter opens the row
+                    event.stop()
+                    event.prevent_default()
+                return  # the list keeps the prefix (escape in the list clears it)
+        elif event.character and event.character.isprintable() and len(self.prefix) < 60:
+            self.prefix += event.character
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self.refresh_source()
+        self.post_message(self.FindChanged(self))
+
+    class FindChanged(Message):
+        """The type-to-find prefix changed (the title says it)."""
+
+        def __init__(self, entity_list: EntityList) -> None:
+            super().__init__()
+            self.entity_list = entity_list
+
+    def has_filter(self) -> bool:
+        return super().has_filter() or bool(self.prefix)
+
+    def clear_filter(self) -> None:
+        self.prefix = ""
+        self.finding = False
+        super().clear_filter()
 
     def render_row(self, row: Entity, index: int, width: int) -> Text:
         colour = self.app.theme_variables.get(KIND_COLOURS.get(row.kind, "entity-other"),
@@ -347,13 +452,15 @@ class EventList(ItemList):
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(store, tagsets, **kwargs)
         self.source = EventSource(store)
+        self.scope = Scope()  # the story's articles, when the pane follows the filter
         self.empty_text = "no events"
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
-        """Read the events again under the current tag filter."""
-        self.empty_text = "no events" if self.tag_filter.is_empty() else \
-            "no event matches the filter"
-        self.set_source(EventSource(self.store, self.tag_filter), keep_cursor=keep_cursor)
+        """Read the events again under the current tag filter, or of the story's scope."""
+        self.empty_text = "no events" if self.tag_filter.is_empty() and \
+            self.scope.is_empty() else "no event matches the filter"
+        self.set_source(EventSource(self.store, self.tag_filter, self.scope),
+                        keep_cursor=keep_cursor)
 
     def render_row(self, row: Event, index: int, width: int) -> Text:
         text = Text()
