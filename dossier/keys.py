@@ -38,7 +38,7 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.quit", "q", "quit", "Quit", "Leave the app (every change is already saved)"),
     _k("dossier.help", "question_mark", "help", "Help", "Every key, and the tag hotkeys"),
     _k("dossier.search", "slash", "search", "Search",
-       "Search the dossier: any text (a name with a hyphen or dot, an unclosed quote) is a "
+       "Full-text search: any text (a name with a hyphen or dot, an unclosed quote) is a "
        "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work. In Entities: find by "
        "name as you type"),
     _k("dossier.back", "escape", "back", "Back",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -61,6 +62,30 @@ def range_problem(value: str) -> str | None:
     return None
 
 
+OTHER_RELATION = "\x00other"  # the relation option that asks for a typed one
+
+
+@dataclass(frozen=True)
+class LinkEdit:
+    """A link the analyst asked for, before it is sent to the store."""
+
+    source: tuple[str, int]
+    target: tuple[str, int]
+    relation: str
+    note: str | None
+    evidence: tuple[int, int, int] | None
+
+
+def _relation_problem(value: str) -> str | None:
+    from dossier.store.room import check_text
+
+    try:
+        check_text("relation", " ".join(value.split()), 60)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 class CorrectionsMixin:
     """The app's link and correction flows; mixed into `DossierApp`."""
 
@@ -79,6 +104,9 @@ class CorrectionsMixin:
     open_article: Any
     writable: Any
     articles: Any
+    push_screen_wait: Any
+    tagsets: Any
+    store_failed: Any
 
     def action_link(self) -> None:
         if not self.writable():
@@ -88,47 +116,95 @@ class CorrectionsMixin:
             self.notify("focus an article, entity or event to link", markup=False)
             return
         evidence = self.reader.evidence() if isinstance(self.focused, Reader) else None
+        first: list[tuple[str, int, Text]] = []
+        if evidence is not None:
+            for entity in self.store.entities_in_span(*evidence):
+                if entity.id is not None and ("entity", entity.id) != source:
+                    first.append(("entity", entity.id, Text.assemble(
+                        ("in the sentence  ", "bold"), safe_line(entity.name),
+                        (f"  {safe_line(entity.kind)}", "dim italic"))))
+        source_name = safe_line(self.store.item_name(*source))[:60]
 
+        # Pick the other end (the evidence sentence's entities first), choose or type the
+        # relation, add a note: then one `apply(LinkEdit)`.
         def picked(target: tuple[str, int] | None) -> None:
             if target is None:
                 return
-            relations = self.tagsets.relations_between(source[0], target[0])
-            if not relations:
-                self.notify(f"no relation type joins a {source[0]} to a {target[0]} "
-                            "(see the tag-set file)", severity="warning", markup=False)
-                return
-            options = [(r, Text(safe_line(r.name) + (" (both ways)" if r.symmetric else "")))
-                       for r in relations]
 
-            def relation_chosen(relation: Any) -> None:
+            def related(relation: Any) -> None:
                 if relation is None:
                     return
+                if relation == OTHER_RELATION:
+                    self.push_screen(TextPrompt(
+                        "The relation, in your words (kept for the next links)", "",
+                        "e.g. advised, sued, sold to", check=_relation_problem),
+                        lambda typed: typed and typed.strip() and noted_with(
+                            " ".join(typed.split())))
+                else:
+                    noted_with(relation)
 
-                def noted(note: str | None) -> None:
-                    if note is None:
-                        return
-                    link = Link(source[0], source[1], relation.name, target[0], target[1],
-                                note=note.strip() or None)
-                    if evidence:
-                        link.evidence_article_id, link.evidence_start, link.evidence_end = \
-                            evidence
-                    try:
-                        self.store.add_link(self.analyst, link)
-                    except (ReadOnlyError, ValueError) as exc:
-                        self.notify(str(exc), severity="warning", markup=False)
-                        return
-                    except sqlite3.Error as exc:
-                        self.store_failed(exc)
-                        return
-                    self.notify(f"linked: {relation.name}", markup=False)
-                    self.after_change()
-
+            def noted_with(relation: str) -> None:
                 self.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
-                                 noted)
+                                 lambda note: note is not None and self.apply(LinkEdit(
+                                     source, target, relation, note.strip() or None,
+                                     evidence)))
 
-            self.push_screen(Choice("Relation", options), relation_chosen)
+            self.push_screen(Choice("Relation", self._relation_options(source[0], target[0])),
+                             related)
 
-        self.push_screen(ItemPicker(self.store, f"Link {source[0]} to…", exclude=source), picked)
+        self.push_screen(ItemPicker(
+            self.store, f"Link {source[0]} “{source_name}” to…", exclude=source, first=first,
+            note=self._evidence_note(evidence)), picked)
+
+    def _evidence_note(self, evidence: tuple[int, int, int] | None) -> str:
+        if evidence is None:
+            return ""
+        article = self.store.get_article(evidence[0])
+        if article is None:
+            return ""
+        sentence = " ".join(article.body[evidence[1]:evidence[2]].split())
+        return f"evidence: “{sentence[:140]}” — {article.title[:60]}"
+
+    def _relation_options(self, from_kind: str, to_kind: str) -> list[tuple[Any, Text]]:
+        """The tag sets' relations that join these kinds first, then the general ones and
+        the dossier's own, then "other…" to type one."""
+        options: list[tuple[Any, Text]] = []
+        seen: set[str] = set()
+        for r in self.tagsets.relations_between(from_kind, to_kind):
+            seen.add(r.name.casefold())
+            options.append((r.name, Text(safe_line(r.name) + (" (both ways)" if r.symmetric
+                                                              else ""))))
+        allowed_elsewhere = {r.casefold() for r in self.tagsets.relations}
+        for info in self.store.relation_types(self.tagsets):
+            key = info.name.casefold()
+            if key in seen or key in allowed_elsewhere:
+                continue  # a tag set's relation between other kinds is not offered here
+            seen.add(key)
+            label = Text(safe_line(info.name))
+            if info.origin == "analyst":
+                label.append("  (added in this dossier)", style="dim")
+            options.append((info.name, label))
+        options.append((OTHER_RELATION, Text("other… (type a relation)", style="italic")))
+        return options
+
+    def apply(self, edit: LinkEdit) -> bool:
+        """Send one edit to the store, say what happened, show the file as it now is."""
+        link = Link(edit.source[0], edit.source[1], edit.relation, edit.target[0],
+                    edit.target[1], note=edit.note)
+        if edit.evidence:
+            link.evidence_article_id, link.evidence_start, link.evidence_end = edit.evidence
+        try:
+            self.store.add_relation_type(self.analyst, edit.relation)
+            self.store.add_link(self.analyst, link)
+        except (ReadOnlyError, ValueError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return False
+        except sqlite3.Error as exc:
+            self.store_failed(exc)
+            return False
+        self.notify(f"linked: {edit.relation}", markup=False)
+        self.after_change()
+        return True
 
     def action_merge(self) -> None:
         if not self.writable():

@@ -25,7 +25,10 @@ def rows(path: Path, sql: str, params=()) -> list[tuple]:
 async def settle(pilot) -> None:
     """Wait until the app has processed what was sent and its workers are done."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    # A dialog flow (link, correction) is a worker waiting on the analyst's answers: not work
+    # to wait for.
+    await pilot.app.workers.wait_for_complete(
+        [w for w in pilot.app.workers if not (w.group or "").endswith("-flow")])
     # The inspector follows the cursor once it rests: wait for that, not for a fixed time.
     while getattr(pilot.app, "_inspect_timer", None) is not None:
         await pilot.pause()

@@ -147,14 +147,19 @@ class ItemPicker(ReportsWorkerFailures, ModalScreen[tuple[str, int] | None]):
     LIMIT = 30
 
     def __init__(self, store: Store, title: str, kinds: tuple[str, ...] = ("article", "entity",
-                 "event"), exclude: tuple[str, int] | None = None) -> None:
+                 "event"), exclude: tuple[str, int] | None = None,
+                 first: list[tuple[str, int, Text]] | None = None, note: str = "") -> None:
         super().__init__()
         self.store, self.title_text, self.kinds, self.exclude = store, title, kinds, exclude
+        self.first = first or []  # offered before anything typed (the evidence's entities)
+        self.note = note  # a line under the title (the evidence quoted, its article)
         self.results: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text, style="bold"))
+            yield Label(Text(safe_line(self.title_text), style="bold"))
+            if self.note:
+                yield Label(Text(safe_line(self.note), style="dim italic"), id="picker-note")
             yield Input(placeholder="type a name, title or date…", id="picker-input")
             yield OptionList(id="picker-results")
 
@@ -173,6 +178,9 @@ class ItemPicker(ReportsWorkerFailures, ModalScreen[tuple[str, int] | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
     def lookup(self, query: str) -> None:
         found = find_items(self.store, query, self.kinds, self.LIMIT)
+        if not query.strip() and self.first:
+            firsts = {(k, i) for k, i, _ in self.first}
+            found = self.first + [f for f in found if (f[0], f[1]) not in firsts]
         found = [f for f in found if (f[0], f[1]) != self.exclude]
         self.app.call_from_thread(self.show_results, found)
 
