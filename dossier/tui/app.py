@@ -278,6 +278,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         return self.query_one("#inspector", Inspector)
 
     def update_titles(self) -> None:
+        if not self.screen_stack or not self.main_screen.query("#entities"):
+            return  # the app is closing: the panes are gone
         articles = self.articles
         title = Text(f"Articles ({articles.count})")
         if articles.search_query:
@@ -737,7 +739,8 @@ class DossierApp(CorrectionsMixin, App[None]):
                 new = _replace(scope, tags=tuple(pairs))
             self._set_story(new)
 
-        self.push_screen(Choice("Filter articles (OR within a set, AND across sets)", options,
+        self.push_screen(Choice("Filter articles by tag, date or source (OR within a set, "
+                                "AND across sets)", options,
                                 selected=selected), apply)
 
     def _set_story(self, scope: Scope) -> None:
