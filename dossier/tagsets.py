@@ -37,6 +37,7 @@ import yaml
 from rich.color import Color, ColorParseError
 
 from dossier import safeyaml
+from dossier.keys import reserved
 from dossier.paths import data_files
 from dossier.safefile import FileRefused, read_bytes
 
@@ -48,12 +49,8 @@ KINDS = ("article", "entity", "event", "link")
 # each; `from` is the schema's first party: member, employee, owner, payer, ...).
 FTM_SCHEMAS = ("Membership", "Employment", "Ownership", "Payment", "Family", "Associate",
                "Directorship", "Representation", "Succession", "Debt", "UnknownLink")
-# The app's own keys (DESIGN.md): no tag may take one of them.
-APP_KEYS = frozenset({
-    "tab", "shift+tab", "j", "k", "down", "up", "g", "G", "enter", "/", "f", "t", "l", "n",
-    "N", "m", "r", "u", "ctrl+r", "e", "?", "ctrl+p", "q", "space", "[", "]", "escape", "x",
-    "v", "s", "a", "c", "E", "z", "=", "M",
-})
+# The app's own keys (dossier/keys.py, the one list the app binds): no tag may take one.
+APP_KEYS = reserved()
 
 
 class TagSetError(Exception):
@@ -87,6 +84,7 @@ class TagSet:
     exclusive: bool = False
     description: str = ""
     tags: tuple[Tag, ...] = ()
+    advance: bool = False  # tagging with this set moves the cursor to the next row
 
     def tag(self, name: str) -> Tag | None:
         return next((t for t in self.tags if t.name == name), None)
@@ -108,6 +106,8 @@ class TagConfig:
 
     sets: dict[str, TagSet] = field(default_factory=dict)
     relations: dict[str, RelationType] = field(default_factory=dict)
+    # Binding id -> keys (dossier/keys.py), a user's own keys, given to App.set_keymap.
+    keymap: dict[str, str] = field(default_factory=dict)
 
     def sets_for(self, kind: str) -> list[TagSet]:
         return [s for s in self.sets.values() if kind in s.applies_to]
@@ -130,13 +130,14 @@ class TagConfig:
     def merge(self, other: TagConfig) -> TagConfig:
         """This config with `other`'s sets and relations added, replacing those of the same
         name."""
-        return TagConfig({**self.sets, **other.sets}, {**self.relations, **other.relations})
+        return TagConfig({**self.sets, **other.sets}, {**self.relations, **other.relations},
+                         {**self.keymap, **other.keymap})
 
     def to_yaml(self) -> str:
         data = {
             "tagsets": [
                 {"name": s.name, "applies_to": list(s.applies_to), "exclusive": s.exclusive,
-                 "description": s.description,
+                 **({"advance": True} if s.advance else {}), "description": s.description,
                  "tags": [{k: v for k, v in (("name", t.name), ("key", t.key),
                                              ("color", t.color),
                                              ("description", t.description)) if v}
@@ -155,10 +156,10 @@ class TagConfig:
 
 # ------------------------------------------------------------------ validation
 
-_SET_KEYS = {"name", "applies_to", "exclusive", "description", "tags"}
+_SET_KEYS = {"name", "applies_to", "exclusive", "advance", "description", "tags"}
 _TAG_KEYS = {"name", "key", "color", "description"}
 _REL_KEYS = {"name", "from", "to", "symmetric", "description", "ftm"}
-_TOP_KEYS = {"tagsets", "relations", "version"}
+_TOP_KEYS = {"tagsets", "relations", "keymap", "version"}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t for t in
     ("str", "int", "bool", "null", "float", "seq", "map", "binary", "timestamp")
@@ -264,7 +265,29 @@ def parse(text: str, path: str = "<tagsets>") -> tuple[TagConfig, list[TagSetErr
         _parse_sets(check, top["tagsets"][1], config)
     if "relations" in top:
         _parse_relations(check, top["relations"][1], config)
+    if "keymap" in top:
+        _parse_keymap(check, top["keymap"][1], config)
     return config, check.errors
+
+
+def _parse_keymap(check: _Checker, node: yaml.Node, config: TagConfig) -> None:
+    """`keymap: {dossier.quit: Q, list.down: "j,down,ctrl+n"}`: binding ids of dossier/keys.py
+    to Textual key names (comma-separated)."""
+    from dossier.keys import by_id
+
+    known = by_id()
+    fields = check.mapping(node, set(known), "keymap")
+    for binding_id, (_, value_node) in fields.items():
+        value = check.scalar(value_node, f"the keys of {binding_id}")
+        if value is None:
+            continue
+        keys = [k.strip() for k in value.split(",")]
+        if not all(keys) or any(len(k) > 40 or not k.isprintable() or " " in k
+                                for k in keys):
+            check.error(value_node, f"keys of {binding_id} must be key names separated by "
+                        f"commas, not '{value}'")
+            continue
+        config.keymap[binding_id] = ",".join(keys)
 
 
 def _parse_sets(check: _Checker, node: yaml.Node, config: TagConfig) -> None:
@@ -311,7 +334,10 @@ def _parse_sets(check: _Checker, node: yaml.Node, config: TagConfig) -> None:
                             check.error(_key_node(tag_node), f"hotkey '{tag.key}' is used "
                                         f"twice for {kind}s ({owner} and {name}:{tag.name})")
                         key_owner[(kind, tag.key)] = f"{name}:{tag.name}"
-        config.sets[name] = TagSet(name, applies, exclusive, description, tuple(tags))
+        # Triage is a walk down the list: by default, tagging with it moves to the next row.
+        advance = check.boolean(fields["advance"][1], "advance") if "advance" in fields \
+            else name == "triage"
+        config.sets[name] = TagSet(name, applies, exclusive, description, tuple(tags), advance)
 
 
 def _key_node(tag_node: yaml.Node) -> yaml.Node:

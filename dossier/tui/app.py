@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from dossier.model import TagFilter
+from dossier import keys
+from dossier.model import Scope, ScopeError, TagFilter
 from dossier.safetext import safe_line, safe_text
 from dossier.store import (
     GoneError,
@@ -34,6 +36,7 @@ from dossier.store import (
 )
 from dossier.store.views import density, describe_targets, walk_targets
 from dossier.tagsets import TagConfig, TagSet
+from dossier.tui.bindings import bindings
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.inert import InertFilter
@@ -49,6 +52,7 @@ from dossier.tui.widgets.panes import (
     EventList,
     Inspector,
     ItemList,
+    Pane,
     Reader,
     SearchSource,
 )
@@ -60,12 +64,6 @@ PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader
 LIST_PANES = ("articles-pane", "entities", "timeline-pane")
 NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
 KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
-
-
-def _b(key: str, action: str, description: str, tooltip: str, *, show: bool = True,
-       priority: bool = False) -> Binding:
-    return Binding(key, action, description, show=show, priority=priority,
-                   id=f"dossier.{action.split('(')[0]}", tooltip=tooltip)
 
 
 # What each worker group does, for the notice when one fails.
@@ -87,39 +85,7 @@ class DossierApp(CorrectionsMixin, App[None]):
     # shows one pane at a time (tab / shift+tab switch, a bar names them all).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
-    BINDINGS = [
-        _b("q", "quit", "Quit", "Leave the app (every change is already saved)"),
-        _b("question_mark", "help", "Help", "Every key, and the tag hotkeys"),
-        _b("slash", "search", "Search", "Full-text search over the dossier (FTS5 syntax)"),
-        _b("escape", "back", "Back", "Back one step: close the zoom or the search box, leave "
-           "search results, clear the list's filter; on a small screen, from the Reader or "
-           "Inspector back to the list", show=False),
-        _b("f", "filter", "Filter", "Filter the focused list by tag"),
-        _b("t", "tag", "Tag", "Tag picker for the focused item (or the marked rows)"),
-        _b("x", "next_untagged", "Next untagged", "Walk the triage queue: next article with "
-           "no tag of the first exclusive set", show=False),
-        _b("l", "link", "Link", "Link the focused item to another, with evidence"),
-        _b("n", "mention(1)", "Next mention", "Next mention of the focused entity, across "
-           "articles", show=False),
-        _b("N", "mention(-1)", "Prev mention", "Previous mention of the focused entity, "
-           "across articles", show=False),
-        _b("m", "merge", "Merge", "Merge the focused entity into another", show=False),
-        _b("r", "edit", "Edit", "Rename or edit the focused item; with articles marked, "
-           "date every marked article at once", show=False),
-        _b("u", "undo", "Undo", "Undo your latest change (kept across restarts)"),
-        _b("ctrl+r", "redo", "Redo", "Redo your latest undone change"),
-        _b("e", "export", "Export", "Export the dossier (brief, JSON, CSV, FtM, ...)"),
-        _b("z", "zoom", "Zoom", "Give the focused pane the whole screen, or back",
-           show=False),
-        _b("c", "connections", "Connections", "The focused entity's neighbourhood: links and "
-           "the entities named with it, two hops out", show=False),
-        _b("a", "entity_scope", "Scope", "Entities of the open article or of the whole "
-           "dossier", show=False),
-        _b("s", "entity_sort", "Sort", "Sort entities by mentions or by name", show=False),
-        _b("equals_sign", "review", "Review", "The review queue: suggested merges and "
-           "near-duplicate articles, one pair at a time (same, different, skip, undo)",
-           show=False),
-    ]
+    BINDINGS = bindings(keys.APP)  # every key once, in dossier/keys.py
 
     def __init__(self, store: Store, *, tagsets: TagConfig | None = None,
                  analyst: str = "analyst", theme: str | None = None,
@@ -138,6 +104,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         self._searching: str | None = None
         self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
         self.inert_filter = InertFilter()
+        self.follow_story = False  # Entities and Timeline show the story's articles only
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
@@ -160,7 +127,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         yield Static(Text(""), id="status")
         yield PaneBar(id="panebar")
         with Horizontal(id="top"):
-            with Vertical(id="articles-pane", classes="pane"):
+            with Pane(id="articles-pane", classes="pane"):
                 yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
                             id="search")
                 yield ArticleList(self.store, self.tagsets, id="articles")
@@ -168,7 +135,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             yield Inspector(self.store, self.tagsets, id="inspector", classes="pane")
         with Horizontal(id="bottom"):
             yield EntityList(self.store, self.tagsets, id="entities", classes="pane")
-            with Vertical(id="timeline-pane", classes="pane"):
+            with Pane(id="timeline-pane", classes="pane"):
                 yield Sparkline([], id="density")
                 yield EventList(self.store, self.tagsets, id="events")
         yield Footer()
@@ -189,6 +156,8 @@ class DossierApp(CorrectionsMixin, App[None]):
                         severity="warning", markup=False)
             self.theme = fallback
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.tagsets.keymap:  # the user's own keys (a tag-set file's `keymap:`)
+            self.set_keymap(self.tagsets.keymap)
         self._apply_breakpoints()
         self.query_one("#search", Input).display = False
         self._show_pane("articles-pane")
@@ -309,23 +278,36 @@ class DossierApp(CorrectionsMixin, App[None]):
         return self.query_one("#inspector", Inspector)
 
     def update_titles(self) -> None:
+        if not self.screen_stack or not self.main_screen.query("#entities"):
+            return  # the app is closing: the panes are gone
         articles = self.articles
         title = Text(f"Articles ({articles.count})")
         if articles.search_query:
             title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
-        elif not articles.tag_filter.is_empty():
-            title.append(f" · {describe_filter(articles.tag_filter)}", style="italic")
+        if not articles.scope.is_empty():
+            title.append(f" · {safe_line(articles.scope.describe())}", style="italic")
         if self._searching is not None:
             title = Text(f"Search: {safe_line(self._searching)} (searching…)")
+        if articles.marked:
+            title.append(f" · {len(articles.marked)} marked", style="bold")
         self._title(self.query_one("#articles-pane"), title)
         ents = self.entities
-        scope = "dossier" if ents.whole else "this article"
+        story = not ents.scope.is_empty() and ents.whole
+        scope = ("the story" if story else "dossier") if ents.whole else "this article"
         etitle = Text(f"Entities of {scope} ({ents.count}) · by {ents.order}")
-        if not ents.tag_filter.is_empty():
+        if story:
+            etitle.append(f" · {safe_line(ents.scope.describe())}", style="italic")
+        if ents.finding or ents.prefix:  # first: a narrow pane cuts the title's end
+            etitle = Text(f"find: {safe_line(ents.prefix)}{'▏' if ents.finding else ''}",
+                          style="bold") + Text(f" ({ents.count}) · entities of {scope}")
+        if not ents.tag_filter.is_empty() and not story and not ents.prefix:
             etitle.append(f" · {describe_filter(ents.tag_filter)}", style="italic")
         self._title(ents, etitle)
         events = self.events
-        if events.tag_filter.is_empty():
+        if not events.scope.is_empty():
+            ttitle = Text(f"Timeline of the story ({events.count})")
+            ttitle.append(f" · {safe_line(events.scope.describe())}", style="italic")
+        elif events.tag_filter.is_empty():
             unresolved = self.store.count_events(unresolved=True)
             ttitle = Text(f"Timeline ({events.count}, {unresolved} unresolved last)")
         else:
@@ -568,7 +550,8 @@ class DossierApp(CorrectionsMixin, App[None]):
             pane = self.focused
             while pane is not None and "pane" not in pane.classes and pane.parent is not None:
                 pane = pane.parent
-            self.screen.maximize(pane if pane is not None else self.focused)
+            # The pane itself, border and title, whatever widget in it has the focus.
+            self.screen.maximize(pane if pane is not None else self.focused, container=False)
 
     def action_back(self) -> None:
         if self.screen.maximized is not None:
@@ -588,18 +571,23 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         if self.articles.search_query is not None:
             self.articles.show_articles()
-            self.update_titles()
+            self._story_changed()
             return
         widget = self.focused
-        if isinstance(widget, ItemList) and not widget.tag_filter.is_empty():
-            widget.tag_filter = TagFilter()
-            widget.refresh_source()
+        if isinstance(widget, ItemList) and widget.has_filter():
+            widget.clear_filter()
+            if widget is self.articles:
+                self._story_changed()
             self.update_titles()
             self.notify("filter cleared", timeout=2, markup=False)
 
     # ------------------------------------------------------------- search and filter
 
     def action_search(self) -> None:
+        if isinstance(self.focused, EntityList):  # type-to-find by name in the Entities pane
+            self.entities.finding = True
+            self.update_titles()
+            return
         search = self.query_one("#search", Input)
         search.display = True
         self._show_pane("articles-pane")
@@ -620,7 +608,7 @@ class DossierApp(CorrectionsMixin, App[None]):
     def search_worker(self, query: str) -> None:
         """Count the hits and read the first page (ranking reads every match)."""
         try:
-            source = SearchSource(self.store, query)
+            source = SearchSource(self.store, query, self.articles.scope)
             with self.store.reading() as store:
                 source.prime(store)
         except SearchError as exc:
@@ -637,7 +625,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.articles.show_search(message.source)
         self.query_one("#search", Input).display = False
         self.articles.focus()
-        self.update_titles()
+        self._story_changed()
 
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
@@ -651,6 +639,9 @@ class DossierApp(CorrectionsMixin, App[None]):
         widget = self.focused
         if not isinstance(widget, ItemList):
             widget = self.articles
+        if widget is self.articles:
+            self.filter_articles()
+            return
         kind = widget.kind
         current = widget.tag_filter
         options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
@@ -691,6 +682,170 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.push_screen(Choice(f"Filter {KINDS[kind]} by tag (choices combine)", options,
                                 selected=selected), apply)
 
+    def filter_articles(self) -> None:
+        """The article filter, the story's scope: tags (OR within a set, AND across sets),
+        "nothing from a set yet", a date range, a source."""
+        articles = self.articles
+        scope = articles.scope
+        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
+        selected: set[Any] = set()
+        for tagset in self.tagsets.sets_for("article"):
+            options.append((HEADING, Text(safe_line(tagset.name) + "  (any of these)",
+                                          style="bold")))
+            options.append((("untagged", tagset.name),
+                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
+            if tagset.name in scope.untagged_in:
+                selected.add(("untagged", tagset.name))
+            for tag in tagset.tags:
+                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
+                label.append(safe_line(tag.name), style=tag.color or "")
+                options.append((("tag", tagset.name, tag.name), label))
+                if (tagset.name, tag.name) in scope.tags:
+                    selected.add(("tag", tagset.name, tag.name))
+        options.append((HEADING, Text("dates and sources", style="bold")))
+        span = f"{scope.date_from or ''}..{scope.date_to or ''}" if (
+            scope.date_from or scope.date_to) else "any"
+        options.append((("dates",), Text(f"  date range… ({safe_line(span)})")))
+        options.append((("source",), Text("  source… (" + (safe_line(", ".join(
+            scope.sources)) or "any") + ")")))
+
+        def apply(choice: Any) -> None:
+            if choice is None:
+                return
+            if choice[0] == "dates":
+                self.push_screen(TextPrompt("Articles dated from..to (e.g. Jan 1987..Mar 1987, "
+                                            "1987, ..1987-03; empty for any)", span if
+                                            span != "any" else "", check=_date_span_problem),
+                                 lambda v: v is not None and self._set_story(
+                                     _replace(articles.scope, **_date_span(v))))
+                return
+            if choice[0] == "source":
+                self.push_screen(TextPrompt("Articles from the sources (comma-separated; "
+                                            "empty for any)", ", ".join(scope.sources)),
+                                 lambda v: v is not None and self._set_story(_replace(
+                                     articles.scope, sources=tuple(
+                                         s.strip() for s in v.split(",") if s.strip()))))
+                return
+            if choice[0] == "clear":
+                new = Scope()
+            elif choice[0] == "untagged":
+                names = list(scope.untagged_in)
+                names.remove(choice[1]) if choice[1] in names else names.append(choice[1])
+                new = _replace(scope, untagged_in=tuple(names))
+            else:
+                pair = (choice[1], choice[2])
+                pairs = list(scope.tags)
+                pairs.remove(pair) if pair in pairs else pairs.append(pair)
+                new = _replace(scope, tags=tuple(pairs))
+            self._set_story(new)
+
+        self.push_screen(Choice("Filter articles by tag, date or source (OR within a set, "
+                                "AND across sets)", options,
+                                selected=selected), apply)
+
+    def _set_story(self, scope: Scope) -> None:
+        """A new article filter: the list (a search runs again within it), then the panes
+        that follow it."""
+        articles = self.articles
+        query = articles.search_query
+        articles.scope = scope
+        if query is not None:
+            self._searching = query
+            self.update_titles()
+            self.search_worker(query)
+            return
+        articles.show_articles()
+        self._story_changed()
+
+    def _story_changed(self) -> None:
+        """The Articles filter or search changed: Entities and Timeline follow when told."""
+        story = self.articles.story() if self.follow_story else Scope()
+        for widget in (self.entities, self.events):
+            if widget.scope != story:
+                widget.scope = story
+                widget.refresh_source()
+        self.update_titles()
+
+    def action_follow_story(self) -> None:
+        self.follow_story = not self.follow_story
+        self._story_changed()
+        self.notify("Entities and Timeline follow the Articles filter" if self.follow_story
+                    else "Entities and Timeline show the whole dossier", timeout=2,
+                    markup=False)
+
+    @on(EntityList.FindChanged)
+    def _find_changed(self) -> None:
+        self.update_titles()
+
+    # ------------------------------------------------------------- named views
+
+    def current_view(self) -> Any:
+        from dossier.store.room import ViewSpec
+
+        articles = self.articles
+        return ViewSpec(articles.scope, articles.order, articles.search_query or "")
+
+    def recall_view(self, name: str) -> None:
+        """Put a saved view back: its filter, order and search."""
+        try:
+            view = self.store.get_view(self.analyst, name)
+        except ScopeError as exc:
+            self.notify(f"view {safe_line(name)} cannot be read: {exc}", severity="warning",
+                        markup=False)
+            return
+        if view is None:
+            self.notify(f"no view named {safe_line(name)}", markup=False)
+            return
+        spec = view.spec
+        articles = self.articles
+        articles.scope = spec.scope
+        articles.order = spec.order if spec.order not in ("rank", "recent") else "-published"
+        articles.show_articles()
+        if spec.search:
+            self._searching = spec.search
+            self.search_worker(spec.search)
+        self._story_changed()
+        self.notify(f"view: {safe_line(view.name)}", timeout=2, markup=False)
+
+    def save_view(self, name: str) -> None:
+        if not self.writable():
+            return
+        try:
+            self.store.save_view(self.analyst, name, self.current_view())
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        except sqlite3.Error as exc:
+            self.store_failed(exc)
+            return
+        self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
+                    markup=False)
+
+    def action_views(self) -> None:
+        views = self.store.list_views(self.analyst)
+        options: list[tuple[Any, Text]] = [
+            (("save",), Text("save the current filter, search and order as…", style="bold"))]
+        if views:
+            options.append((HEADING, Text("your views", style="bold")))
+        for view in views:
+            label = Text(f"  {safe_line(view.name)}  ")
+            described = view.spec.scope.describe()
+            if view.spec.search:
+                described = " · ".join(p for p in (described, f"“{view.spec.search}”") if p)
+            label.append(safe_line(described) or "everything", style="dim")
+            options.append((("recall", view.name), label))
+
+        def chosen(choice: Any) -> None:
+            if choice is None:
+                return
+            if choice[0] == "save":
+                self.push_screen(TextPrompt("Save this view as", ""),
+                                 lambda v: v and v.strip() and self.save_view(v.strip()))
+            else:
+                self.recall_view(choice[1])
+
+        self.push_screen(Choice("Named views", options), chosen)
+
     # ------------------------------------------------------------- tagging
 
     def on_key(self, event: Any) -> None:
@@ -719,13 +874,16 @@ class DossierApp(CorrectionsMixin, App[None]):
             if hit is not None:
                 event.stop()
                 event.prevent_default()
-                self.apply_tag(targets, hit[0], hit[1].name)
+                self.apply_tag(targets, hit[0], hit[1].name, advance=True)
                 return
 
-    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str) -> None:
-        """Toggle a tag on the targets: one short committed write, then the chips."""
+    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str, *,
+                  advance: bool = False) -> None:
+        """Toggle a tag on the targets: one short committed write, then the chips; with
+        `advance` and a set that says `advance: true` (triage), on to the next article."""
         if not targets or not self.writable():
             return
+        step = self._advance_plan(targets) if advance and tagset.advance else None
         try:
             result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
                                         exclusive=tagset.exclusive)
@@ -746,13 +904,47 @@ class DossierApp(CorrectionsMixin, App[None]):
         # A tag changes one list's rows and the chips around: not the other lists, not counts
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
         widget = lists.get(targets[0][0])
-        if widget is not None and widget.tag_filter.is_empty() and getattr(
-                widget, "search_query", None) is None:
+        if widget is not None and not widget.has_filter():
             # No filter can hide or show a row: the rows are the same, only their chips.
             widget.reload(keep_cursor=True, recount=False)
             self.call_after_refresh(self._redraw_around, False)
         else:
             self.after_change([widget] if widget is not None else [], body=False)
+        if step is not None:
+            self._advance(*step)
+
+    def _advance_plan(self, targets: list[tuple[str, int]]) -> tuple[int, int | None] | None:
+        """Before a triage tag: (the tagged row's index, the id of the row after it), when the
+        tag is on the one article under the Articles cursor (from the list or the reader)."""
+        if len(targets) != 1 or targets[0][0] != "article":
+            return None
+        articles = self.articles
+        row = articles.current
+        if row is None or row.id != targets[0][1]:
+            return None
+        after = articles.row_at(articles.cursor + 1)
+        return articles.cursor, None if after is None else after.id
+
+    def _advance(self, index: int, next_id: int | None) -> None:
+        """After a triage tag: the cursor on the article that came after the tagged one (a
+        filter such as "nothing from triage yet" may have taken the tagged row away), and
+        the reader on it when the reader showed the tagged article."""
+        if next_id is None:
+            self.notify("the last article of the list", markup=False, timeout=2)
+            return
+        articles = self.articles
+        for candidate in (index, index + 1):
+            row = articles.row_at(candidate)
+            if row is not None and row.id == next_id:
+                articles.move_to(candidate)
+                if self.reader.article is not None and (
+                        isinstance(self.focused, Reader) or not self.narrow):
+                    self.open_article(next_id)
+                return
+
+    @on(LazyList.MarksChanged)
+    def _marks_changed(self) -> None:
+        self.update_titles()
 
     def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
         """Show the file as it now is: the lists (all unless told), reader, inspector."""
@@ -816,7 +1008,8 @@ class DossierApp(CorrectionsMixin, App[None]):
                          chosen)
 
     def action_next_untagged(self) -> None:
-        """The next article below the cursor with no tag of the first exclusive set."""
+        """From the cursor down, the next article with no tag of the first exclusive set (the
+        article under the cursor first: the queue starts where the analyst is)."""
         exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
         if not exclusive:
             self.notify("no exclusive tag set for articles to triage with", markup=False)
@@ -824,8 +1017,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         tagset = exclusive[0].name
         articles = self.articles
         # Most often it is close: look through the next pages here, at once...
-        near = min(articles.count, articles.cursor + 1 + NEAR_ROWS)
-        for index in range(articles.cursor + 1, near):
+        near = min(articles.count, articles.cursor + NEAR_ROWS)
+        for index in range(articles.cursor, near):
             row = articles.row_at(index)
             if row is not None and not any(t.tagset == tagset for t in row.tags):
                 self._go_to_untagged(index, row.id)
@@ -847,8 +1040,9 @@ class DossierApp(CorrectionsMixin, App[None]):
         worker = get_current_worker()
         found: tuple[int, int] | None = None
         with self.store.reading() as store:
-            source: Any = (SearchSource(store, shown.query) if isinstance(shown, SearchSource)
-                           else ArticleSource(store, shown.tag_filter, shown.order))
+            source: Any = (SearchSource(store, shown.query, shown.scope)
+                           if isinstance(shown, SearchSource)
+                           else ArticleSource(store, shown.scope, shown.order))
             for offset in range(start - start % PAGE, count, PAGE):
                 if worker.is_cancelled:
                     return
@@ -940,19 +1134,31 @@ class DossierApp(CorrectionsMixin, App[None]):
 
             def path_entered(path: str | None) -> None:
                 if path:
-                    self.run_export(fmt, path.strip())
+                    self.run_export(fmt, path.strip(), scope)
 
-            self.push_screen(TextPrompt(f"Export as {fmt} to", default), path_entered)
+            self.push_screen(TextPrompt(f"Export {what} as {fmt} to", default), path_entered)
 
-        self.push_screen(Choice("Export format", options), format_chosen)
+        # What the Articles list shows (its filter and search), or the marked articles.
+        articles = self.articles
+        scope = articles.story()
+        if articles.marked:
+            scope = Scope(article_ids=frozenset(articles.marked))
+            what = f"the {len(articles.marked)} marked articles"
+        elif scope.is_empty():
+            what = "the whole dossier"
+        else:
+            what = f"the {articles.count} articles listed ({safe_line(scope.describe())})"
+        self.push_screen(Choice(f"Export {what}: format", options), format_chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def run_export(self, fmt: str, path: str) -> None:
+    def run_export(self, fmt: str, path: str, scope: Scope | None = None) -> None:
         from dossier.export import ExportError, Selection, export
 
+        selection = Selection() if scope is None or scope.is_empty() else \
+            Selection.from_scope(scope)
         try:
             with self.store.reading() as store:  # one snapshot, on a connection of its own
-                export(store, fmt, path, Selection())
+                export(store, fmt, path, selection)
         except ExportError as exc:
             self.call_from_thread(self.notify, str(exc), title="Export failed",
                                   severity="error", markup=False)
@@ -961,19 +1167,21 @@ class DossierApp(CorrectionsMixin, App[None]):
                               markup=False)
 
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Every key and what it does, by where it works, for the help screen."""
-        def rows(bindings: list[Any]) -> list[tuple[str, str]]:
-            return [(_key(b), b.tooltip or b.description) for b in bindings
-                    if isinstance(b, Binding)]
+        """Every key and what it does, by where it works, for the help screen: from the one
+        list of keys (dossier/keys.py), as the user's keymap has them."""
+        keymap = dict(getattr(self, "_keymap", {}) or {})
 
-        everywhere = rows(self.BINDINGS) + [
+        def rows(where: str) -> list[tuple[str, str]]:
+            return [(keys.shown(keymap.get(k.id, k.keys)), k.tooltip)
+                    for k in keys.keys_for(where)]
+
+        everywhere = rows(keys.APP) + [
             ("tab  shift+tab", "Next / previous pane (below 100x28 one pane shows at a time; "
                                "the bar at the top names them)"),
             ("ctrl+p", "Command palette: every action, the panes, the themes")]
-        return [("Everywhere", everywhere),
-                ("In a list (Articles, Entities, Timeline)", rows(LazyList.BINDINGS)),
-                ("In the Reader", rows(Reader.BINDINGS)),
-                ("In the Inspector", rows(Inspector.BINDINGS))]
+        return [(keys.WHERE[keys.APP], everywhere),
+                *((keys.WHERE[where], rows(where))
+                  for where in (keys.LIST, keys.READER, keys.INSPECTOR, keys.HELP))]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help(), self.tagsets))
@@ -1005,6 +1213,9 @@ class DossierApp(CorrectionsMixin, App[None]):
             commands.append((f"List: {binding.description}",
                              f"{binding.tooltip}, in the list you were in  ({_key(binding)})",
                              lambda action=binding.action: self._in_list(action)))
+        for view in self.store.list_views(self.analyst):
+            commands.append((f"View: {view.name}", "Recall this named view (filter, search, "
+                             "order)", lambda name=view.name: self.recall_view(name)))
         for name in sorted(self.available_themes):
             if name.startswith("dossier-") or name == self.requested_theme:
                 commands.append((f"Theme: {name}", "Switch to this theme",
@@ -1033,3 +1244,27 @@ def describe_filter(tag_filter: TagFilter) -> str:
     parts = [f"{s}:{t}" for s, t in tag_filter.all_of]
     parts += [f"no {s}" for s in tag_filter.untagged_in]
     return " & ".join(safe_line(p) for p in parts)
+
+
+def _date_span(text: str) -> dict[str, str | None]:
+    """`Jan 1987..Mar 1987`, `1987`, `..1987-03`, `1987-01..` -> date_from, date_to (ISO
+    prefixes); one date is that span alone; empty is any date. ValueError says why."""
+    from dossier.typed_dates import parse_typed_date
+
+    text = text.strip()
+    if not text:
+        return {"date_from": None, "date_to": None}
+    if ".." in text:
+        first, _, second = text.partition("..")
+    else:
+        first = second = text
+    bounds = [parse_typed_date(part)[0] if part.strip() else None for part in (first, second)]
+    return {"date_from": bounds[0], "date_to": bounds[1]}
+
+
+def _date_span_problem(text: str) -> str | None:
+    try:
+        _date_span(text)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -7,9 +7,9 @@ or drop a wrong one. Each change is one store call that commits before the scree
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -20,8 +20,70 @@ from dossier.safetext import safe_line
 from dossier.store import ReadOnlyError
 from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
+from dossier.typed_dates import DATE_HINT, TypedDateError, parse_typed_date
 
-DATE_FORMS = "4 April 2023, April 4, 2023, 2023-04-04, Apr 2023, 2023; empty for none"
+DATE_FORMS = f"{DATE_HINT}; empty for none"
+
+
+def date_problem(value: str) -> str | None:
+    """Why a typed date cannot be read (shown under the field, which stays open), or None."""
+    try:
+        parse_typed_date(value)
+    except TypedDateError as exc:
+        return str(exc)
+    return None
+
+
+def typed_range(value: str) -> tuple[str, str | None, str]:
+    """(start, end or None, precision) of a date or a range typed `START..END` (also
+    `START/END` or `START to END` when the whole is not one date); ValueError says why."""
+    value = value.strip()
+    try:
+        iso, precision = parse_typed_date(value)
+        return iso, None, precision
+    except TypedDateError as whole:
+        for separator in ("..", " to ", "/"):
+            if separator in value:
+                first, _, second = value.partition(separator)
+                start, precision = parse_typed_date(first)
+                end, _ = parse_typed_date(second)
+                if end < start:
+                    raise TypedDateError(f"the range ends ({end}) before it starts ({start})"
+                                         ) from None
+                return start, end, precision
+        raise whole from None
+
+
+def range_problem(value: str) -> str | None:
+    try:
+        typed_range(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+OTHER_RELATION = "\x00other"  # the relation option that asks for a typed one
+
+
+@dataclass(frozen=True)
+class LinkEdit:
+    """A link the analyst asked for, before it is sent to the store."""
+
+    source: tuple[str, int]
+    target: tuple[str, int]
+    relation: str
+    note: str | None
+    evidence: tuple[int, int, int] | None
+
+
+def _relation_problem(value: str) -> str | None:
+    from dossier.store.room import check_text
+
+    try:
+        check_text("relation", " ".join(value.split()), 60)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 class CorrectionsMixin:
@@ -42,6 +104,9 @@ class CorrectionsMixin:
     open_article: Any
     writable: Any
     articles: Any
+    push_screen_wait: Any
+    tagsets: Any
+    store_failed: Any
 
     def action_link(self) -> None:
         if not self.writable():
@@ -51,47 +116,95 @@ class CorrectionsMixin:
             self.notify("focus an article, entity or event to link", markup=False)
             return
         evidence = self.reader.evidence() if isinstance(self.focused, Reader) else None
+        first: list[tuple[str, int, Text]] = []
+        if evidence is not None:
+            for entity in self.store.entities_in_span(*evidence):
+                if entity.id is not None and ("entity", entity.id) != source:
+                    first.append(("entity", entity.id, Text.assemble(
+                        ("in the sentence  ", "bold"), safe_line(entity.name),
+                        (f"  {safe_line(entity.kind)}", "dim italic"))))
+        source_name = safe_line(self.store.item_name(*source))[:60]
 
+        # Pick the other end (the evidence sentence's entities first), choose or type the
+        # relation, add a note: then one `apply(LinkEdit)`.
         def picked(target: tuple[str, int] | None) -> None:
             if target is None:
                 return
-            relations = self.tagsets.relations_between(source[0], target[0])
-            if not relations:
-                self.notify(f"no relation type joins a {source[0]} to a {target[0]} "
-                            "(see the tag-set file)", severity="warning", markup=False)
-                return
-            options = [(r, Text(safe_line(r.name) + (" (both ways)" if r.symmetric else "")))
-                       for r in relations]
 
-            def relation_chosen(relation: Any) -> None:
+            def related(relation: Any) -> None:
                 if relation is None:
                     return
+                if relation == OTHER_RELATION:
+                    self.push_screen(TextPrompt(
+                        "The relation, in your words (kept for the next links)", "",
+                        "e.g. advised, sued, sold to", check=_relation_problem),
+                        lambda typed: typed and typed.strip() and noted_with(
+                            " ".join(typed.split())))
+                else:
+                    noted_with(relation)
 
-                def noted(note: str | None) -> None:
-                    if note is None:
-                        return
-                    link = Link(source[0], source[1], relation.name, target[0], target[1],
-                                note=note.strip() or None)
-                    if evidence:
-                        link.evidence_article_id, link.evidence_start, link.evidence_end = \
-                            evidence
-                    try:
-                        self.store.add_link(self.analyst, link)
-                    except (ReadOnlyError, ValueError) as exc:
-                        self.notify(str(exc), severity="warning", markup=False)
-                        return
-                    except sqlite3.Error as exc:
-                        self.store_failed(exc)
-                        return
-                    self.notify(f"linked: {relation.name}", markup=False)
-                    self.after_change()
-
+            def noted_with(relation: str) -> None:
                 self.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
-                                 noted)
+                                 lambda note: note is not None and self.apply(LinkEdit(
+                                     source, target, relation, note.strip() or None,
+                                     evidence)))
 
-            self.push_screen(Choice("Relation", options), relation_chosen)
+            self.push_screen(Choice("Relation", self._relation_options(source[0], target[0])),
+                             related)
 
-        self.push_screen(ItemPicker(self.store, f"Link {source[0]} to…", exclude=source), picked)
+        self.push_screen(ItemPicker(
+            self.store, f"Link {source[0]} “{source_name}” to…", exclude=source, first=first,
+            note=self._evidence_note(evidence)), picked)
+
+    def _evidence_note(self, evidence: tuple[int, int, int] | None) -> str:
+        if evidence is None:
+            return ""
+        article = self.store.get_article(evidence[0])
+        if article is None:
+            return ""
+        sentence = " ".join(article.body[evidence[1]:evidence[2]].split())
+        return f"evidence: “{sentence[:140]}” — {article.title[:60]}"
+
+    def _relation_options(self, from_kind: str, to_kind: str) -> list[tuple[Any, Text]]:
+        """The tag sets' relations that join these kinds first, then the general ones and
+        the dossier's own, then "other…" to type one."""
+        options: list[tuple[Any, Text]] = []
+        seen: set[str] = set()
+        for r in self.tagsets.relations_between(from_kind, to_kind):
+            seen.add(r.name.casefold())
+            options.append((r.name, Text(safe_line(r.name) + (" (both ways)" if r.symmetric
+                                                              else ""))))
+        allowed_elsewhere = {r.casefold() for r in self.tagsets.relations}
+        for info in self.store.relation_types(self.tagsets):
+            key = info.name.casefold()
+            if key in seen or key in allowed_elsewhere:
+                continue  # a tag set's relation between other kinds is not offered here
+            seen.add(key)
+            label = Text(safe_line(info.name))
+            if info.origin == "analyst":
+                label.append("  (added in this dossier)", style="dim")
+            options.append((info.name, label))
+        options.append((OTHER_RELATION, Text("other… (type a relation)", style="italic")))
+        return options
+
+    def apply(self, edit: LinkEdit) -> bool:
+        """Send one edit to the store, say what happened, show the file as it now is."""
+        link = Link(edit.source[0], edit.source[1], edit.relation, edit.target[0],
+                    edit.target[1], note=edit.note)
+        if edit.evidence:
+            link.evidence_article_id, link.evidence_start, link.evidence_end = edit.evidence
+        try:
+            self.store.add_relation_type(self.analyst, edit.relation)
+            self.store.add_link(self.analyst, link)
+        except (ReadOnlyError, ValueError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return False
+        except sqlite3.Error as exc:
+            self.store_failed(exc)
+            return False
+        self.notify(f"linked: {edit.relation}", markup=False)
+        self.after_change()
+        return True
 
     def action_merge(self) -> None:
         if not self.writable():
@@ -334,9 +447,9 @@ class CorrectionsMixin:
                 current = event.date_start or ""
                 if event.date_end:
                     current += f"/{event.date_end}"
-                self.push_screen(TextPrompt("Date: YYYY-MM-DD, YYYY-MM, YYYY, or START/END",
-                                            current), lambda v: v and self._set_event_date(
-                                                event_id, v.strip()))
+                self.push_screen(TextPrompt("Date of the event (a range: START..END)",
+                                            current, DATE_HINT, check=range_problem),
+                                 lambda v: v and self._set_event_date(event_id, v.strip()))
             elif what == "delete":
                 self._change(lambda: self.store.delete_event(a, event_id))
             elif what == "involve":
@@ -377,30 +490,26 @@ class CorrectionsMixin:
             if value is None:
                 return
             value = value.strip()
-            if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-                self.notify(f"not a date: {value}", severity="warning", markup=False)
-                return
-            precision = {4: "year", 7: "month", 10: "day"}.get(len(value), "unknown")
+            iso, precision = parse_typed_date(value) if value else (None, "unknown")
             self._change(lambda: self.store.create_event(
-                self.analyst, title=sentence[:80], date_start=value or None,
+                self.analyst, title=sentence[:80], date_start=iso,
                 precision=precision, article_id=article_id, evidence_start=start,
                 evidence_end=end, entity_ids=entity_ids))
 
-        self.push_screen(TextPrompt("Date of the event (YYYY-MM-DD, YYYY-MM, YYYY; empty if "
-                                    "unknown)"), dated)
+        def problem(value: str) -> str | None:
+            return date_problem(value) if value.strip() else None
+
+        self.push_screen(TextPrompt("Date of the event (empty if unknown)", "", DATE_HINT,
+                                    check=problem), dated)
 
     def _set_event_date(self, event_id: int, value: str) -> None:
-        import re
-
-        parts = value.split("/")
-        pattern = r"\d{4}(-\d{2}(-\d{2})?)?"
-        if len(parts) > 2 or not all(re.fullmatch(pattern, p) for p in parts):
-            self.notify(f"not a date: {value}", severity="warning", markup=False)
+        try:
+            start, end, precision = typed_range(value)
+        except ValueError as exc:  # the prompt checked it: only a race gets here
+            self.notify(str(exc), severity="warning", markup=False)
             return
-        precision = {4: "year", 7: "month", 10: "day"}[len(parts[0])]
         self._change(lambda: self.store.update_event(
-            self.analyst, event_id, date_start=parts[0],
-            date_end=parts[1] if len(parts) > 1 else None, precision=precision))
+            self.analyst, event_id, date_start=start, date_end=end, precision=precision))
 
     def action_connections(self) -> None:
         entity_id = self.focused_entity()
@@ -433,18 +542,16 @@ class CorrectionsMixin:
         """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
         for none) and give it to the articles as one change: one `u` takes it back from all
         of them. A line that is not a date keeps the dialog open, saying why."""
-        from dossier.ingest.dates import parse_publication_date, resolve
+        from dossier.ingest.dates import resolve
 
         def problem(value: str) -> str | None:
-            if not value.strip() or parse_publication_date(value.strip()) is not None:
-                return None
-            return f"not a date: {value.strip()} ({DATE_FORMS})"
+            return date_problem(value) if value.strip() else None
 
         def entered(value: str | None) -> None:
             if value is None:
                 return
-            parsed = parse_publication_date(value.strip()) if value.strip() else None
-            published, precision = parsed if parsed else (None, "unknown")
+            published, precision = parse_typed_date(value) if value.strip() else (
+                None, "unknown")
             if not self._change(lambda: self.store.set_articles_date(
                     self.analyst, article_ids, published, precision, resolve)):
                 return

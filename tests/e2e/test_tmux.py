@@ -325,3 +325,65 @@ def test_a_file_named_with_escapes_is_refused_inertly(tmp_path):
         assert term.buffers() == "" and TITLE not in term.title()
     finally:
         term.close()
+
+
+@pytest.fixture
+def pile(tmp_path) -> tuple[Path, list[int]]:
+    """Twelve wire stories; the oldest names the story with a hyphen."""
+    from dossier.model import Article
+
+    path = tmp_path / "pile.db"
+    store = Store.open(path, create=True)
+    with store.bulk():
+        for n in range(12):
+            body = "The Iran-Contra hearings resumed." if n == 0 else f"Market report {n}."
+            store.ingest_article(Article(title=f"Wire story {n:02d}", body=body,
+                                         published=f"1987-02-{n + 1:02d}",
+                                         published_precision="day", content_hash=f"h{n}"),
+                                 [], [], [])
+    listed = [a.id for a in store.list_articles(0, 12, order="-published")]
+    store.close()
+    return path, listed
+
+
+def test_reading_room_search_triage_and_zoom(pile, tmp_path):
+    """Issue 16 in a real terminal: a hyphenated name is found, ten articles are triaged
+    with ten keys, every pane zooms with z."""
+    path, listed = pile
+    term = Terminal(f"exec {DOSSIER} open {path}", env(tmp_path))
+    try:
+        term.wait_for("Articles (12)")
+        term.keys("/")
+        term.wait_for("search (FTS5")
+        term.keys("Iran-Contra", "Enter")
+        screen = term.wait_for("Search: Iran-Contra (1)")
+        assert "Wire story 00" in screen and "no such column" not in screen
+        term.keys("Escape")
+        term.wait_for("Articles (12)")
+        term.keys("g", *["1"] * 10)
+        deadline = time.monotonic() + 30
+        got: list[tuple] = []
+        while time.monotonic() < deadline:
+            conn = sqlite3.connect(path)
+            got = conn.execute("SELECT target_id FROM taggings WHERE tag = 'relevant' "
+                               "ORDER BY target_id").fetchall()
+            conn.close()
+            if len(got) == 10:
+                break
+            time.sleep(0.1)
+        assert [g[0] for g in got] == sorted(listed[:10])
+        for name in ("Articles", "Reader", "Inspector", "Entities", "Timeline"):
+            term.keys("z")
+            deadline = time.monotonic() + 20
+            top = ""
+            while time.monotonic() < deadline:
+                top = term.screen().splitlines()[0]
+                if top.startswith(f"╭─ {name}") and top.rstrip().endswith("╮"):
+                    break
+                time.sleep(0.1)
+            assert top.startswith(f"╭─ {name}"), (name, term.screen())
+            term.keys("z")
+            term.wait_for("analyst: e2e")  # the status line is back: the zoom is closed
+            term.keys("Tab")
+    finally:
+        term.close()

@@ -199,6 +199,8 @@ WALK = [("start", ()), ("open", ("enter",)), ("down", ("j",)), ("reader", ("tab"
         ("undo", ("u",)), ("entities again", ("tab", "tab", "tab")),
         ("entity edit", ("r",)), ("close entity edit", ("escape",)),
         ("connections", ("c",)), ("close connections", ("escape",)),
+        # / in Entities finds by name (issue 16): the search is typed from the Articles.
+        ("articles for search", ("tab", "tab")),
         ("search", ("slash", *"Slovakia", "enter"))]
 
 
@@ -218,7 +220,10 @@ async def walk(app, size=(140, 50)) -> str:
         assert app.is_running
     assert f"␛]52;c;{CLIPBOARD}␇␛]0;{TITLE}␇" in seen  # the escapes are visible, inert
     assert f"�52;c;{CLIPBOARD}�" in seen  # C1 OSC
-    for where in ("Broker met officials", "Ashot Mkrtychev", "a broker", "same story",
+    # The title follows 110 columns of payload: where the panes wrap it depends on their
+    # widths, so its words are looked for, not the whole phrase on one line.
+    assert "Broker" in seen and "officials" in seen
+    for where in ("Ashot Mkrtychev", "a broker", "same story",
                   "2023-04-03", "Photo: somebody", "caption", "Connections of",
                   "Tag this", "Filter articles", "Article source", "Search: Slovakia"):
         assert where in seen, where

@@ -26,5 +26,5 @@ async def test_undo_of_a_crafted_journal_row_is_a_notice(make_app, sample_path):
         assert "journal row" in shown and "not a table undo can restore" in shown, shown
         assert app.is_running
         assert rows(sample_path, TRIAGE) == tagged
-        await pilot.press("3")  # the app still works
+        await pilot.press("k", "3")  # the app still works (triage advanced: back up first)
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["noise"]

@@ -184,7 +184,7 @@ async def test_palette_lists_every_action_and_switches_theme(make_app, size):
         if app.narrow:
             app.go_to_pane("reader")
         await settle(pilot)
-        assert colours_of(app, "Mkrtychev") == {"#f2b35e"}  # dark's person colour
+        assert colours_of(app, "Mkrtychev", app.reader) == {"#f2b35e"}  # dark's person colour
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Theme: dossier-light")
@@ -197,7 +197,7 @@ async def test_palette_lists_every_action_and_switches_theme(make_app, size):
         if app.narrow:
             app.go_to_pane("reader")
         await settle(pilot)
-        assert colours_of(app, "Mkrtychev") == {"#9a5800"}
+        assert colours_of(app, "Mkrtychev", app.reader) == {"#9a5800"}
 
 
 async def test_palette_runs_a_pane_command(make_app):
@@ -265,8 +265,10 @@ async def test_search_at_80x24_keeps_the_match_in_sight(make_app):
         await settle(pilot)
         await pilot.press("slash", *"Kirby", "enter")
         await settle(pilot)
-        line = next(x for x in screen_text(app).splitlines() if "Russia seeking" in x)
-        assert "Kirby" in line
+        # A hit takes two lines: its title, then the words that matched.
+        lines = screen_text(app).splitlines()
+        at = next(n for n, x in enumerate(lines) if "Russia seeking" in x)
+        assert "Kirby" in lines[at + 1]
         await pilot.press("enter")
         await settle(pilot)
         assert app.query_one(Reader).article.title.startswith(SECOND)

@@ -21,9 +21,11 @@ async def test_hotkey_tags_and_exclusive_set_replaces(make_app, sample_path):
         assert rows(sample_path, TRIAGE) == [(first, "relevant", "ana")]
         await settle(pilot)
         assert "relevant" in screen_text(app)
-        await pilot.press("3")
+        # Triage advances (issue 16): back up to the first article to change its tag.
+        assert app.query_one(ArticleList).cursor == 1
+        await pilot.press("k", "3")
         assert rows(sample_path, TRIAGE) == [(first, "noise", "ana")]
-        await pilot.press("3")  # the same key again takes the tag off
+        await pilot.press("k", "3")  # the same key again takes the tag off
         assert rows(sample_path, TRIAGE) == []
 
 
@@ -88,7 +90,7 @@ async def test_undo_redo_and_undo_after_reopening(make_app, sample_path):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("1", "3")
+        await pilot.press("1", "k", "3")  # triage advances: back up to change the tag
         await pilot.press("u")
         assert [r[1] for r in rows(sample_path, TRIAGE)] == ["relevant"]
         await pilot.press("ctrl+r")
@@ -243,11 +245,15 @@ async def test_tag_keys_in_the_reader_tag_the_mention_or_the_article(make_app, s
             await pilot.press("]")
         entity = reader.current_entity.id
         await pilot.press("b")  # role: broker is an entity's tag: the mention's entity
+        await settle(pilot)
+        assert " broker " in str(app.query_one("#inspector-body").render())
         await pilot.press("1")  # triage: relevant is an article's: the open article
         await settle(pilot)
         assert rows(sample_path, "SELECT target_kind, target_id, tag FROM taggings ORDER BY 1") \
             == [("article", article, "relevant"), ("entity", entity, "broker")]
-        assert " broker " in str(app.query_one("#inspector-body").render())
+        # Triage advances: the reader goes on to the next article of the list.
+        assert reader.article.id != article
+        assert reader.article.id == app.query_one(ArticleList).current.id
 
 
 async def test_next_untagged_walks_a_long_list_to_the_end(make_app, tmp_path):
@@ -272,7 +278,11 @@ async def test_next_untagged_walks_a_long_list_to_the_end(make_app, tmp_path):
         await settle(pilot)
         assert articles.cursor == 650 and articles.current.id == listed[650]
         assert app.query_one(Reader).article.id == listed[650]
+        # x starts at the cursor (issue 16): the untagged last article under it is the one.
         await pilot.press("G", "x")
+        await settle(pilot)
+        assert articles.cursor == 699
+        await pilot.press("1", "x")  # tagged: none is left below
         await settle(pilot)
         assert any("no article below without a triage tag" in str(n.message)
                    for n in app._notifications)

@@ -25,17 +25,25 @@ def rows(path: Path, sql: str, params=()) -> list[tuple]:
 async def settle(pilot) -> None:
     """Wait until the app has processed what was sent and its workers are done."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    # A dialog flow (link, correction) is a worker waiting on the analyst's answers: not work
+    # to wait for.
+    await pilot.app.workers.wait_for_complete(
+        [w for w in pilot.app.workers if not (w.group or "").endswith("-flow")])
     # The inspector follows the cursor once it rests: wait for that, not for a fixed time.
     while getattr(pilot.app, "_inspect_timer", None) is not None:
         await pilot.pause()
     await pilot.pause()
 
 
-def colours_of(app, word: str) -> set[str]:
-    """The foreground colours (hex) of every cell run on screen that shows `word`."""
+def colours_of(app, word: str, widget=None) -> set[str]:
+    """The foreground colours (hex) of every cell run on screen (or in `widget`'s region)
+    that shows `word`."""
     found = set()
-    for strip in app.screen._compositor.render_strips():
+    strips = app.screen._compositor.render_strips()
+    if widget is not None:
+        region = widget.region
+        strips = [s.crop(region.x, region.right) for s in strips[region.y:region.bottom]]
+    for strip in strips:
         for segment in strip:
             if word in segment.text and segment.style and segment.style.color:
                 found.add(segment.style.color.get_truecolor().hex.lower())

@@ -68,6 +68,8 @@ class ConnectionsScreen(ReportsWorkerFailures, ModalScreen[tuple[str, int] | Non
             label.append(f"  {safe_line(item.kind)}", style="dim")
             if item.relation == "named with":
                 label.append(f"  {item.weight} shared articles", style="dim")
+            if item.hop > 1 and item.via_name:
+                label.append(f"  through {safe_line(item.via_name)}", style="italic")
             listing.add_option(Option(label, id=str(n)))
         if not items:
             listing.add_option(Option(Text("no links and no shared articles", style="dim")))

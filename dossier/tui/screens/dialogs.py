@@ -20,9 +20,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dossier import keys
 from dossier.safetext import safe_line
 from dossier.store import SearchError, Store, views
 from dossier.tagsets import TagConfig
+from dossier.tui.bindings import bindings
 from dossier.tui.messages import ReportsWorkerFailures
 
 
@@ -145,14 +147,19 @@ class ItemPicker(ReportsWorkerFailures, ModalScreen[tuple[str, int] | None]):
     LIMIT = 30
 
     def __init__(self, store: Store, title: str, kinds: tuple[str, ...] = ("article", "entity",
-                 "event"), exclude: tuple[str, int] | None = None) -> None:
+                 "event"), exclude: tuple[str, int] | None = None,
+                 first: list[tuple[str, int, Text]] | None = None, note: str = "") -> None:
         super().__init__()
         self.store, self.title_text, self.kinds, self.exclude = store, title, kinds, exclude
+        self.first = first or []  # offered before anything typed (the evidence's entities)
+        self.note = note  # a line under the title (the evidence quoted, its article)
         self.results: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text, style="bold"))
+            yield Label(Text(safe_line(self.title_text), style="bold"))
+            if self.note:
+                yield Label(Text(safe_line(self.note), style="dim italic"), id="picker-note")
             yield Input(placeholder="type a name, title or date…", id="picker-input")
             yield OptionList(id="picker-results")
 
@@ -171,6 +178,9 @@ class ItemPicker(ReportsWorkerFailures, ModalScreen[tuple[str, int] | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
     def lookup(self, query: str) -> None:
         found = find_items(self.store, query, self.kinds, self.LIMIT)
+        if not query.strip() and self.first:
+            firsts = {(k, i) for k, i, _ in self.first}
+            found = self.first + [f for f in found if (f[0], f[1]) not in firsts]
         found = [f for f in found if (f[0], f[1]) != self.exclude]
         self.app.call_from_thread(self.show_results, found)
 
@@ -232,14 +242,7 @@ HelpSection = tuple[str, list[tuple[str, str]]]  # a heading, then (keys, what t
 class HelpScreen(ModalScreen[None]):
     """Every key of the app, and every tag hotkey of the loaded tag sets."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close",
-                tooltip="Close the help"),
-        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down",
-                tooltip="Scroll the help down"),
-        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up",
-                tooltip="Scroll the help up"),
-    ]
+    BINDINGS = bindings(keys.HELP)
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 116; max-width: 98%; height: 90%;
@@ -291,7 +294,20 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help", VerticalScroll).focus()
 
     def action_scroll(self, step: int) -> None:
-        self.query_one("#help", VerticalScroll).scroll_relative(y=step * 3, animate=False)
+        self.query_one("#help", VerticalScroll).scroll_relative(y=step * 3, animate=False,
+                                                                immediate=True)
+
+    def action_page(self, step: int) -> None:
+        help_box = self.query_one("#help", VerticalScroll)
+        help_box.scroll_relative(y=step * max(help_box.size.height - 2, 1), animate=False,
+                                 immediate=True)
+
+    def action_end(self, step: int) -> None:
+        help_box = self.query_one("#help", VerticalScroll)
+        if step > 0:
+            help_box.scroll_end(animate=False, immediate=True)
+        else:
+            help_box.scroll_home(animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

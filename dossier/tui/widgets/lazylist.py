@@ -13,11 +13,13 @@ from collections import OrderedDict
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from dossier import keys
+from dossier.tui.bindings import bindings
 
 Row = TypeVar("Row")
 PAGE = 100
@@ -48,21 +50,7 @@ class EmptySource(RowSource[Any]):
 class LazyList(ScrollView, Generic[Row], can_focus=True):
     """A cursor over a RowSource; subclasses say how a row looks (`render_row`)."""
 
-    BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, id="list.down",
-                tooltip="Move down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="list.up", tooltip="Move up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown",
-                tooltip="Move a page down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup",
-                tooltip="Move a page up"),
-        Binding("g,home", "top", "Top", show=False, id="list.top", tooltip="First row"),
-        Binding("G,end", "bottom", "Bottom", show=False, id="list.bottom",
-                tooltip="Last row"),
-        Binding("enter", "choose", "Open", id="list.open", tooltip="Open the focused item"),
-        Binding("space", "mark", "Mark", show=False, id="list.mark",
-                tooltip="Mark or unmark the row, to tag several at once"),
-    ]
+    BINDINGS = bindings(keys.LIST)
 
     class Highlighted(Message):
         """The cursor moved to a row."""
@@ -71,6 +59,13 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             super().__init__()
             self.lazy_list = lazy_list
             self.row = row
+
+    class MarksChanged(Message):
+        """A row was marked or unmarked."""
+
+        def __init__(self, lazy_list: LazyList) -> None:
+            super().__init__()
+            self.lazy_list = lazy_list
 
     class Chosen(Message):
         """Enter was pressed on a row."""
@@ -88,6 +83,9 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self._count = 0
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self.empty_text = "nothing here"
+
+    # Screen lines a row takes (the article list takes two: the title on a line of its own).
+    row_height = 1
 
     # ------------------------------------------------------------- data
 
@@ -108,7 +106,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             self.cursor = 0
             self.scroll_to(0, 0, animate=False)
         self.cursor = max(0, min(self.cursor, self._count - 1))
-        self.virtual_size = Size(0, self._count)
+        self.virtual_size = Size(0, self._count * self.row_height)
         self.refresh()
         after = self.current
         if before is None or after is None or self.row_key(before) != self.row_key(after):
@@ -146,21 +144,26 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
     def render_row(self, row: Row, index: int, width: int) -> Text:
         return Text(str(row))
 
+    def render_row_lines(self, row: Row, index: int, width: int) -> list[Text]:
+        """The row's lines (`row_height` of them); one line, `render_row`, unless told."""
+        return [self.render_row(row, index, width)]
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        index, line = divmod(scroll_y + y, self.row_height)
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.rich_style  # the theme's colours under every row, not the terminal's
         if self._count == 0:
             if y == 0:
                 text = Text(self.empty_text, style="italic dim")
-                return Strip(list(text.render(self.app.console, end=""))).crop_extend(
-                    0, width, base)
+                return Strip(list(text.render(self.app.console, end=""))).apply_style(
+                    base).crop_extend(0, width, base)
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
             return Strip.blank(width, base)
-        text = self.render_row(row, index, width)
+        lines = self.render_row_lines(row, index, width)
+        text = lines[line] if line < len(lines) else Text()
         text.no_wrap = True
         text.overflow = "ellipsis"
         text.truncate(max(width, 1), overflow="ellipsis", pad=True)
@@ -170,7 +173,12 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             component = "lazy-list--cursor" if self.has_focus else "lazy-list--cursor-blurred"
             text.stylize(self.get_component_rich_style(component, partial=True))
         segments = list(text.render(self.app.console, end=""))
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        return Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _refresh_row(self, index: int) -> None:
+        top = self.scroll_offset.y
+        for line in range(self.row_height):
+            self.refresh_line(index * self.row_height + line - top)
 
     COMPONENT_CLASSES = {"lazy-list--cursor", "lazy-list--cursor-blurred", "lazy-list--marked"}
     DEFAULT_CSS = """
@@ -180,19 +188,21 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         text-style: bold;
     }
     LazyList > .lazy-list--cursor-blurred { background: $block-cursor-blurred-background; }
-    LazyList > .lazy-list--marked { text-style: reverse; }
+    LazyList > .lazy-list--marked {
+        background: $accent 30%; color: $foreground; text-style: italic;
+    }
     """
 
     def on_resize(self) -> None:
         # Rows are cut to the width (with an ellipsis), never scrolled sideways: a virtual
         # width of 0 keeps a horizontal scrollbar from taking a row.
-        self.virtual_size = Size(0, self._count)
+        self.virtual_size = Size(0, self._count * self.row_height)
 
     def on_focus(self) -> None:
-        self.refresh_line(self.cursor - self.scroll_offset.y)
+        self._refresh_row(self.cursor)
 
     def on_blur(self) -> None:
-        self.refresh_line(self.cursor - self.scroll_offset.y)
+        self._refresh_row(self.cursor)
 
     # ------------------------------------------------------------- moving
 
@@ -202,14 +212,15 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         index = max(0, min(index, self._count - 1))
         old = self.cursor
         self.cursor = index
+        h = self.row_height
         top = self.scroll_offset.y
         height = max(self.scrollable_content_region.height, 1)
-        if index < top or index >= top + height:
-            self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+        if index * h < top or (index + 1) * h > top + height:
+            self.scroll_to_region(Region(0, index * h, 1, h), animate=False, immediate=True)
             self.refresh()
         else:
-            self.refresh_line(old - top)
-            self.refresh_line(index - top)
+            self._refresh_row(old)
+            self._refresh_row(index)
         self._announce()
 
     def _announce(self) -> None:
@@ -220,7 +231,8 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self.move_to(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor + direction * max(self.scrollable_content_region.height - 1, 1))
+        rows = self.scrollable_content_region.height // self.row_height
+        self.move_to(self.cursor + direction * max(rows - 1, 1))
 
     def action_top(self) -> None:
         self.move_to(0)
@@ -239,9 +251,10 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             return
         key = self.row_key(row)
         self.marked.symmetric_difference_update({key})
+        self.post_message(self.MarksChanged(self))
         self.move_to(self.cursor + 1) if self.cursor + 1 < self._count else self.refresh()
 
     def on_click(self, event: Any) -> None:
-        index = self.scroll_offset.y + event.y
+        index = (self.scroll_offset.y + event.y) // self.row_height
         if 0 <= index < self._count:
             self.move_to(index)

@@ -7,18 +7,18 @@ Every string from the dossier reaches the screen through `safe_text`/`safe_line`
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from dossier import keys
 from dossier.model import (
     SNIPPET_CLOSE,
     SNIPPET_OPEN,
@@ -27,6 +27,7 @@ from dossier.model import (
     Entity,
     Event,
     Mention,
+    Scope,
     TagFilter,
     Tagging,
 )
@@ -40,6 +41,7 @@ from dossier.store.views import (
     list_events,
 )
 from dossier.tagsets import TagConfig
+from dossier.tui.bindings import bindings
 from dossier.tui.messages import ReportsWorkerFailures
 from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 
@@ -49,7 +51,6 @@ from dossier.tui.widgets.lazylist import PAGE, LazyList, RowSource
 READER_WINDOW = 30_000
 READER_LINKS = 3  # links of the open article named in the reader's header
 SNIPPET_LEAD = 24  # characters of context kept before the first match of a search hit
-SEARCH_NARROW = 60  # below this width a search hit shows its snippet before its title
 KIND_COLOURS = {"person": "entity-person", "organisation": "entity-organisation",
                 "place": "entity-place", "other": "entity-other"}
 
@@ -112,18 +113,21 @@ class ArticleRow:
 
 
 class ArticleSource(RowSource[ArticleRow]):
-    def __init__(self, store: Store, tag_filter: TagFilter | None = None,
-                 order: str = "-published"):
-        self.store, self.tag_filter, self.order = store, tag_filter, order
+    """The articles of a scope (every article when it is empty), in an order."""
+
+    def __init__(self, store: Store, scope: Scope | None = None, order: str = "-published"):
+        self.store, self.scope, self.order = store, scope or Scope(), order
 
     def count(self) -> int:
-        return self.store.count_articles(self.tag_filter)
+        return self.store.count_articles(None if self.scope.is_empty() else self.scope)
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
         from dossier.store.suggest import copies_of
 
-        rows = self.store.list_articles(offset, limit, tag_filter=self.tag_filter,
-                                        order=self.order)
+        if self.scope.is_empty():
+            rows = self.store.list_articles(offset, limit, order=self.order)
+        else:
+            rows = self.store.articles_page(self.scope, self.order, offset, limit)
         out = _with_tags(self.store, rows)
         copies = copies_of(self.store, [r.id for r in out])  # near-duplicates (issue 17)
         for row in out:
@@ -144,15 +148,16 @@ class SearchSource(RowSource[ArticleRow]):
     every match) and raises SearchError for a bad query; the list then shows the results
     without touching SQLite on the UI thread. Later pages are read as they are scrolled to."""
 
-    def __init__(self, store: Store, query: str):
+    def __init__(self, store: Store, query: str, scope: Scope | None = None):
         self.store, self.query = store, query
+        self.scope = None if scope is None or scope.is_empty() else scope
         self._count = 0
         self._first: list[ArticleRow] | None = None
 
     def prime(self, store: Store | None = None) -> None:
         """Count the hits and read the first page now, with `store` (the worker's)."""
         store = store or self.store
-        self._count = store.count_search(self.query)
+        self._count = store.count_search(self.query, self.scope)
         self._first = self._read(store, 0, PAGE)
 
     def forget(self) -> None:
@@ -167,7 +172,7 @@ class SearchSource(RowSource[ArticleRow]):
         return self._read(self.store, offset, limit)
 
     def _read(self, store: Store, offset: int, limit: int) -> list[ArticleRow]:
-        hits = store.search(self.query, offset, limit)
+        hits = store.search(self.query, offset, limit, scope=self.scope)
         ids = [h.article_id for h in hits]
         tags = store.tags_for_many("article", ids)
         precision = article_precisions(store, ids)
@@ -177,44 +182,83 @@ class SearchSource(RowSource[ArticleRow]):
 
 
 class EntitySource(RowSource[Entity]):
+    """Entities of the dossier or of one article; of a scope's articles (counts within it);
+    those whose name or an alias starts with `prefix` (type-to-find). A scope or a prefix
+    reads through `Store.entities_page`, where the entity tag filter does not apply."""
+
     def __init__(self, store: Store, article_id: int | None = None, order: str = "count",
-                 tag_filter: TagFilter | None = None):
+                 tag_filter: TagFilter | None = None, scope: Scope | None = None,
+                 prefix: str = ""):
         self.store, self.article_id, self.order = store, article_id, order
         self.tag_filter = tag_filter
+        if article_id is not None:
+            scope = Scope(article_ids=frozenset({article_id})) if prefix else None
+        self.scope = None if scope is None or scope.is_empty() else scope
+        self.prefix = prefix
         self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
+
+    @property
+    def scoped(self) -> bool:
+        return self.scope is not None or bool(self.prefix)
 
     def forget(self) -> None:
         self.tags.clear()
 
     def count(self) -> int:
+        if self.scoped:
+            return self.store.count_entities_in(self.scope, name_prefix=self.prefix)
         if self.tag_filter and not self.tag_filter.is_empty():
             return count_entities(self.store, self.article_id, self.tag_filter)
         return self.store.count_entities(self.article_id)
 
     def page(self, offset: int, limit: int) -> list[Entity]:
-        rows = self.store.list_entities(offset, limit, article_id=self.article_id,
-                                        order=self.order, tag_filter=self.tag_filter)
+        if self.scoped:
+            rows: list[Any] = self.store.entities_page(
+                self.scope, name_prefix=self.prefix, offset=offset, limit=limit,
+                order="name" if self.order == "name" else "mentions")
+        else:
+            rows = self.store.list_entities(offset, limit, article_id=self.article_id,
+                                            order=self.order, tag_filter=self.tag_filter)
         self.tags.update(self.store.tags_for_many("entity", [e.id for e in rows
                                                              if e.id is not None]))
         return rows
 
 
 class EventSource(RowSource[Event]):
-    def __init__(self, store: Store, tag_filter: TagFilter | None = None):
+    """The timeline: every event, or those of a scope's articles (then the event tag filter
+    does not apply)."""
+
+    def __init__(self, store: Store, tag_filter: TagFilter | None = None,
+                 scope: Scope | None = None):
         self.store, self.tag_filter = store, tag_filter
+        self.scope = None if scope is None or scope.is_empty() else scope
         self.tags: dict[int, list[Tagging]] = {}  # of the rows fetched, one query a page
 
     def forget(self) -> None:
         self.tags.clear()
 
     def count(self) -> int:
+        if self.scope is not None:
+            return self.store.count_events_in(self.scope)
         return count_events(self.store, self.tag_filter)
 
     def page(self, offset: int, limit: int) -> list[Event]:
-        rows = list_events(self.store, offset, limit, self.tag_filter)
+        if self.scope is not None:
+            rows = self.store.events_page(self.scope, offset, limit)
+        else:
+            rows = list_events(self.store, offset, limit, self.tag_filter)
         self.tags.update(self.store.tags_for_many("event", [e.id for e in rows
                                                             if e.id is not None]))
         return rows
+
+
+# ---------------------------------------------------------------- pane containers
+
+class Pane(Vertical):
+    """A pane that holds more than its list (the search box, the density strip): it is what
+    `z` gives the whole screen, border and title included."""
+
+    ALLOW_MAXIMIZE = True
 
 
 # ---------------------------------------------------------------- list panes
@@ -234,6 +278,14 @@ class ItemList(LazyList[Any]):
         self.tagsets = tagsets
         self.tag_filter = TagFilter()
 
+    def has_filter(self) -> bool:
+        """True when a filter may hide rows (a tag changes which rows show)."""
+        return not self.tag_filter.is_empty()
+
+    def clear_filter(self) -> None:
+        self.tag_filter = TagFilter()
+        self.refresh_source()
+
     def targets(self) -> list[tuple[str, int]]:
         """The marked items, else the one under the cursor."""
         if self.marked:
@@ -248,17 +300,33 @@ class ArticleList(ItemList):
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(store, tagsets, **kwargs)
         self.search_query: str | None = None
+        # The article filter (tags OR within a set and AND across sets, "nothing from a set
+        # yet", date range, sources): the story's scope, which Entities, Timeline and the
+        # export can follow. Search runs within it.
+        self.scope = Scope()
+        self.order = "-published"
         self.source = ArticleSource(store)
         self.empty_text = "no articles (dossier ingest FILE PATH... adds some)"
 
-    def show_articles(self, tag_filter: TagFilter | None = None) -> None:
-        """The article list (leaving search results), under a tag filter if given."""
-        if tag_filter is not None:
-            self.tag_filter = tag_filter
+    def has_filter(self) -> bool:
+        return not self.scope.is_empty() or self.search_query is not None
+
+    def clear_filter(self) -> None:
+        self.scope = Scope()
+        self.show_articles()
+
+    def story(self) -> Scope:
+        """What the list shows, as a scope: the filter and the search."""
+        return replace(self.scope, query=self.search_query or "")
+
+    def show_articles(self, scope: Scope | None = None) -> None:
+        """The article list (leaving search results), under a scope if given."""
+        if scope is not None:
+            self.scope = scope
         self.search_query = None
         self.empty_text = ("no articles (dossier ingest FILE PATH... adds some)"
-                           if self.tag_filter.is_empty() else "no article matches the filter")
-        self.set_source(ArticleSource(self.store, self.tag_filter))
+                           if self.scope.is_empty() else "no article matches the filter")
+        self.set_source(ArticleSource(self.store, self.scope, self.order))
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
         """Read the list again under the current tag filter (leaves search results)."""
@@ -270,36 +338,33 @@ class ArticleList(ItemList):
         self.empty_text = f"no article matches {safe_line(source.query)}"
         self.set_source(source)
 
-    def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
-        text = Text()
-        if row.snippet is not None and width < SEARCH_NARROW:
-            # A narrow pane: the words that matched first (the inspector has the title).
-            text.append_text(chips(row.tags, self.tagsets))
-            text.append_text(snippet_text(row.snippet, keep=10))
-            text.append(f" — {safe_line(row.title)}", style="dim")
-            return text
-        text.append(f"{show_date(row.published, row.precision):<10}", style="dim")
-        text.append_text(chips(row.tags, self.tagsets))
-        text.append(" ")
+    # Two lines a row: the title alone on the first, so it reads at any pane width; the date,
+    # the tag chips and the source (or, for a search hit, the words that matched) under it.
+    row_height = 2
+
+    def render_row_lines(self, row: ArticleRow, index: int, width: int) -> list[Text]:
+        mark = "▌" if row.id in self.marked else " "
+        title = Text(mark)
+        title.append(safe_line(row.title), style="bold" if not row.tags else "")
+        detail = Text(mark)
+        detail.append(f"{show_date(row.published, row.precision):<11}", style="dim")
+        chip_text = chips(row.tags, self.tagsets)
+        if chip_text.plain:
+            detail.append_text(chip_text)
+            detail.append(" ")
         later, first = row.copies
         if later:
-            text.append(f"+{later} ", style="bold")  # near-duplicates under this one
+            detail.append(f"+{later} ", style="bold")  # near-duplicates under this one
         if first is not None:
-            text.append(f"≈#{first} ", style="dim")  # a near-duplicate of an earlier one
+            detail.append(f"≈#{first} ", style="dim")  # a near-duplicate of an earlier one
         if row.snippet is not None:
-            # A hit: its title (cut to leave room), then the words that matched, in context.
-            title = safe_line(row.title)
-            room = max(16, width // 3)
-            if len(title) > room:
-                title = title[:room - 1] + "…"
-            text.append(title, style="bold")
-            text.append(" — ", style="dim")
-            text.append_text(snippet_text(row.snippet))
-            return text
-        text.append(safe_line(row.title), style="bold" if not row.tags else "")
-        if row.source:
-            text.append(f"  {safe_line(row.source)}", style="italic dim")
-        return text
+            detail.append_text(snippet_text(row.snippet, keep=10))
+        elif row.source:
+            detail.append(safe_line(row.source), style="italic dim")
+        return [title, detail]
+
+    def render_row(self, row: ArticleRow, index: int, width: int) -> Text:
+        return self.render_row_lines(row, index, width)[0]
 
 
 def snippet_text(snippet: str, keep: int = SNIPPET_LEAD) -> Text:
@@ -328,12 +393,58 @@ class EntityList(ItemList):
         self.article_id: int | None = None
         self.whole = True
         self.order = "count"
+        self.scope = Scope()  # the story's articles, when the pane follows the filter
+        self.prefix = ""  # type-to-find: names (or aliases) starting with it
+        self.finding = False
         self.empty_text = "no entities"
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
-        """Read the entities again: scope, order and tag filter as they now are."""
+        """Read the entities again: scope, order, find prefix and tag filter as they are."""
         self.set_source(EntitySource(self.store, None if self.whole else self.article_id,
-                                     self.order, self.tag_filter), keep_cursor=keep_cursor)
+                                     self.order, self.tag_filter,
+                                     self.scope if self.whole else None, self.prefix),
+                        keep_cursor=keep_cursor)
+
+    def on_key(self, event: Any) -> None:
+        """Type-to-find: while finding, letters narrow the list to names starting with
+        them; backspace takes one back; enter keeps the list so found, escape clears it."""
+        if not self.finding:
+            return
+        if event.key == "backspace":
+            self.prefix = self.prefix[:-1]
+        elif event.key in ("enter", "escape", "tab", "shift+tab"):
+            self.finding = False
+            if event.key == "escape":
+                self.prefix = ""
+            else:
+                self.post_message(self.FindChanged(self))
+                if event.key == "enter":  # ends the typing; the next enter opens the row
+                    event.stop()
+                    event.prevent_default()
+                return  # the list keeps the prefix (escape in the list clears it)
+        elif event.character and event.character.isprintable() and len(self.prefix) < 60:
+            self.prefix += event.character
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self.refresh_source()
+        self.post_message(self.FindChanged(self))
+
+    class FindChanged(Message):
+        """The type-to-find prefix changed (the title says it)."""
+
+        def __init__(self, entity_list: EntityList) -> None:
+            super().__init__()
+            self.entity_list = entity_list
+
+    def has_filter(self) -> bool:
+        return super().has_filter() or bool(self.prefix)
+
+    def clear_filter(self) -> None:
+        self.prefix = ""
+        self.finding = False
+        super().clear_filter()
 
     def render_row(self, row: Entity, index: int, width: int) -> Text:
         colour = self.app.theme_variables.get(KIND_COLOURS.get(row.kind, "entity-other"),
@@ -353,13 +464,15 @@ class EventList(ItemList):
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(store, tagsets, **kwargs)
         self.source = EventSource(store)
+        self.scope = Scope()  # the story's articles, when the pane follows the filter
         self.empty_text = "no events"
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
-        """Read the events again under the current tag filter."""
-        self.empty_text = "no events" if self.tag_filter.is_empty() else \
-            "no event matches the filter"
-        self.set_source(EventSource(self.store, self.tag_filter), keep_cursor=keep_cursor)
+        """Read the events again under the current tag filter, or of the story's scope."""
+        self.empty_text = "no events" if self.tag_filter.is_empty() and \
+            self.scope.is_empty() else "no event matches the filter"
+        self.set_source(EventSource(self.store, self.tag_filter, self.scope),
+                        keep_cursor=keep_cursor)
 
     def render_row(self, row: Event, index: int, width: int) -> Text:
         text = Text()
@@ -379,32 +492,9 @@ class EventList(ItemList):
 class Reader(VerticalScroll, can_focus=True):
     """The open article: header, body with mentions highlighted by kind, removed lines apart."""
 
-    BINDINGS = [
-        Binding("]", "mention(1)", "Next mention", id="reader.next_mention",
-                tooltip="Move to the next mention in this article"),
-        Binding("[", "mention(-1)", "Previous mention", id="reader.prev_mention",
-                tooltip="Move to the previous mention in this article"),
-        Binding("enter", "open_entity", "Open entity", id="reader.open_entity",
-                tooltip="Show the entity of the mention under the cursor"),
-        Binding("v", "select", "Select", id="reader.select",
-                tooltip="Select text word by word (to mark a missed mention)"),
-        Binding("right", "select_move(1)", "Next word", show=False, id="reader.word_next",
-                tooltip="Selection: the next word"),
-        Binding("left", "select_move(-1)", "Previous word", show=False,
-                id="reader.word_prev", tooltip="Selection: the previous word"),
-        Binding("shift+right", "select_extend(1)", "Extend", show=False,
-                id="reader.extend", tooltip="Selection: take one more word"),
-        Binding("shift+left", "select_extend(-1)", "Shrink", show=False,
-                id="reader.shrink", tooltip="Selection: give back one word"),
-        Binding("j,down", "read(1)", "Scroll", show=False, id="reader.down",
-                tooltip="Scroll down (past the end of a long article's drawn part: on)"),
-        Binding("k,up", "read(-1)", "Scroll", show=False, id="reader.up",
-                tooltip="Scroll up (past the top of a long article's drawn part: back)"),
-        Binding("g", "read_end(-1)", "Top", show=False, id="reader.top",
-                tooltip="The top of the article"),
-        Binding("G", "read_end(1)", "Bottom", show=False, id="reader.bottom",
-                tooltip="The end of the article"),
-    ]
+    ALLOW_MAXIMIZE = True  # a scroll container refuses `z` unless told
+
+    BINDINGS = bindings(keys.READER)
 
     class MentionFocused(Message):
         """The reader's cursor is on a mention; `opened` when enter asked for its entity."""
@@ -752,16 +842,9 @@ class Reader(VerticalScroll, can_focus=True):
 class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
     """All that is known of the focused item; ] [ walk its links, enter follows one."""
 
-    BINDINGS = [
-        Binding("]", "link(1)", "Next link", id="inspector.next_link",
-                tooltip="Select the item's next link (then t or a tag key tags it)"),
-        Binding("[", "link(-1)", "Previous link", id="inspector.prev_link",
-                tooltip="Select the item's previous link"),
-        Binding("enter", "follow", "Follow link", id="inspector.follow",
-                tooltip="Go to the other end of the selected link"),
-        Binding("M", "candidates", "Same entity?", id="inspector.candidates", show=False,
-                tooltip="Review the entity's merge candidates one by one (s merges)"),
-    ]
+    ALLOW_MAXIMIZE = True
+
+    BINDINGS = bindings(keys.INSPECTOR)
 
     class Follow(Message):
         def __init__(self, kind: str, item_id: int) -> None:

@@ -1,0 +1,146 @@
+"""Issue 16, triage at one key an article; keys defined once, remapped by `keymap:`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from tui_helpers import rows, screen_text, settle
+
+from dossier import keys
+from dossier.model import Article
+from dossier.store import Store
+from dossier.tagsets import APP_KEYS, load_tagsets, parse
+from dossier.tui.app import DossierApp
+from dossier.tui.widgets.lazylist import LazyList
+from dossier.tui.widgets.panes import ArticleList, Reader
+
+SIZES = [(120, 40), (80, 24)]
+TRIAGE = "SELECT target_id, tag FROM taggings WHERE tagset = 'triage' ORDER BY 1"
+
+
+@pytest.fixture
+def pile(tmp_path):
+    """Twelve articles, newest first as the list shows them."""
+    path = tmp_path / "pile.db"
+    store = Store.open(path, create=True)
+    with store.bulk():
+        for n in range(12):
+            store.ingest_article(Article(title=f"Wire story number {n:02d} about the inquiry",
+                                         body=f"Body {n}", published=f"2020-01-{n + 1:02d}",
+                                         published_precision="day", content_hash=f"h{n}"),
+                                 [], [], [])
+    listed = [a.id for a in store.list_articles(0, 12, order="-published")]
+    store.close()
+    return path, listed
+
+
+def test_keys_are_plain_data_and_feed_the_tag_sets():
+    code = ("import sys; sys.modules['textual'] = None; import dossier.keys, dossier.tagsets; "
+            "print(len(dossier.keys.KEYS))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    # Every key the app binds on the main screen is refused to a tag, by key and character.
+    for binding in DossierApp.BINDINGS + LazyList.BINDINGS + Reader.BINDINGS:
+        for name in keys.names(binding.key):
+            assert name in APP_KEYS and keys.CHARACTERS.get(name, name) in APP_KEYS
+    for char in "xzcvas?/[]":
+        assert char in APP_KEYS
+    _, problems = parse("tagsets:\n  - name: t\n    tags: [{name: a, key: z}]\n")
+    assert "one of the app's own keys" in str(problems[0])
+
+
+def test_tagsets_advance_and_keymap_parse():
+    config, problems = parse("tagsets:\n  - name: triage\n    tags: [{name: a, key: '1'}]\n"
+                             "  - name: mine\n    advance: yes\n    tags: [{name: b}]\n"
+                             "  - name: other\n    tags: [{name: c}]\n"
+                             "keymap:\n  dossier.zoom: Z\n  dossier.zom: Y\n")
+    assert config.sets["triage"].advance and config.sets["mine"].advance
+    assert not config.sets["other"].advance
+    assert config.keymap == {"dossier.zoom": "Z"}
+    assert "did you mean 'dossier.zoom'" in str(problems[0])
+    assert load_tagsets().sets["triage"].advance
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_one_key_an_article(make_app, pile, size):
+    path, listed = pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("1", "3", "1", "2")
+        await settle(pilot)
+        assert rows(path, TRIAGE) == sorted(zip(listed[:4], ["relevant", "noise", "relevant",
+                                                             "background"], strict=True))
+        assert articles.cursor == 4
+        # x starts at the cursor: the untagged article under it is the next of the queue.
+        await pilot.press("x")
+        await settle(pilot)
+        assert articles.cursor == 4
+        await pilot.press("k", "k", "x")
+        await settle(pilot)
+        assert articles.cursor == 4
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_triage_from_the_reader_opens_the_next_article(make_app, pile, size):
+    path, listed = pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.go_to_pane("reader")
+        await settle(pilot)
+        reader = app.query_one(Reader)
+        assert reader.article.id == listed[0]
+        await pilot.press("1")
+        await settle(pilot)
+        assert reader.article.id == listed[1]
+        await pilot.press("3")
+        await settle(pilot)
+        assert reader.article.id == listed[2]
+        assert rows(path, TRIAGE) == sorted([(listed[0], "relevant"), (listed[1], "noise")])
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_marks_have_their_style_their_count_and_take_the_tag(make_app, pile, size):
+    path, listed = pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("space", "space", "space")
+        await settle(pilot)
+        assert "· 3 marked" in screen_text(app)
+        marked = articles.get_component_rich_style("lazy-list--marked", partial=True)
+        assert marked.bgcolor is not None and not marked.reverse  # not a search hit's look
+        assert screen_text(app).count("▌") == 6  # the two lines of each marked row
+        await pilot.press("k", "1")
+        await settle(pilot)
+        assert rows(path, TRIAGE) == sorted((i, "relevant") for i in listed[:3])
+        assert not articles.marked and "marked" not in screen_text(app)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_keymap_remaps_a_key_and_help_says_so(make_app, pile, size):
+    path, _ = pile
+    store = Store.open(path)
+    config = load_tagsets()
+    config.keymap["dossier.zoom"] = "Z"
+    app = DossierApp(store, tagsets=config, analyst="ana")
+    try:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("z")
+            await settle(pilot)
+            assert app.screen.maximized is None
+            await pilot.press("Z")
+            await settle(pilot)
+            assert app.screen.maximized is not None
+            await pilot.press("Z", "question_mark")
+            await settle(pilot)
+            help_rows = dict(app.key_help()[0][1])
+            assert help_rows["Z"].startswith("Give the focused pane")
+    finally:
+        store.close()
