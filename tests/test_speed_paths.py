@@ -175,33 +175,12 @@ def spacy_extractor():
 
 
 @pytest.mark.spacy
-def test_the_ner_takes_its_steps_for_little_next_to_its_network():
-    """The NER's greedy transitions cost a few per cent of its network's CPU time. spaCy
-    3.8.8 and later (built with Cython 3.2) take and drop the GIL several times a transition
-    and the steps cost more than the network: pyproject.toml keeps 3.8.7, and this fails if
-    an upgrade brings the slow steps back. CPU time, the best of three: another process's
-    load does not count. The matrix products go to numpy's BLAS, not BLIS."""
-    import time
-
-    extractor = spacy_extractor()
-    nlp = extractor.nlp
-    ner = nlp.get_pipe("ner")
+def test_the_ner_runs_on_numpy_blas_not_blis():
+    """The model's matrix products go to numpy's BLAS (BLIS runs its generic kernels on
+    this CPU). The cost of the NER's steps against its network is a benchmark
+    (bench/ner_steps.py), not a test: CPU time still moves with other processes' load."""
+    ner = spacy_extractor().nlp.get_pipe("ner")
     assert ner.model.ops.name == "numpy" and not ner.model.ops.use_blis
-    docs = [nlp.make_doc(t) for t in texts()[:24]]
-    batches = [docs[:12], docs[12:]]
-
-    def cpu(step) -> float:  # noqa: ANN001
-        best = float("inf")
-        for _ in range(3):
-            start = time.process_time()
-            for batch in batches:
-                step(batch)
-            best = min(best, time.process_time() - start)
-        return best
-
-    network = cpu(ner.model.predict)  # the token vectors and the features' precomputation
-    whole = cpu(ner.predict)  # the same, then the transitions
-    assert whole - network < 0.5 * network, (network, whole)
 
 
 @pytest.mark.spacy
