@@ -7,6 +7,7 @@ gets them from `backfill`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 
@@ -48,18 +49,30 @@ def near_duplicates(conn: sqlite3.Connection, article_id: int | None = None
     pair at or over `dedup.THRESHOLD` (of one article's pairs when `article_id` is given),
     by ascending ids. Pairs share a band key; the sketches decide."""
     if article_id is None:
-        pairs = conn.execute(
-            "SELECT DISTINCT x.article_id, y.article_id FROM article_bands x "
-            "JOIN article_bands y ON y.band = x.band AND y.article_id > x.article_id "
-            "WHERE x.band IN (SELECT band FROM article_bands GROUP BY band "
-            "HAVING count(*) BETWEEN 2 AND ?) ORDER BY 1, 2", (BAND_CAP,))
-    else:
-        pairs = conn.execute(
-            "SELECT DISTINCT min(x.article_id, y.article_id), max(x.article_id, y.article_id) "
-            "FROM article_bands x JOIN article_bands y ON y.band = x.band "
-            "AND y.article_id != x.article_id WHERE x.article_id = ? AND "
-            "(SELECT count(*) FROM article_bands z WHERE z.band = x.band) <= ? "
-            "ORDER BY 1, 2", (article_id, BAND_CAP))
+        # One walk of the band index (its primary key is in band order), the pairs made
+        # here: a self-join per band costs far more on 100,000 articles (BENCHMARKS.md).
+        found: set[tuple[int, int]] = set()
+        for (ids,) in conn.execute(
+                "SELECT group_concat(article_id) FROM article_bands GROUP BY band "
+                "HAVING count(*) BETWEEN 2 AND ?", (BAND_CAP,)):
+            members = sorted(int(i) for i in ids.split(","))
+            found.update((x, y) for n, x in enumerate(members) for y in members[n + 1:])
+        ordered = sorted(found)
+        wanted = sorted({i for pair in ordered for i in pair})
+        sketches = {i: dedup.from_blob(blob) for i, blob in conn.execute(
+            "SELECT article_id, minhash FROM article_signatures WHERE article_id IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(wanted),))}
+        for a, b in ordered:
+            score = dedup.similarity(sketches.get(a, []), sketches.get(b, []))
+            if score >= dedup.THRESHOLD:
+                yield a, b, score
+        return
+    pairs = conn.execute(
+        "SELECT DISTINCT min(x.article_id, y.article_id), max(x.article_id, y.article_id) "
+        "FROM article_bands x JOIN article_bands y ON y.band = x.band "
+        "AND y.article_id != x.article_id WHERE x.article_id = ? AND "
+        "(SELECT count(*) FROM article_bands z WHERE z.band = x.band) <= ? "
+        "ORDER BY 1, 2", (article_id, BAND_CAP))
     cache: dict[int, list[int]] = {}
     for a, b in pairs.fetchall():
         for i in (a, b):
