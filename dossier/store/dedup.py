@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections.abc import Iterator
 
 from dossier import dedup
@@ -59,11 +60,24 @@ def near_duplicates(conn: sqlite3.Connection, article_id: int | None = None
             found.update((x, y) for n, x in enumerate(members) for y in members[n + 1:])
         ordered = sorted(found)
         wanted = sorted({i for pair in ordered for i in pair})
-        sketches = {i: dedup.from_blob(blob) for i, blob in conn.execute(
-            "SELECT article_id, minhash FROM article_signatures WHERE article_id IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(wanted),))}
+        sets: dict[int, frozenset[int]] = {}
+        for i, blob in conn.execute(
+                "SELECT article_id, minhash FROM article_signatures WHERE article_id IN "
+                "(SELECT value FROM json_each(?))", (json.dumps(wanted),)):
+            values = array("q")
+            values.frombytes(blob)
+            sets[i] = frozenset(values)
+        empty: frozenset[int] = frozenset()
         for a, b in ordered:
-            score = dedup.similarity(sketches.get(a, []), sketches.get(b, []))
+            # The estimate counts hashes both sketches hold among the k smallest of their
+            # union, so it is at most |a & b| / k: most candidates (articles sharing one
+            # sentence) fail that at once, without the full estimate.
+            sa, sb = sets.get(a, empty), sets.get(b, empty)
+            shared = len(sa & sb)
+            k = min(dedup.SKETCH, len(sa) + len(sb) - shared)
+            if not k or shared < dedup.THRESHOLD * k:
+                continue
+            score = dedup.similarity(sorted(sa), sorted(sb))
             if score >= dedup.THRESHOLD:
                 yield a, b, score
         return

@@ -191,7 +191,16 @@ class ScopeMixin:
     def folded_copies(self: Store, scope: Scope | None = None) -> dict[int, list[int]]:
         """{first: its copies, by id} of the Articles list's fold (issue 17): a copy folds
         under its first when both are in the scope; a copy whose first the scope leaves out
-        stays a row of its own."""
+        stays a row of its own. Cached per scope and file generation."""
+        key = (_scope_key(scope), self.data_version(), self.conn.total_changes)
+        cached = getattr(self, "_folded_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        result = self._folded_copies(scope)
+        self._folded_cache = (key, result)
+        return result
+
+    def _folded_copies(self: Store, scope: Scope | None) -> dict[int, list[int]]:
         firsts = self.copy_firsts()
         if not firsts:
             return {}
