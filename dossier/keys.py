@@ -84,6 +84,10 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.review", "equals_sign", "review", "Review",
        "The review queue: suggested merges and near-duplicate articles, one pair at a time "
        "(same, different, skip, undo)", show=False),
+    _k("dossier.pile", "plus", "pile", "Pile",
+       "Open or close the near-duplicate pile under the cursor: an article's resent copies "
+       "are folded under the first (+N); open, they show under it, indented and marked ≈",
+       show=False),
     # In a list.
     _k("list.down", "j,down", "cursor(1)", "Down", "Move down", LIST, show=False),
     _k("list.up", "k,up", "cursor(-1)", "Up", "Move up", LIST, show=False),
@@ -149,7 +153,8 @@ OTHER_KEYS = ("tab", "shift+tab", "ctrl+p")
 # Textual's names of the printable keys that are not their own character.
 CHARACTERS = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
               "right_square_bracket": "]", "space": " ", "exclamation_mark": "!",
-              "at": "@", "number_sign": "#", "full_stop": ".", "comma": ","}
+              "at": "@", "number_sign": "#", "full_stop": ".", "comma": ",",
+              "plus": "+"}
 
 
 def keys_for(where: str) -> list[Key]:

@@ -7,7 +7,9 @@ gets them from `backfill`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from array import array
 from collections.abc import Iterator
 
 from dossier import dedup
@@ -48,18 +50,43 @@ def near_duplicates(conn: sqlite3.Connection, article_id: int | None = None
     pair at or over `dedup.THRESHOLD` (of one article's pairs when `article_id` is given),
     by ascending ids. Pairs share a band key; the sketches decide."""
     if article_id is None:
-        pairs = conn.execute(
-            "SELECT DISTINCT x.article_id, y.article_id FROM article_bands x "
-            "JOIN article_bands y ON y.band = x.band AND y.article_id > x.article_id "
-            "WHERE x.band IN (SELECT band FROM article_bands GROUP BY band "
-            "HAVING count(*) BETWEEN 2 AND ?) ORDER BY 1, 2", (BAND_CAP,))
-    else:
-        pairs = conn.execute(
-            "SELECT DISTINCT min(x.article_id, y.article_id), max(x.article_id, y.article_id) "
-            "FROM article_bands x JOIN article_bands y ON y.band = x.band "
-            "AND y.article_id != x.article_id WHERE x.article_id = ? AND "
-            "(SELECT count(*) FROM article_bands z WHERE z.band = x.band) <= ? "
-            "ORDER BY 1, 2", (article_id, BAND_CAP))
+        # One walk of the band index (its primary key is in band order), the pairs made
+        # here: a self-join per band costs far more on 100,000 articles (BENCHMARKS.md).
+        found: set[tuple[int, int]] = set()
+        for (ids,) in conn.execute(
+                "SELECT group_concat(article_id) FROM article_bands GROUP BY band "
+                "HAVING count(*) BETWEEN 2 AND ?", (BAND_CAP,)):
+            members = sorted(int(i) for i in ids.split(","))
+            found.update((x, y) for n, x in enumerate(members) for y in members[n + 1:])
+        ordered = sorted(found)
+        wanted = sorted({i for pair in ordered for i in pair})
+        sets: dict[int, frozenset[int]] = {}
+        for i, blob in conn.execute(
+                "SELECT article_id, minhash FROM article_signatures WHERE article_id IN "
+                "(SELECT value FROM json_each(?))", (json.dumps(wanted),)):
+            values = array("q")
+            values.frombytes(blob)
+            sets[i] = frozenset(values)
+        empty: frozenset[int] = frozenset()
+        for a, b in ordered:
+            # The estimate counts hashes both sketches hold among the k smallest of their
+            # union, so it is at most |a & b| / k: most candidates (articles sharing one
+            # sentence) fail that at once, without the full estimate.
+            sa, sb = sets.get(a, empty), sets.get(b, empty)
+            shared = len(sa & sb)
+            k = min(dedup.SKETCH, len(sa) + len(sb) - shared)
+            if not k or shared < dedup.THRESHOLD * k:
+                continue
+            score = dedup.similarity(sorted(sa), sorted(sb))
+            if score >= dedup.THRESHOLD:
+                yield a, b, score
+        return
+    pairs = conn.execute(
+        "SELECT DISTINCT min(x.article_id, y.article_id), max(x.article_id, y.article_id) "
+        "FROM article_bands x JOIN article_bands y ON y.band = x.band "
+        "AND y.article_id != x.article_id WHERE x.article_id = ? AND "
+        "(SELECT count(*) FROM article_bands z WHERE z.band = x.band) <= ? "
+        "ORDER BY 1, 2", (article_id, BAND_CAP))
     cache: dict[int, list[int]] = {}
     for a, b in pairs.fetchall():
         for i in (a, b):

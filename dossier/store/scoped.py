@@ -114,24 +114,134 @@ class ScopeMixin:
     # ----------------------------------------------------------------- articles
 
     def articles_page(self: Store, scope: Scope | None, order: str = "published",
-                      offset: int = 0, limit: int = 100) -> list[ArticleSummary]:
-        """One page of the articles of the scope, in the order's index order."""
+                      offset: int = 0, limit: int = 100, *, fold: bool = False
+                      ) -> list[ArticleSummary]:
+        """One page of the articles of the scope, in the order's index order; `fold` leaves
+        out the copies `folded_copies` folds under their first (issue 17)."""
         if order not in SCOPED_ORDERS:
             raise ValueError(f"unknown order {order!r}; one of {', '.join(SCOPED_ORDERS)}")
         clauses, params = scope_sql(scope)
+        if fold:
+            hidden = [c for copies in self.folded_copies(scope).values() for c in copies]
+            if hidden:
+                # A short list of ids (copies are rare): SQLite makes it an ephemeral index
+                # and still walks the order's index, stopping at the page.
+                clauses.append("articles.id NOT IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(sorted(hidden)))
         rows = self.conn.execute(
             "SELECT id, title, source, published, published_precision FROM articles"
             f"{_where(clauses)} ORDER BY {SCOPED_ORDERS[order]} LIMIT ? OFFSET ?",
             [*params, limit, offset]).fetchall()
         return [ArticleSummary(*r) for r in rows]
 
-    def count_articles(self: Store, scope: Scope | TagFilter | None = None) -> int:
-        """Articles of the scope (or, as before, those a TagFilter keeps)."""
+    def count_articles(self: Store, scope: Scope | TagFilter | None = None, *,
+                       fold: bool = False) -> int:
+        """Articles of the scope (or, as before, those a TagFilter keeps); `fold` leaves out
+        the copies folded under their first, as `articles_page(fold=True)` does."""
         if isinstance(scope, TagFilter):
             where, params = self._article_where(scope)
             return self.conn.execute(f"SELECT count(*) FROM articles{where}",
                                      params).fetchone()[0]
         clauses, params = scope_sql(scope)
+        total = self.conn.execute(f"SELECT count(*) FROM articles{_where(clauses)}",
+                                  params).fetchone()[0]
+        if fold:
+            total -= sum(len(c) for c in self.folded_copies(scope).values())
+        return total
+
+    # ----------------------------------------------------------------- near-duplicate piles
+
+    def _near_duplicate_pairs(self: Store) -> list[tuple[int, int]]:
+        """Every near-duplicate pair (first id, later id), cached per connection and kept up
+        to date incrementally: new articles (ids above the last seen) are looked up by their
+        own band keys; anything else (an article removed) reads every pair again."""
+        count, top = self.conn.execute("SELECT count(*), max(id) FROM articles").fetchone()
+        top = top or 0
+        cached = getattr(self, "_pairs_cache", None)
+        if cached is not None and (cached[0], cached[1]) == (count, top):
+            return cached[2]
+        from dossier.store.dedup import near_duplicates
+
+        if cached is not None and top > cached[1]:
+            new = [r[0] for r in self.conn.execute("SELECT id FROM articles WHERE id > ?",
+                                                   (cached[1],))]
+            if cached[0] + len(new) == count:
+                pairs = set(cached[2])
+                for article_id in new:
+                    pairs.update((a, b) for a, b, _ in near_duplicates(self.conn, article_id))
+                result = sorted(pairs)
+                self._pairs_cache = (count, top, result)
+                return result
+        result = [(a, b) for a, b, _ in near_duplicates(self.conn)]
+        self._pairs_cache = (count, top, result)
+        return result
+
+    def copy_firsts(self: Store) -> dict[int, int]:
+        """{copy: its first}: each article with an earlier near-duplicate not decided
+        "different" (as `suggest.copies_of` decides), and the earliest such one."""
+        different = {(a, b) for a, b in self.conn.execute(
+            "SELECT a_id, b_id FROM decisions WHERE kind = 'article' AND "
+            "verdict = 'different'")}
+        firsts: dict[int, int] = {}
+        for a, b in self._near_duplicate_pairs():
+            if (a, b) not in different and (b not in firsts or a < firsts[b]):
+                firsts[b] = a
+        return firsts
+
+    def folded_copies(self: Store, scope: Scope | None = None) -> dict[int, list[int]]:
+        """{first: its copies, by id} of the Articles list's fold (issue 17): a copy folds
+        under its first when both are in the scope; a copy whose first the scope leaves out
+        stays a row of its own. Cached per scope and file generation."""
+        key = (_scope_key(scope), self.data_version(), self.conn.total_changes)
+        cached = getattr(self, "_folded_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        result = self._folded_copies(scope)
+        self._folded_cache = (key, result)
+        return result
+
+    def _folded_copies(self: Store, scope: Scope | None) -> dict[int, list[int]]:
+        firsts = self.copy_firsts()
+        if not firsts:
+            return {}
+        ids = set(firsts) | set(firsts.values())
+        clauses, params = scope_sql(scope)
+        clauses.insert(0, "articles.id IN (SELECT value FROM json_each(?))")
+        inside = {r[0] for r in self.conn.execute(
+            f"SELECT id FROM articles{_where(clauses)}", [json.dumps(sorted(ids)), *params])}
+        out: dict[int, list[int]] = {}
+        for copy, first in sorted(firsts.items()):
+            if copy in inside and first in inside:
+                out.setdefault(first, []).append(copy)
+        return out
+
+    def article_index(self: Store, scope: Scope | None, order: str, article_id: int, *,
+                      fold: bool = False) -> int | None:
+        """Where an article stands in `articles_page(scope, order, fold=fold)`'s list (None
+        if it is not in it): a count of the rows before it, along the order's index."""
+        if order not in SCOPED_ORDERS:
+            raise ValueError(f"unknown order {order!r}; one of {', '.join(SCOPED_ORDERS)}")
+        keys = {"published": "coalesce(published, '9999')", "title": "title COLLATE NOCASE",
+                "source": "coalesce(source, '')", "id": "id"}[order.lstrip("-")]
+        row = self.conn.execute(f"SELECT {keys} FROM articles WHERE id = ?",
+                                (article_id,)).fetchone()
+        if row is None or not self.article_in_scope(article_id, scope):
+            return None
+        hidden = ([c for cs in self.folded_copies(scope).values() for c in cs]
+                  if fold else [])
+        if article_id in hidden:
+            return None
+        clauses, params = scope_sql(scope)
+        if hidden:
+            clauses.append("articles.id NOT IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(hidden)))
+        before = "<" if not order.startswith("-") else ">"
+        if keys == "id":
+            clauses.append(f"id {before} ?")
+            params.append(article_id)
+        else:
+            clauses.append(f"({keys} {before} ? OR ({keys} = ? AND id {before} ?))")
+            params += [row[0], row[0], article_id]
         return self.conn.execute(f"SELECT count(*) FROM articles{_where(clauses)}",
                                  params).fetchone()[0]
 

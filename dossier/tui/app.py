@@ -286,6 +286,8 @@ class DossierApp(CorrectionsMixin, App[None]):
             title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
         if not articles.scope.is_empty():
             title.append(f" · {safe_line(articles.scope.describe())}", style="italic")
+        if not articles.search_query and (folded := articles.folded_count()):
+            title.append(f" · {folded} {'copy' if folded == 1 else 'copies'} folded (+)")
         if self._searching is not None:
             title = Text(f"Search: {safe_line(self._searching)} (searching…)")
         if articles.marked:
@@ -821,6 +823,15 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
                     markup=False)
 
+    def action_pile(self) -> None:
+        """Open or close the near-duplicate pile under the Articles cursor (issue 17)."""
+        if self.focused is not self.articles:
+            return
+        if not self.articles.toggle_pile():
+            self.notify("not a near-duplicate pile (no +N on this row)", timeout=3)
+            return
+        self.update_titles()
+
     def action_views(self) -> None:
         views = self.store.list_views(self.analyst)
         options: list[tuple[Any, Text]] = [
@@ -1042,7 +1053,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         with self.store.reading() as store:
             source: Any = (SearchSource(store, shown.query, shown.scope)
                            if isinstance(shown, SearchSource)
-                           else ArticleSource(store, shown.scope, shown.order))
+                           else ArticleSource(store, shown.scope, shown.order, shown.opened))
             for offset in range(start - start % PAGE, count, PAGE):
                 if worker.is_cancelled:
                     return
@@ -1147,7 +1158,9 @@ class DossierApp(CorrectionsMixin, App[None]):
         elif scope.is_empty():
             what = "the whole dossier"
         else:
-            what = f"the {articles.count} articles listed ({safe_line(scope.describe())})"
+            # Folded copies are in the story and so in the export (issue 17).
+            what = (f"the {articles.count + articles.folded_count()} articles listed "
+                    f"({safe_line(scope.describe())})")
         self.push_screen(Choice(f"Export {what}: format", options), format_chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")

@@ -110,28 +110,99 @@ class ArticleRow:
     tags: list[Tagging] = field(default_factory=list)
     snippet: str | None = None
     copies: tuple[int, int | None] = (0, None)  # (later near-duplicates, first if a copy)
+    under: int | None = None  # the first this copy is shown under (an opened pile)
 
 
 class ArticleSource(RowSource[ArticleRow]):
-    """The articles of a scope (every article when it is empty), in an order."""
+    """The articles of a scope (every article when it is empty), in an order.
 
-    def __init__(self, store: Store, scope: Scope | None = None, order: str = "-published"):
+    Near-duplicates fold (issue 17): a copy whose first is in the list too is not a row of
+    its own; the first shows how many it holds (`+N`), and a pile in `opened` shows its
+    copies as rows right under the first (`under` set). The folded list is the store's
+    (`articles_page(fold=True)`, which walks the order's index and stops at the page); an
+    opened pile's first is found with one count (`article_index`), so a page never lists
+    or sorts every row."""
+
+    def __init__(self, store: Store, scope: Scope | None = None, order: str = "-published",
+                 opened: frozenset[int] = frozenset()):
         self.store, self.scope, self.order = store, scope or Scope(), order
+        self.opened = opened
+        self._folded: dict[int, list[int]] | None = None
+        self._openings: list[tuple[int, list[int]]] | None = None
+
+    def forget(self) -> None:
+        self._folded = self._openings = None
+
+    @property
+    def folded(self) -> dict[int, list[int]]:
+        """{first: its copies} folded in this list."""
+        if self._folded is None:
+            self._folded = self.store.folded_copies(self._scope())
+        return self._folded
+
+    def _scope(self) -> Scope | None:
+        return None if self.scope.is_empty() else self.scope
+
+    def folded_count(self) -> int:
+        """Copies folded and not shown (those of the opened piles are shown)."""
+        return sum(len(c) for f, c in self.folded.items() if f not in self.opened)
+
+    def openings(self) -> list[tuple[int, list[int]]]:
+        """(index of the first in the folded list, its copies) of each opened pile."""
+        if self._openings is None:
+            found = []
+            for first in sorted(self.opened):
+                copies = self.folded.get(first)
+                if not copies:
+                    continue
+                index = self.store.article_index(self._scope(), self.order, first, fold=True)
+                if index is not None:
+                    found.append((index, copies))
+            self._openings = sorted(found)
+        return self._openings
 
     def count(self) -> int:
-        return self.store.count_articles(None if self.scope.is_empty() else self.scope)
+        return (self.store.count_articles(self._scope(), fold=True)
+                + sum(len(c) for _, c in self.openings()))
+
+    def _locate(self, v: int) -> tuple[int, int | None]:
+        """(row of the folded list, None) or (the first's row, copy id) for row `v`."""
+        extra = 0
+        for index, copies in self.openings():
+            if v <= index + extra:
+                break
+            if v <= index + extra + len(copies):
+                return index, copies[v - index - extra - 1]
+            extra += len(copies)
+        return v - extra, None
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
-        from dossier.store.suggest import copies_of
-
-        if self.scope.is_empty():
-            rows = self.store.list_articles(offset, limit, order=self.order)
-        else:
-            rows = self.store.articles_page(self.scope, self.order, offset, limit)
-        out = _with_tags(self.store, rows)
-        copies = copies_of(self.store, [r.id for r in out])  # near-duplicates (issue 17)
-        for row in out:
-            row.copies = copies.get(row.id, (0, None))
+        located = [self._locate(v) for v in range(offset, offset + limit)]
+        bases = [b for b, c in located if c is None]
+        start = bases[0] if bases else 0
+        base_rows = (self.store.articles_page(self._scope(), self.order, start,
+                                              bases[-1] - start + 1, fold=True)
+                     if bases else [])
+        copy_ids = [c for _, c in located if c is not None]
+        copy_rows = ({r.id: r for r in self.store.articles_page(
+            Scope(article_ids=frozenset(copy_ids)), "id", 0, len(copy_ids))}
+            if copy_ids else {})
+        summaries: list[ArticleSummary] = []
+        under: list[int | None] = []
+        firsts = self.store.copy_firsts()
+        for b, c in located:
+            if c is None:
+                if b - start >= len(base_rows):
+                    break
+                summaries.append(base_rows[b - start])
+                under.append(None)
+            elif c in copy_rows:
+                summaries.append(copy_rows[c])
+                under.append(firsts.get(c))
+        out = _with_tags(self.store, summaries)
+        for row, first in zip(out, under, strict=True):
+            row.under = first
+            row.copies = (len(self.folded.get(row.id, [])), firsts.get(row.id))
         return out
 
 
@@ -305,6 +376,7 @@ class ArticleList(ItemList):
         # export can follow. Search runs within it.
         self.scope = Scope()
         self.order = "-published"
+        self.opened: set[int] = set()  # the near-duplicate piles shown open (issue 17)
         self.source = ArticleSource(store)
         self.empty_text = "no articles (dossier ingest FILE PATH... adds some)"
 
@@ -326,7 +398,32 @@ class ArticleList(ItemList):
         self.search_query = None
         self.empty_text = ("no articles (dossier ingest FILE PATH... adds some)"
                            if self.scope.is_empty() else "no article matches the filter")
-        self.set_source(ArticleSource(self.store, self.scope, self.order))
+        self.set_source(ArticleSource(self.store, self.scope, self.order,
+                                      frozenset(self.opened)))
+
+    def folded_count(self) -> int:
+        """Copies folded out of sight in the list (0 for search hits, which do not fold)."""
+        source = self.source
+        return source.folded_count() if isinstance(source, ArticleSource) else 0
+
+    def toggle_pile(self) -> bool:
+        """Open the near-duplicate pile under the cursor (the first's, or the one a shown
+        copy is in), or close it; False when the row is in no pile."""
+        row = self.current
+        if row is None or not isinstance(self.source, ArticleSource):
+            return False
+        first = row.under if row.under is not None else row.id
+        if first not in self.source.folded:
+            return False
+        self.opened.symmetric_difference_update({first})
+        source = ArticleSource(self.store, self.scope, self.order, frozenset(self.opened))
+        self.set_source(source, keep_cursor=True)
+        if row.under is not None:  # closing from a copy: the cursor goes to its first
+            index = self.store.article_index(None if self.scope.is_empty() else self.scope,
+                                             self.order, first, fold=True)
+            if index is not None:
+                self.move_to(index + sum(len(c) for i, c in source.openings() if i < index))
+        return True
 
     def refresh_source(self, *, keep_cursor: bool = False) -> None:
         """Read the list again under the current tag filter (leaves search results)."""
@@ -344,6 +441,8 @@ class ArticleList(ItemList):
 
     def render_row_lines(self, row: ArticleRow, index: int, width: int) -> list[Text]:
         mark = "▌" if row.id in self.marked else " "
+        if row.under is not None:  # a copy shown under its first (an opened pile)
+            mark += "  ≈ "
         title = Text(mark)
         title.append(safe_line(row.title), style="bold" if not row.tags else "")
         detail = Text(mark)
@@ -355,7 +454,7 @@ class ArticleList(ItemList):
         later, first = row.copies
         if later:
             detail.append(f"+{later} ", style="bold")  # near-duplicates under this one
-        if first is not None:
+        if first is not None and row.under is None:
             detail.append(f"≈#{first} ", style="dim")  # a near-duplicate of an earlier one
         if row.snippet is not None:
             detail.append_text(snippet_text(row.snippet, keep=10))
