@@ -160,6 +160,10 @@ class ScopeMixin:
         cached = getattr(self, "_pairs_cache", None)
         if cached is not None and (cached[0], cached[1]) == (count, top):
             return cached[2]
+        if cached is None and getattr(self, "defer_pairs", False):
+            # The app finds every pair once in a worker (`prepare_near_duplicates`, seconds
+            # on 100,000 articles); until then its lists do not fold.
+            return []
         from dossier.store.dedup import near_duplicates
 
         if cached is not None and top > cached[1]:
@@ -175,6 +179,16 @@ class ScopeMixin:
         result = [(a, b) for a, b, _ in near_duplicates(self.conn)]
         self._pairs_cache = (count, top, result)
         return result
+
+    def prepare_near_duplicates(self: Store) -> None:
+        """Find every near-duplicate pair on a read connection of its own (a worker's) and
+        hand the result to this store, whose lists then fold without the UI thread paying
+        for the all-pairs pass; later articles are added to it one by one."""
+        with self.reading() as reader:
+            pairs = reader._near_duplicate_pairs()
+            self._pairs_cache = reader._pairs_cache
+        self._folded_cache = None
+        del pairs
 
     def copy_firsts(self: Store) -> dict[int, int]:
         """{copy: its first}: each article with an earlier near-duplicate not decided
