@@ -885,8 +885,15 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         step = self._advance_plan(targets) if advance and tagset.advance else None
         try:
-            result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
-                                        exclusive=tagset.exclusive)
+            if len(targets) > 1:
+                # The marked rows: one change, one journal batch that one `u` takes back.
+                changed = self.store.tag_many(
+                    self.analyst, targets[0][0], [i for _, i in targets], tagset.name, tag,
+                    exclusive=tagset.exclusive, mode="toggle")
+                result = f"changed on {changed} of" if changed else "unchanged on"
+            else:
+                result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
+                                            exclusive=tagset.exclusive)
         except (ReadOnlyError, GoneError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
             self.after_change()  # what is gone leaves the screen
@@ -896,8 +903,9 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         if len(targets) > 1 or result == "unchanged":
             # One item's tag shows as a chip in its row at once; several need saying.
-            self.notify(f"{tagset.name}: {tag} {result} ({len(targets)} items)", markup=False,
-                        timeout=2)
+            self.notify(f"{tagset.name}: {tag} {result} {len(targets)} items"
+                        if len(targets) > 1 else f"{tagset.name}: {tag} {result}",
+                        markup=False, timeout=2)
         lists = {"article": self.articles, "entity": self.entities, "event": self.events}
         for widget in lists.values():
             widget.marked.clear()
