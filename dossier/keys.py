@@ -57,7 +57,8 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.mention_back", "N", "mention(-1)", "Prev mention",
        "Previous mention of the focused entity, across articles", show=False),
     _k("dossier.merge", "m", "merge", "Merge",
-       "Merge the focused entity (or the marked entities) into another", show=False),
+       "Merge the focused entity (or every marked entity) into another, in the background; "
+       "marked: one merge each, one u takes back one merge", show=False),
     _k("dossier.edit", "r", "edit", "Edit",
        "Rename or edit the focused item; with articles marked, date every marked article at "
        "once", show=False),
