@@ -39,7 +39,8 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.help", "question_mark", "help", "Help", "Every key, and the tag hotkeys"),
     _k("dossier.search", "slash", "search", "Search",
        "Full-text search: any text (a name with a hyphen or dot, an unclosed quote) is a "
-       "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work. In Entities: find by "
+       "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work. Hits show at once, "
+       "latest first, then best first when ranked (the title says which). In Entities: find by "
        "name as you type"),
     _k("dossier.back", "escape", "back", "Back",
        "Back one step: close the zoom or the search box, leave search results, clear the "
