@@ -39,7 +39,8 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.help", "question_mark", "help", "Help", "Every key, and the tag hotkeys"),
     _k("dossier.search", "slash", "search", "Search",
        "Full-text search: any text (a name with a hyphen or dot, an unclosed quote) is a "
-       "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work. In Entities: find by "
+       "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work; hits show at once, "
+       "latest first, then ranked. In Entities: find by "
        "name as you type"),
     _k("dossier.back", "escape", "back", "Back",
        "Back one step: close the zoom or the search box, leave search results, clear the "
@@ -57,7 +58,7 @@ KEYS: tuple[Key, ...] = (
     _k("dossier.mention_back", "N", "mention(-1)", "Prev mention",
        "Previous mention of the focused entity, across articles", show=False),
     _k("dossier.merge", "m", "merge", "Merge",
-       "Merge the focused entity (or the marked entities) into another", show=False),
+       "Merge the focused entity (or the marked ones, one u each) into another", show=False),
     _k("dossier.edit", "r", "edit", "Edit",
        "Rename or edit the focused item; with articles marked, date every marked article at "
        "once", show=False),

@@ -102,7 +102,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         self._inspect_timer: Any = None
         self.current_pane = "articles-pane"  # the one shown when the screen is narrow
         self._last_list_pane = "articles-pane"
-        self._searching: str | None = None
+        self._searching: str | None = None  # the query whose ranked page is awaited
+        self._search_serial = 0  # of the latest search: an older worker's answer is dropped
         self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
         self.inert_filter = InertFilter()
         self.follow_story = False  # Entities and Timeline show the story's articles only
@@ -290,12 +291,15 @@ class DossierApp(CorrectionsMixin, App[None]):
         title = Text(f"Articles ({articles.count})")
         if articles.search_query:
             title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
+            # Which order the hits are in: the latest added while the ranking runs.
+            if articles.count > 1:
+                title.append(" · latest first, ranking…" if self._searching is not None
+                             else " · best first" if articles.search_order == "rank"
+                             else " · latest first")
         if not articles.scope.is_empty():
             title.append(f" · {safe_line(articles.scope.describe())}", style="italic")
         if not articles.search_query and (folded := articles.folded_count()):
             title.append(f" · {folded} {'copy' if folded == 1 else 'copies'} folded (+)")
-        if self._searching is not None:
-            title = Text(f"Search: {safe_line(self._searching)} (searching…)")
         if articles.marked:
             title.append(f" · {len(articles.marked)} marked", style="bold")
         self._title(self.query_one("#articles-pane"), title)
@@ -569,15 +573,12 @@ class DossierApp(CorrectionsMixin, App[None]):
         if search.display:
             search.display = False
             self.articles.focus()
-            if self._searching is not None:  # a search still running is dropped
-                self._searching = None
-                self.workers.cancel_group(self, "search")
-                self.update_titles()
             return
         if self.narrow and self.current_pane not in LIST_PANES:
             self.go_to_pane(self._last_list_pane)
             return
         if self.articles.search_query is not None:
+            self._drop_ranking()
             self.articles.show_articles()
             self._story_changed()
             return
@@ -608,36 +609,75 @@ class DossierApp(CorrectionsMixin, App[None]):
         if not query:
             self.action_back()
             return
-        self._searching = query
+        self.start_search(query)
+
+    def start_search(self, query: str) -> None:
+        """The answer at once: the latest-added page of hits, read here (FTS5 walks its index
+        backwards and stops at the page, a list read's cost), with its count; then the
+        ranked page from a worker replaces it, unless a newer search came first."""
+        self._drop_ranking()
+        source = SearchSource(self.store, query, self.articles.scope, order="recent")
+        try:
+            source.prime()
+        except SearchError as exc:
+            self.update_titles()
+            self.notify(str(exc), title="Search", severity="error", markup=False)
+            return
+        except sqlite3.Error as exc:
+            self.store_failed(exc)
+            return
+        self.query_one("#search", Input).display = False
+        articles = self.articles
+        articles.show_search(source)
+        articles.focus()
+        self._story_changed()
+        if source.count() > 1:  # one hit or none: the order is the same
+            self._searching = query
+            self._search_serial += 1
+            self.search_worker(query, self._search_serial)
         self.update_titles()
-        self.search_worker(query)
+
+    def _drop_ranking(self) -> None:
+        """A ranking still running is not wanted any more (a newer search, Escape)."""
+        if self._searching is not None:
+            self._searching = None
+            self._search_serial += 1
+            self.workers.cancel_group(self, "search")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def search_worker(self, query: str) -> None:
-        """Count the hits and read the first page (ranking reads every match)."""
+    def search_worker(self, query: str, serial: int) -> None:
+        """Count the hits and read the ranked first page (ranking reads every match)."""
         try:
             source = SearchSource(self.store, query, self.articles.scope)
             with self.store.reading() as store:
                 source.prime(store)
         except SearchError as exc:
-            self.post_message(SearchFailed(query, str(exc)))
+            self.post_message(SearchFailed(query, str(exc), serial))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(SearchReady(query, source))
+            self.post_message(SearchReady(query, source, serial))
 
     @on(SearchReady)
     def search_ready(self, message: SearchReady) -> None:
-        if message.query != self._searching:
+        if message.serial != self._search_serial or message.query != self._searching:
             return  # an older search, overtaken or dropped
         self._searching = None
-        self.articles.show_search(message.source)
-        self.query_one("#search", Input).display = False
-        self.articles.focus()
-        self._story_changed()
+        articles = self.articles
+        if articles.search_query != message.query:
+            return
+        # The same hits, best first: the cursor stays on its row if that row is on the page.
+        row = articles.current if articles.cursor > 0 else None
+        articles.show_search(message.source)
+        if row is not None:
+            for index, hit in enumerate(message.source.page(0, PAGE)):
+                if hit.id == row.id:
+                    articles.move_to(index)
+                    break
+        self.update_titles()
 
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
-        if message.query != self._searching:
+        if message.serial != self._search_serial or message.query != self._searching:
             return
         self._searching = None
         self.update_titles()
@@ -758,9 +798,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         query = articles.search_query
         articles.scope = scope
         if query is not None:
-            self._searching = query
-            self.update_titles()
-            self.search_worker(query)
+            self.start_search(query)
             return
         articles.show_articles()
         self._story_changed()
@@ -808,10 +846,11 @@ class DossierApp(CorrectionsMixin, App[None]):
         articles = self.articles
         articles.scope = spec.scope
         articles.order = spec.order if spec.order not in ("rank", "recent") else "-published"
+        self._drop_ranking()
         articles.show_articles()
         if spec.search:
-            self._searching = spec.search
-            self.search_worker(spec.search)
+            self.start_search(spec.search)
+            return
         self._story_changed()
         self.notify(f"view: {safe_line(view.name)}", timeout=2, markup=False)
 
@@ -902,8 +941,15 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         step = self._advance_plan(targets) if advance and tagset.advance else None
         try:
-            result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
-                                        exclusive=tagset.exclusive)
+            if len(targets) > 1:
+                # The marked rows: one change, one journal batch that one `u` takes back.
+                changed = self.store.tag_many(
+                    self.analyst, targets[0][0], [i for _, i in targets], tagset.name, tag,
+                    exclusive=tagset.exclusive, mode="toggle")
+                result = f"changed on {changed} of" if changed else "unchanged on"
+            else:
+                result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
+                                            exclusive=tagset.exclusive)
         except (ReadOnlyError, GoneError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
             self.after_change()  # what is gone leaves the screen
@@ -913,8 +959,9 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         if len(targets) > 1 or result == "unchanged":
             # One item's tag shows as a chip in its row at once; several need saying.
-            self.notify(f"{tagset.name}: {tag} {result} ({len(targets)} items)", markup=False,
-                        timeout=2)
+            self.notify(f"{tagset.name}: {tag} {result} {len(targets)} items"
+                        if len(targets) > 1 else f"{tagset.name}: {tag} {result}",
+                        markup=False, timeout=2)
         lists = {"article": self.articles, "entity": self.entities, "event": self.events}
         for widget in lists.values():
             widget.marked.clear()

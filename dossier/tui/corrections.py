@@ -209,6 +209,10 @@ class CorrectionsMixin:
     def action_merge(self) -> None:
         if not self.writable():
             return
+        marked = getattr(self.focused, "marked", None)
+        if marked and getattr(self.focused, "kind", None) == "entity":
+            self.merge_marked(sorted(marked))
+            return
         entity_id = self.focused_entity()
         if entity_id is None:
             self.notify("focus an entity to merge", markup=False)
@@ -227,7 +231,7 @@ class CorrectionsMixin:
             def confirmed(yes: Any) -> None:
                 if yes:
                     self.long_work = "merge"
-                    self.run_merge(entity_id, target[1])
+                    self.run_merge([entity_id], target[1])
 
             self.push_screen(Choice(
                 f"Merge “{safe_line(entity.name)}” ({entity.mention_count} mentions) into "
@@ -237,11 +241,46 @@ class CorrectionsMixin:
         self.push_screen(ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
                                     kinds=("entity",), exclude=("entity", entity_id)), picked)
 
+    def merge_marked(self, marked: list[int]) -> None:
+        """`m` with entities marked: every marked entity into the one chosen (a marked one
+        chosen stays and takes the others), one merge after another in the background."""
+
+        def picked(target: tuple[str, int] | None) -> None:
+            if target is None:
+                return
+            other = self.store.get_entity(target[1])
+            if other is None:
+                return
+            sources = [i for i in marked if i != target[1]]
+            if not sources:
+                self.notify("nothing else marked to merge into it", markup=False)
+                return
+            names = [e.name for e in (self.store.get_entity(i) for i in sources[:3]) if e]
+            shown = ", ".join(f"“{safe_line(n)}”" for n in names)
+            if len(sources) > len(names):
+                shown += f" and {len(sources) - len(names)} more"
+
+            def confirmed(yes: Any) -> None:
+                if yes:
+                    self.long_work = "merge"
+                    self.entities.marked.clear()
+                    self.run_merge(sources, target[1])
+
+            self.push_screen(Choice(
+                f"Merge {len(sources)} marked entities ({shown}) into "
+                f"“{safe_line(other.name)}” ({other.mention_count} mentions)?",
+                [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
+
+        self.push_screen(ItemPicker(self.store, f"Merge the {len(marked)} marked entities into…",
+                                    kinds=("entity",)), picked)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
-    def run_merge(self, source_id: int, target_id: int) -> None:
+    def run_merge(self, source_ids: list[int], target_id: int) -> None:
         """Merge on a connection of its own, in short steps: keys pressed meanwhile (a tag)
-        are committed between two steps and drawn at once; undo waits for the end."""
+        are committed between two steps and drawn at once; undo waits for the end. Several
+        sources: one merge after another, each its own journal batch (one `u` each)."""
         last = [time.monotonic()]
+        many = len(source_ids) > 1
 
         def progress(done: int, total: int) -> None:
             # Called between two steps, never inside a transaction; a notice a second at most.
@@ -251,16 +290,39 @@ class CorrectionsMixin:
             self.call_from_thread(self.notify, f"merging: {done}/{total} mentions",
                                   timeout=1.5, markup=False)
 
+        moved = merged = 0
+        problem = None
         try:
             with self.store.writing() as writer:
-                moved = writer.merge_entities(self.analyst, source_id, target_id, progress)
+                for source_id in source_ids:
+                    try:
+                        moved += writer.merge_entities(self.analyst, source_id, target_id,
+                                                       progress)
+                    except (ValueError, KeyError) as exc:  # gone meanwhile: the next one
+                        problem = exc
+                        if not many:
+                            raise
+                        continue
+                    merged += 1
+                    if many:
+                        self.call_from_thread(
+                            self.notify, f"merging: {merged} of {len(source_ids)} entities",
+                            timeout=1.5, markup=False)
         except (ReadOnlyError, ValueError, KeyError) as exc:
             self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
             return
         finally:
             self.long_work = None
             self.call_from_thread(self.after_change)
-        self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
+        if not many:
+            self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
+            return
+        said = (f"merged {merged} of {len(source_ids)} entities: {moved} mentions moved "
+                "(u takes back one merge at a time)")
+        if problem is not None:
+            said += f"; not merged: {problem}"
+        self.call_from_thread(self.notify, said, markup=False,
+                              severity="warning" if problem else "information")
 
     def action_edit(self) -> None:
         if not self.writable():

@@ -15,6 +15,7 @@ class SearchReady(Message):
 
     query: str
     source: Any  # panes.SearchSource (not imported here: panes import this module's users)
+    serial: int = 0  # which search of the app's: an older one's answer is dropped
 
 
 @dataclass
@@ -23,6 +24,7 @@ class SearchFailed(Message):
 
     query: str
     problem: str
+    serial: int = 0
 
 
 @dataclass

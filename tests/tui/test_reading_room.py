@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from tui_helpers import colours_of, screen_text, settle
 
+from dossier.store import Store
 from dossier.tui.screens.dialogs import HEADING
 from dossier.tui.widgets.panes import ArticleList, EntityList, EventList, Inspector, Reader
 
@@ -373,3 +374,84 @@ async def test_reader_shows_the_articles_tags_and_links(make_app, sample_path):
         header = str(app.query_one("#reader-header").render())
         assert "—same story→ article “Russia seeking new munitions" in header
         assert " relevant " in header
+
+
+def _hold_ranking(monkeypatch):
+    """The ranked page waits for the test's word: what the screen shows before it is in."""
+    import threading
+
+    from dossier.tui.widgets import panes
+
+    gate = threading.Event()
+    prime = panes.SearchSource.prime
+
+    def held(self, store=None):
+        if self.order == "rank":
+            assert gate.wait(30)
+        prime(self, store)
+
+    monkeypatch.setattr(panes.SearchSource, "prime", held)
+    return gate
+
+
+def _shown(articles):
+    return [articles.row_at(i).id for i in range(articles.count)]
+
+
+def _ranked(path, query, order="rank"):
+    store = Store.open(path, readonly=True)
+    try:
+        return [h.article_id for h in store.search(query, 0, 50, order=order)]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_search_answers_at_once_then_ranks(make_app, sample_path, monkeypatch, size):
+    gate = _hold_ranking(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"Ukraine", "enter")
+        await pilot.pause()
+        articles = app.query_one(ArticleList)
+        # At once, on the UI thread: the latest added first, and the title says so.
+        assert articles.search_query == "Ukraine" and articles.search_order == "recent"
+        assert _shown(articles) == _ranked(sample_path, "Ukraine", "recent")
+        assert _ranked(sample_path, "Ukraine") != _ranked(sample_path, "Ukraine", "recent")
+        assert f"Search: Ukraine ({articles.count}) · latest first" in screen_text(app)
+        gate.set()
+        await settle(pilot)
+        assert articles.search_order == "rank" and app._searching is None
+        assert _shown(articles) == _ranked(sample_path, "Ukraine")
+        assert f"Search: Ukraine ({articles.count}) · best first" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_an_older_ranking_never_overwrites_a_newer_search(make_app, sample_path,
+                                                                monkeypatch, size):
+    gate = _hold_ranking(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"Russia", "enter", "slash", *"sanctions", "enter")
+        await pilot.pause()
+        articles = app.query_one(ArticleList)
+        assert articles.search_query == "sanctions" and articles.search_order == "recent"
+        assert _shown(articles) == _ranked(sample_path, "sanctions", "recent")
+        assert _ranked(sample_path, "sanctions") != _ranked(sample_path, "sanctions", "recent")
+        gate.set()
+        await settle(pilot)
+        assert articles.search_query == "sanctions" and articles.search_order == "rank"
+        assert _shown(articles) == _ranked(sample_path, "sanctions")
+        assert "Search: sanctions (" in screen_text(app)
+        # An older worker's answer, however late, is dropped by its serial.
+        from dossier.tui.messages import SearchReady
+        from dossier.tui.widgets.panes import SearchSource
+
+        stale = SearchSource(app.store, "Russia")
+        stale.prime()
+        app.post_message(SearchReady("Russia", stale, 1))
+        await settle(pilot)
+        assert articles.search_query == "sanctions"
+        assert _shown(articles) == _ranked(sample_path, "sanctions")

@@ -53,9 +53,10 @@ async def test_link_with_a_typed_relation_from_the_evidence_sentence(make_app, s
                    for r in app.store.relation_types())
 
 
-async def test_connections_say_through_whom(make_app):
+@pytest.mark.parametrize("size", SIZES)
+async def test_connections_say_through_whom(make_app, size):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await _to_mkrtychev(app, pilot)
         await pilot.press("c")
         await settle(pilot)

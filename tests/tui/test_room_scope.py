@@ -74,9 +74,10 @@ async def test_entities_and_timeline_follow_the_story(make_app, size):
         assert entities.count == whole_entities and events.count == whole_events
 
 
-async def test_export_takes_what_the_list_shows_or_the_marks(make_app, tmp_path):
+@pytest.mark.parametrize("size", SIZES)
+async def test_export_takes_what_the_list_shows_or_the_marks(make_app, tmp_path, size):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await _tag_both(app, pilot)
         app._set_story(Scope(tags=(("triage", "relevant"),)))
         await settle(pilot)

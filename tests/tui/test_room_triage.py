@@ -144,3 +144,31 @@ async def test_a_keymap_remaps_a_key_and_help_says_so(make_app, pile, size):
             assert help_rows["Z"].startswith("Give the focused pane")
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_tag_on_marked_rows_is_one_batch_and_one_undo(make_app, pile, size):
+    """Store.tag_many: the marked rows take the tag as one change, the exclusive set's other
+    tag is replaced, and one `u` takes all of it back; the same from the `t` picker."""
+    path, listed = pile
+    store = Store.open(path)
+    store.set_tag("tester", [("article", listed[1])], "triage", "noise", exclusive=True)
+    store.close()
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "space", "1")
+        await settle(pilot)
+        assert rows(path, TRIAGE) == sorted((i, "relevant") for i in listed[:3])
+        await pilot.press("u")
+        await settle(pilot)
+        assert rows(path, TRIAGE) == [(listed[1], "noise")]
+        # The picker: two marked rows, the tag chosen by its key in the dialog.
+        await pilot.press("g", "space", "space", "t")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert rows(path, TRIAGE) == sorted((i, "background") for i in listed[:2])
+        await pilot.press("u")
+        await settle(pilot)
+        assert rows(path, TRIAGE) == [(listed[1], "noise")]

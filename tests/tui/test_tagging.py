@@ -4,6 +4,7 @@ screen: a change is committed before the screen shows it."""
 
 from __future__ import annotations
 
+import pytest
 from tui_helpers import rows, screen_text, settle
 
 from dossier.store import Store
@@ -286,3 +287,51 @@ async def test_next_untagged_walks_a_long_list_to_the_end(make_app, tmp_path):
         await settle(pilot)
         assert any("no article below without a triage tag" in str(n.message)
                    for n in app._notifications)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_m_merges_every_marked_entity_into_the_one_chosen(make_app, sample_path, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.go_to_pane("entities")
+        await settle(pilot)
+        entities = app.query_one(EntityList)
+        while entities.current.name == "Kremlin":
+            await pilot.press("j")
+        await pilot.press("space", "space", "space")
+        marked = sorted(entities.marked)
+        names = {i: n for i, n in rows(sample_path, "SELECT id, name FROM entities")}
+        sources = [i for i in marked if names[i] != "Kremlin"]
+        assert len(sources) >= 2
+        await pilot.press("m")
+        await settle(pilot)
+        assert "marked entities into" in screen_text(app)
+        await pilot.press(*"kremlin")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        await pilot.press("enter")  # target: Kremlin
+        await settle(pilot)
+        assert f"Merge {len(sources)} marked entities" in screen_text(app)
+        notices = []
+        app.notify = lambda message, *a, **k: notices.append(message)
+        await pilot.press("enter")  # confirm
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert any(f"merged {len(sources)} of {len(sources)} entities" in n for n in notices)
+        left = {i for (i,) in rows(sample_path, "SELECT id FROM entities")}
+        assert not left & set(sources)
+        aliases = {a for (a,) in rows(sample_path, "SELECT a.alias FROM aliases a JOIN entities "
+                                      "e ON e.id = a.entity_id WHERE e.name = 'Kremlin'")}
+        assert {names[i] for i in sources} <= aliases
+        assert not entities.marked
+        # One u a merge: the latest merged comes back first, then the others.
+        await pilot.press("u")
+        await settle(pilot)
+        left = {i for (i,) in rows(sample_path, "SELECT id FROM entities")}
+        assert left & set(sources) == {sources[-1]}
+        for _ in sources[1:]:
+            await pilot.press("u")
+            await settle(pilot)
+        left = {i for (i,) in rows(sample_path, "SELECT id FROM entities")}
+        assert set(sources) <= left

@@ -24,7 +24,7 @@ async def test_a_tag_key_during_a_big_merge_is_committed_before_the_merge_ends(
         await settle(pilot)
         app.query_one(ArticleList).focus()
         app.long_work = "merge"
-        app.run_merge(source, target)
+        app.run_merge([source], target)
         deadline = time.monotonic() + 60
         while rows(path, "SELECT count(*) FROM mentions WHERE entity_id = ?",
                    (target,)) == [(1,)]:

@@ -28,6 +28,7 @@ from dossier.model import (
     Event,
     Mention,
     Scope,
+    SearchHit,
     TagFilter,
     Tagging,
 )
@@ -213,23 +214,28 @@ def _with_tags(store: Store, rows: list[ArticleSummary]) -> list[ArticleRow]:
 
 
 class SearchSource(RowSource[ArticleRow]):
-    """Full-text hits, ranked.
+    """Full-text hits in one of `Store.search`'s orders.
 
-    `prime` runs in a worker (count and first page, on the worker's connection: ranking reads
-    every match) and raises SearchError for a bad query; the list then shows the results
-    without touching SQLite on the UI thread. Later pages are read as they are scrolled to."""
+    `prime` reads the count and the first page: on the UI thread for "recent" (FTS5 walks its
+    index backwards and stops at the page: the first answer, at once), in a worker for "rank"
+    (ranking reads every match), where it raises SearchError for a refused query. The first
+    page's hits are kept: after a change (a tag) the list re-reads their tags and dates, not
+    the ranking. Later pages are read as they are scrolled to."""
 
-    def __init__(self, store: Store, query: str, scope: Scope | None = None):
-        self.store, self.query = store, query
+    def __init__(self, store: Store, query: str, scope: Scope | None = None,
+                 order: str = "rank"):
+        self.store, self.query, self.order = store, query, order
         self.scope = None if scope is None or scope.is_empty() else scope
         self._count = 0
+        self._hits: list[SearchHit] | None = None  # the first page, as found
         self._first: list[ArticleRow] | None = None
 
     def prime(self, store: Store | None = None) -> None:
-        """Count the hits and read the first page now, with `store` (the worker's)."""
+        """Count the hits and read the first page now, with `store` (a worker's, if given)."""
         store = store or self.store
         self._count = store.count_search(self.query, self.scope)
-        self._first = self._read(store, 0, PAGE)
+        self._hits = store.search(self.query, 0, PAGE, order=self.order, scope=self.scope)
+        self._first = self._rows(store, self._hits)
 
     def forget(self) -> None:
         self._first = None
@@ -238,12 +244,15 @@ class SearchSource(RowSource[ArticleRow]):
         return self._count
 
     def page(self, offset: int, limit: int) -> list[ArticleRow]:
-        if offset == 0 and limit == PAGE and self._first is not None:
+        if offset == 0 and limit == PAGE and self._hits is not None:
+            if self._first is None:
+                self._first = self._rows(self.store, self._hits)
             return self._first
-        return self._read(self.store, offset, limit)
+        return self._rows(self.store, self.store.search(self.query, offset, limit,
+                                                        order=self.order, scope=self.scope))
 
-    def _read(self, store: Store, offset: int, limit: int) -> list[ArticleRow]:
-        hits = store.search(self.query, offset, limit, scope=self.scope)
+    @staticmethod
+    def _rows(store: Store, hits: list[SearchHit]) -> list[ArticleRow]:
         ids = [h.article_id for h in hits]
         tags = store.tags_for_many("article", ids)
         precision = article_precisions(store, ids)
@@ -371,6 +380,7 @@ class ArticleList(ItemList):
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(store, tagsets, **kwargs)
         self.search_query: str | None = None
+        self.search_order = "rank"  # of the hits shown: "recent" until the ranked page is in
         # The article filter (tags OR within a set and AND across sets, "nothing from a set
         # yet", date range, sources): the story's scope, which Entities, Timeline and the
         # export can follow. Search runs within it.
@@ -432,6 +442,7 @@ class ArticleList(ItemList):
     def show_search(self, source: SearchSource) -> None:
         """Replace the list by search hits (a source primed in a worker)."""
         self.search_query = source.query
+        self.search_order = source.order
         self.empty_text = f"no article matches {safe_line(source.query)}"
         self.set_source(source)
 
