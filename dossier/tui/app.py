@@ -683,6 +683,26 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.update_titles()
         self.notify(message.problem, title="Search", severity="error", markup=False)
 
+    def _tag_options(self, kind: str, heading: str, untagged: Any, chosen: Any
+                     ) -> tuple[list[tuple[Any, Text]], set[Any]]:
+        """The filter dialog's choices for a kind: per tag set, "nothing from it yet" and
+        each tag; and those already chosen."""
+        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
+        selected: set[Any] = set()
+        for tagset in self.tagsets.sets_for(kind):
+            options.append((HEADING, Text(safe_line(tagset.name) + heading, style="bold")))
+            options.append((("untagged", tagset.name),
+                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
+            if tagset.name in untagged:
+                selected.add(("untagged", tagset.name))
+            for tag in tagset.tags:
+                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
+                label.append(safe_line(tag.name), style=tag.color or "")
+                options.append((("tag", tagset.name, tag.name), label))
+                if (tagset.name, tag.name) in chosen:
+                    selected.add(("tag", tagset.name, tag.name))
+        return options, selected
+
     def action_filter(self) -> None:
         widget = self.focused
         if not isinstance(widget, ItemList):
@@ -692,20 +712,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         kind = widget.kind
         current = widget.tag_filter
-        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
-        selected = set()
-        for tagset in self.tagsets.sets_for(kind):
-            options.append((HEADING, Text(safe_line(tagset.name), style="bold")))
-            options.append((("untagged", tagset.name),
-                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
-            if tagset.name in current.untagged_in:
-                selected.add(("untagged", tagset.name))
-            for tag in tagset.tags:
-                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
-                label.append(safe_line(tag.name), style=tag.color or "")
-                options.append((("tag", tagset.name, tag.name), label))
-                if (tagset.name, tag.name) in current.all_of:
-                    selected.add(("tag", tagset.name, tag.name))
+        options, selected = self._tag_options(kind, "", current.untagged_in, current.all_of)
 
         def apply(choice: Any) -> None:
             if choice is None:
@@ -735,21 +742,8 @@ class DossierApp(CorrectionsMixin, App[None]):
         "nothing from a set yet", a date range, a source."""
         articles = self.articles
         scope = articles.scope
-        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
-        selected: set[Any] = set()
-        for tagset in self.tagsets.sets_for("article"):
-            options.append((HEADING, Text(safe_line(tagset.name) + "  (any of these)",
-                                          style="bold")))
-            options.append((("untagged", tagset.name),
-                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
-            if tagset.name in scope.untagged_in:
-                selected.add(("untagged", tagset.name))
-            for tag in tagset.tags:
-                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
-                label.append(safe_line(tag.name), style=tag.color or "")
-                options.append((("tag", tagset.name, tag.name), label))
-                if (tagset.name, tag.name) in scope.tags:
-                    selected.add(("tag", tagset.name, tag.name))
+        options, selected = self._tag_options("article", "  (any of these)",
+                                              scope.untagged_in, scope.tags)
         options.append((HEADING, Text("dates and sources", style="bold")))
         span = f"{scope.date_from or ''}..{scope.date_to or ''}" if (
             scope.date_from or scope.date_to) else "any"
