@@ -167,3 +167,47 @@ async def test_near_duplicates_are_marked_in_the_articles_list(pairs_path):
         # its own (so no ≈#1 mark), the count in the pane's title.
         assert "+1 " in text and "≈#1 " not in text and "1 copy folded" in text
     store.close()
+
+
+ORGS = ["Alpine Bank Corporation", "Baltic Grain Company", "Coastal Energy Partners",
+        "Delta River Authority", "Eastern Mining Group", "Federal Shipping Board",
+        "Granite Steel Works", "Harbour Police Service", "Inland Water Agency",
+        "Juniper Health Trust", "Kestrel Air Lines", "Lakeside Power Union",
+        "Metro Transit Office", "Northern Rail Holdings", "Orchard Farm Council",
+        "Pacific Cable Network", "Quarry Stone Federation", "Riverside Paper Mills",
+        "Summit Oil Refiners", "Tundra Gas Exchange", "Upland Wool Cooperative",
+        "Valley Wine Institute"]
+
+
+@pytest.fixture
+def many_pairs_path(tmp_path) -> Path:
+    """22 organisations each named in full in one article and by its initials in another."""
+    path = tmp_path / "many.db"
+    store = Store.open(path, create=True)
+    for name in ORGS:
+        short = "".join(w[0] for w in name.split())
+        add_article_with_names(store, f"{name} report", f"The {name} said it would grow.",
+                               {name: "organisation"})
+        add_article_with_names(store, f"{short} note", f"A spokesman for {short} agreed.",
+                               {short: "organisation"})
+    store.close()
+    return path
+
+
+async def test_twenty_suggestions_are_cleared_with_twenty_keys(many_pairs_path):
+    """The issue's pace: one key a suggestion, the next pair at once; ten merged, ten called
+    different, all in the file once the background merges are done."""
+    before = rows(many_pairs_path, "SELECT count(*) FROM entities")[0][0]
+    app, store = app_on(many_pairs_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("equals_sign")
+        await settle(pilot)
+        for n in range(20):
+            assert current(app)[0] == "entity", n  # a pair is on screen before each key
+            await pilot.press("s" if n % 2 == 0 else "d")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+    store.close()
+    assert rows(many_pairs_path, "SELECT count(*) FROM entities")[0][0] == before - 10
+    assert rows(many_pairs_path, "SELECT verdict, count(*) FROM decisions GROUP BY verdict "
+                "ORDER BY verdict") == [("different", 10), ("same", 10)]
