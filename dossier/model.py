@@ -180,6 +180,20 @@ class ScopeError(ValueError):
     """A scope (a saved view's JSON, a date bound) that cannot be read; str() says why."""
 
 
+def json_object(data: object, what: str) -> dict[object, object]:
+    """`data` (a JSON object, or its text) as a dict; ScopeError naming `what` otherwise."""
+    import json
+
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise ScopeError(f"{what} is not JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ScopeError(f"{what} is a JSON object")
+    return data
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which articles a pane or an export covers. Empty (the default) means every article.
@@ -266,15 +280,7 @@ class Scope:
     @classmethod
     def from_json(cls, data: object) -> Scope:
         """A scope from `to_json()`'s object (or its JSON text); ScopeError when it is not."""
-        import json
-
-        if isinstance(data, str | bytes):
-            try:
-                data = json.loads(data)
-            except (ValueError, RecursionError) as exc:
-                raise ScopeError(f"a saved scope is not JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise ScopeError("a saved scope is a JSON object")
+        data = json_object(data, "a saved scope")
         unknown = set(data) - _SCOPE_KEYS
         if unknown:
             names = ", ".join(sorted(map(str, unknown)))

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dossier.model import DEFAULT_RELATIONS, TARGET_KINDS, Scope, ScopeError
+from dossier.model import DEFAULT_RELATIONS, TARGET_KINDS, Scope, ScopeError, json_object
 from dossier.store.db import now_iso
 
 if TYPE_CHECKING:
@@ -56,13 +56,7 @@ class ViewSpec:
     @classmethod
     def from_json(cls, data: object) -> ViewSpec:
         """From `to_json()`'s object or its text; ScopeError saying why otherwise."""
-        if isinstance(data, str | bytes):
-            try:
-                data = json.loads(data)
-            except (ValueError, RecursionError) as exc:
-                raise ScopeError(f"a saved view is not JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise ScopeError("a saved view is a JSON object")
+        data = json_object(data, "a saved view")
         unknown = set(data) - {"scope", "order", "search"}
         if unknown:
             raise ScopeError(f"a saved view has unknown keys: {', '.join(sorted(unknown))}")
