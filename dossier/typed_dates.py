@@ -76,3 +76,23 @@ def _check_day(value: str, year: int, month: int, day: int) -> None:
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise TypedDateError(f"{value}: {calendar.month_name[month]} {year} has {last} days")
+
+
+def typed_range(value: str) -> tuple[str, str | None, str]:
+    """(start, end or None, precision) of a date or a range typed `START..END` (also
+    `START/END` or `START to END` when the whole is not one date); ValueError says why."""
+    value = value.strip()
+    try:
+        iso, precision = parse_typed_date(value)
+        return iso, None, precision
+    except TypedDateError as whole:
+        for separator in ("..", " to ", "/"):
+            if separator in value:
+                first, _, second = value.partition(separator)
+                start, precision = parse_typed_date(first)
+                end, _ = parse_typed_date(second)
+                if end < start:
+                    raise TypedDateError(f"the range ends ({end}) before it starts ({start})"
+                                         ) from None
+                return start, end, precision
+        raise whole from None

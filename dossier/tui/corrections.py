@@ -20,43 +20,24 @@ from dossier.safetext import safe_line
 from dossier.store import ReadOnlyError
 from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
-from dossier.typed_dates import DATE_HINT, TypedDateError, parse_typed_date
+from dossier.typed_dates import DATE_HINT, parse_typed_date, typed_range
 
 DATE_FORMS = f"{DATE_HINT}; empty for none"
 
 
 def date_problem(value: str) -> str | None:
     """Why a typed date cannot be read (shown under the field, which stays open), or None."""
-    try:
-        parse_typed_date(value)
-    except TypedDateError as exc:
-        return str(exc)
-    return None
-
-
-def typed_range(value: str) -> tuple[str, str | None, str]:
-    """(start, end or None, precision) of a date or a range typed `START..END` (also
-    `START/END` or `START to END` when the whole is not one date); ValueError says why."""
-    value = value.strip()
-    try:
-        iso, precision = parse_typed_date(value)
-        return iso, None, precision
-    except TypedDateError as whole:
-        for separator in ("..", " to ", "/"):
-            if separator in value:
-                first, _, second = value.partition(separator)
-                start, precision = parse_typed_date(first)
-                end, _ = parse_typed_date(second)
-                if end < start:
-                    raise TypedDateError(f"the range ends ({end}) before it starts ({start})"
-                                         ) from None
-                return start, end, precision
-        raise whole from None
+    return _problem(parse_typed_date, value)
 
 
 def range_problem(value: str) -> str | None:
+    """Why a typed date or range cannot be read, or None."""
+    return _problem(typed_range, value)
+
+
+def _problem(parse: Any, value: str) -> str | None:
     try:
-        typed_range(value)
+        parse(value)
     except ValueError as exc:
         return str(exc)
     return None
