@@ -340,3 +340,8 @@ class Scope:
         from dataclasses import replace
 
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def normalise_alias(text: str) -> str:
+    """The key aliases are matched on: case-folded, whitespace collapsed, dots dropped."""
+    return " ".join(text.replace(".", "").casefold().split())

@@ -659,6 +659,47 @@ def _one_blas_thread() -> None:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+BARE_TOKENIZER = "dossier.bare_tokenizer.v1"
+
+
+def _load_pipeline(spacy, name: str, *, bare_tokenizer: bool):  # noqa: ANN001, ANN202 - spacy
+    """The pipeline `name` (an installed package or a path) with the NER only.
+
+    `bare_tokenizer`: the pipeline's tokenizer starts empty (`BARE_TOKENIZER`, registered
+    with spaCy's public registry of tokenizers) and gets everything from the pipeline's saved
+    one, as spaCy's loading does in any case: its rules, prefixes, suffixes, infixes and
+    special cases. Otherwise spaCy first builds the language's default tokenizer, 1,347
+    special cases, only to replace them all by the saved ones (a third of the model's load).
+    The same tokenizer either way (`tests/test_speed_paths.py` compares them)."""
+    from thinc.api import use_ops
+
+    if bare_tokenizer and BARE_TOKENIZER not in spacy.registry.tokenizers:
+        spacy.registry.tokenizers.register(BARE_TOKENIZER, func=_bare_tokenizer)
+    config = {"nlp": {"tokenizer": {"@tokenizers": BARE_TOKENIZER}}} if bare_tokenizer else {}
+    # The model's layers keep the ops current when they are made: numpy's BLAS for their
+    # matrix products (see `_one_blas_thread`).
+    with use_ops("numpy", use_blis=False):
+        try:
+            module = import_module(name)
+        except ImportError:
+            return spacy.load(name, exclude=SPACY_UNUSED, config=config)
+        return module.load(exclude=SPACY_UNUSED, config=config)
+
+
+def _bare_tokenizer():  # noqa: ANN202 - a spaCy tokenizer factory
+    from spacy.tokenizer import Tokenizer
+
+    def create(nlp):  # noqa: ANN001, ANN202
+        return Tokenizer(nlp.vocab)
+
+    return create
+
+
+def _tokenizer_is_bare(tokenizer) -> bool:  # noqa: ANN001 - a spaCy Tokenizer
+    return (not tokenizer.rules and tokenizer.prefix_search is None
+            and tokenizer.suffix_search is None and tokenizer.infix_finditer is None)
+
+
 class SpacyExtractor:
     """A spaCy pipeline's named entities (its NER), with gazetteer names put first."""
 
@@ -667,21 +708,15 @@ class SpacyExtractor:
     def __init__(self, model: str | None = None, gazetteer: Gazetteer | None = None):
         _one_blas_thread()
         import spacy
-        from thinc.api import use_ops
 
         self.gazetteer = gazetteer or Gazetteer.load()
         names = (model,) if model else SPACY_MODELS
         last_error: Exception | None = None
         for candidate in names:
             try:
-                # The model's layers keep the ops current when they are made: numpy's BLAS
-                # for their matrix products (see `_one_blas_thread`).
-                with use_ops("numpy", use_blis=False):
-                    try:
-                        module = import_module(candidate)
-                        self.nlp = module.load(exclude=SPACY_UNUSED)
-                    except ImportError:
-                        self.nlp = spacy.load(candidate, exclude=SPACY_UNUSED)
+                self.nlp = _load_pipeline(spacy, candidate, bare_tokenizer=True)
+                if _tokenizer_is_bare(self.nlp.tokenizer):  # the pipeline saved none
+                    self.nlp = _load_pipeline(spacy, candidate, bare_tokenizer=False)
                 self.model = candidate
                 break
             except (OSError, ImportError) as exc:

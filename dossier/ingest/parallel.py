@@ -1,16 +1,20 @@
 """Names found in batches of texts, here or in worker processes (`--jobs`).
 
 Finding names is the slow part of `extract` and `ingest`, and it depends on the text alone:
-it is done in batches (spaCy's `nlp.pipe`), in this process or spread over worker processes
-that each load the extractor once. Everything that depends on what came before (resolution
-across articles, the dossier's writes) stays with the caller, in input order, so the result is
-the same whatever the number of processes.
+it is done in batches (spaCy's `nlp.pipe`), in this process or spread over worker processes.
+The extractor is loaded once, here, and the workers are forked from this process after the
+load: they share the loaded model (copy-on-write) instead of each paying the start-up again.
+Everything that depends on what came before (resolution across articles, the dossier's
+writes) stays with the caller, in input order, so the result is the same whatever the number
+of processes.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -69,6 +73,42 @@ _worker_extractor = None
 _worker_error: Exception | None = None
 
 
+class ForkFinder(LocalFinder):
+    """Extraction spread over `jobs` worker processes forked from this one once the
+    extractor is loaded here: each worker starts with the model in memory, shared with this
+    process page by page until written (copy-on-write). Results come back in the order the
+    batches were submitted.
+
+    Forking a process that holds a dossier open is safe here because the workers never
+    touch it: they only run `_worker_batch` and leave with `os._exit` (multiprocessing's
+    fork start), so no SQLite call, no finaliser and no `atexit` runs in them; SQLite's rule
+    is not to use a connection across a fork, and its locks belong to the process that took
+    them. The objects alive at the fork are frozen out of the workers' garbage collector
+    (`gc.freeze`), which would otherwise write to every page of the model it scans."""
+
+    def __init__(self, extractor: str, model: str | None, gazetteer: Gazetteer, jobs: int):
+        global _worker_extractor, _worker_error
+        super().__init__(extractor, model, gazetteer)
+        _worker_extractor, _worker_error = self.extractor, None
+        gc.freeze()
+        try:
+            self.pool = ProcessPoolExecutor(max_workers=jobs,
+                                            mp_context=multiprocessing.get_context("fork"))
+            # With fork, the pool starts every worker at the first submission: now, while
+            # the frozen objects are those of the load.
+            self.pool.submit(_worker_ready).result()
+        finally:
+            gc.unfreeze()
+        self.ahead = jobs
+
+    def submit(self, texts: list[str]) -> Callable[[], list[Found]]:
+        future = self.pool.submit(_worker_batch, texts)
+        return lambda: future.result()[1]
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
 def _worker_init(extractor: str, model: str | None, gazetteer_files: list[Path]) -> None:
     global _worker_extractor, _worker_error
     try:
@@ -90,8 +130,9 @@ def _worker_batch(texts: list[str]) -> tuple[str, list[Found]]:
 
 
 class PoolFinder:
-    """Extraction spread over `jobs` worker processes (forkserver, or spawn where there is
-    none: never a fork of a process holding a dossier open), each loading the extractor once.
+    """Extraction spread over `jobs` worker processes started afresh (forkserver, or spawn
+    where there is none), each loading the extractor once: where a loaded model cannot be
+    forked (`can_fork`).
     Results come back in the order the batches were submitted. The first worker starts at
     once and loads the extractor while the caller reads its input; more start when batches
     wait for one."""
@@ -128,10 +169,19 @@ class PoolFinder:
         self.pool.shutdown(cancel_futures=True)
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked from this one with its model loaded: on Linux.
+    (macOS has fork, but its system libraries, numpy's Accelerate among them, may not
+    survive one; Windows has none.)"""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def finder(extractor: str, model: str | None, gazetteer_files: Iterable[Path],
-           jobs: int) -> LocalFinder | PoolFinder:
-    """Where names are found: here (`jobs` 1) or in `jobs` worker processes. The gazetteer
-    files are read here first, so a bad one is said before any process starts.
+           jobs: int) -> LocalFinder | ForkFinder | PoolFinder:
+    """Where names are found: here (`jobs` 1) or in `jobs` worker processes, forked from
+    this one after the extractor loads here (or each loading it, where forking cannot be
+    used). The gazetteer files are read here first, so a bad one is said before any process
+    starts.
 
     A model in one worker beside this process (its start-up and work overlapping the
     caller's reading, dates and writing) was measured and did not pay on the shared 2-core
@@ -139,6 +189,8 @@ def finder(extractor: str, model: str | None, gazetteer_files: Iterable[Path],
     gazetteer_files = list(gazetteer_files)
     if jobs <= 1:
         return LocalFinder(extractor, model, Gazetteer.load(gazetteer_files))
+    if can_fork():
+        return ForkFinder(extractor, model, Gazetteer.load(gazetteer_files), jobs)
     if gazetteer_files:
         Gazetteer.load(gazetteer_files)
     return PoolFinder(extractor, model, gazetteer_files, jobs)

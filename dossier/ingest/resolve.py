@@ -25,8 +25,7 @@ from __future__ import annotations
 import re
 
 from dossier.ingest.entities import GENERIC, STOP, TITLES, Candidate
-from dossier.model import Entity
-from dossier.store.store import normalise_alias
+from dossier.model import Entity, normalise_alias
 
 
 class Resolver:

@@ -35,6 +35,7 @@ from dossier.model import (
     SearchHit,
     TagFilter,
     Tagging,
+    normalise_alias,  # here for the store's callers: `from dossier.store import ...`
 )
 from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
@@ -122,11 +123,6 @@ def _gate_for(path: str) -> WriteGate:
         if gate is None:
             gate = _gates[key] = WriteGate()
         return gate
-
-
-def normalise_alias(text: str) -> str:
-    """The key aliases are matched on: case-folded, whitespace collapsed, dots dropped."""
-    return " ".join(text.replace(".", "").casefold().split())
 
 
 # Undated articles sort after dated ones oldest-first, and before them newest-first (where
