@@ -1,16 +1,23 @@
 """Words per second of each extractor, of the whole ingest, and our overhead over the
-extractor alone (spaCy's NER, or the rules), on the Wikinews corpus repeated.
+extractor alone (spaCy's NER, or the rules), on the Wikinews corpus repeated; and with
+`--throughput`, `dossier extract` as the evaluation kit runs it, cold, with and without
+`--jobs 2`.
 
     python bench/extraction.py [--copies 10]
+    python bench/extraction.py --throughput [--runs 3] [--copies 10]
 
 Targets: the whole ingest with the built-in extractor at least 300 articles/s; with spaCy at
-most 1.25x the time of spaCy's own NER on the same text.
+most 1.25x the time of spaCy's own NER on the same text; `dossier extract` (issue 15) at
+least 10,000 words/s on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +32,7 @@ from dossier.ingest.readers import records, to_article  # noqa: E402
 from dossier.store import Store  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews"
+EVAL = ROOT.parent / "shared" / "eval"
 
 
 def corpus_folder(tmp: Path, copies: int) -> Path:
@@ -47,10 +55,90 @@ def timed(fn, runs: int = 3) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
+def load_text() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def extract_run(lines: str, jobs: int) -> float:
+    """The wall time of `dossier extract --jobs N` over these lines, start to exit (as the
+    evaluation kit's scorers time it)."""
+    command = [str(Path(sys.executable).parent / "dossier"), "extract", "--jobs", str(jobs)]
+    t = time.perf_counter()
+    done = subprocess.run(command, input=lines.encode("utf-8"), stdout=subprocess.PIPE,
+                          check=True)
+    wall = time.perf_counter() - t
+    assert done.stdout.count(b"\n") == lines.count("\n")
+    return wall
+
+
+STARTUP = """
+import os, time
+t = time.perf_counter()
+import spacy
+t_import = time.perf_counter() - t
+from dossier.ingest.entities import make_extractor
+t = time.perf_counter()
+make_extractor("spacy")
+print(t_import, time.perf_counter() - t)
+"""
+
+
+def throughput(runs: int, copies: int) -> None:
+    """`dossier extract` on the development set (60 documents, as `ner_eval.py` sends them)
+    and on the set `copies` times over (ids made unique), `--jobs 1` and `--jobs 2`, runs
+    interleaved; start-up is the same command given no line (import and model load, the
+    workers forked, exit); past start-up is the words over the wall time less start-up."""
+    sys.path.insert(0, str(EVAL))
+    import ner_eval  # the kit's own reading of the gold: the same texts and word count
+
+    units = ner_eval.read_gold(ner_eval.DEFAULT_GOLD, "doc")
+    words = sum(u["words"] for u in units)
+    dev = "".join(json.dumps({"id": u["id"], "text": u["text"]}, ensure_ascii=False) + "\n"
+                  for u in units)
+    pile = "".join(json.dumps({"id": f"{c}-{u['id']}", "text": u["text"]},
+                              ensure_ascii=False) + "\n"
+                   for c in range(copies) for u in units)
+    print(f"development set: {len(units)} documents, {words} words; pile: {copies} times "
+          f"over, {words * copies} words; load average at start {load_text()}; "
+          f"{os.cpu_count()} cores")
+    parts = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True,
+                             check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        parts.append([float(x) for x in out.stdout.split()])
+    print(f"in one process: import spacy {statistics.median(p[0] for p in parts):.2f} s, "
+          f"extractor load {statistics.median(p[1] for p in parts):.2f} s "
+          f"(median of {runs}, load {load_text()})")
+    figures: dict[tuple[str, int], list[float]] = {}
+    loads = []
+    for _ in range(runs):
+        for jobs in (1, 2):
+            for name, lines in (("start-up", ""), ("dev", dev), ("pile", pile)):
+                figures.setdefault((name, jobs), []).append(extract_run(lines, jobs))
+            loads.append(os.getloadavg()[0])
+    print(f"median of {runs} interleaved runs, load average {min(loads):.1f}-"
+          f"{max(loads):.1f}:")
+    for jobs in (1, 2):
+        start = statistics.median(figures["start-up", jobs])
+        dev_s = statistics.median(figures["dev", jobs])
+        pile_s = statistics.median(figures["pile", jobs])
+        print(f"  --jobs {jobs}: start-up {start:.2f} s; dev cold {dev_s:.2f} s "
+              f"({words / dev_s:,.0f} words/s), past start-up "
+              f"{words / max(dev_s - start, 1e-9):,.0f} words/s; pile cold {pile_s:.2f} s "
+              f"({words * copies / pile_s:,.0f} words/s), past start-up "
+              f"{words * copies / max(pile_s - start, 1e-9):,.0f} words/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--throughput", action="store_true",
+                        help="dossier extract, cold, --jobs 1 and 2 (issue 15)")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.throughput:
+        throughput(args.runs, args.copies)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = corpus_folder(Path(tmp), args.copies)
         files = sorted(folder.iterdir())

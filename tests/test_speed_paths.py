@@ -184,13 +184,40 @@ def test_the_ner_runs_on_numpy_blas_not_blis():
 
 
 @pytest.mark.spacy
-def test_a_model_in_two_workers_writes_what_it_writes_in_this_process(monkeypatch):
-    """`dossier extract --jobs 2` with spaCy: the lines are those of the model run here."""
+@pytest.mark.parametrize("workers", ["forked after the load", "each loading the model"])
+def test_a_model_in_two_workers_writes_what_it_writes_in_this_process(monkeypatch, workers):
+    """`dossier extract --jobs 2` with spaCy: the lines are those of the model run here,
+    in the same order, whether the workers are forked from this process once the model is
+    loaded (Linux) or start afresh and load it each (where a fork cannot be used)."""
+    from dossier.ingest import parallel
+
     spacy_extractor()
     data = lines()
     here = run(data, monkeypatch, batch=32, extractor="spacy")
     assert here[0] == 0 and here[2] == ""
+    if workers == "each loading the model":
+        monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    elif not parallel.can_fork():
+        pytest.skip("no fork here")
     assert run(data, monkeypatch, batch=16, extractor="spacy", jobs=2) == here
+    assert run(data, monkeypatch, batch=3, extractor="spacy", jobs=2) == here
+
+
+@pytest.mark.spacy
+def test_the_tokenizer_built_once_is_the_one_the_pipeline_saved():
+    """spaCy's tokenizer is loaded bare and filled from the pipeline's saved one (not first
+    built with the language's defaults): the same rules, special cases and tokens."""
+    import spacy
+
+    from dossier.ingest.entities import _load_pipeline
+
+    model = spacy_extractor().model
+    once = _load_pipeline(spacy, model, bare_tokenizer=True)
+    usual = _load_pipeline(spacy, model, bare_tokenizer=False)
+    assert once.tokenizer.rules and once.tokenizer.to_bytes() == usual.tokenizer.to_bytes()
+    for text in texts():
+        assert [(t.idx, t.text) for t in once.tokenizer(text)] == [
+            (t.idx, t.text) for t in usual.tokenizer(text)]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
