@@ -59,10 +59,10 @@ def load_text() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-def extract_run(lines: str, jobs: int) -> float:
+def extract_run(lines: str, jobs: int, dossier: str) -> float:
     """The wall time of `dossier extract --jobs N` over these lines, start to exit (as the
     evaluation kit's scorers time it)."""
-    command = [str(Path(sys.executable).parent / "dossier"), "extract", "--jobs", str(jobs)]
+    command = [dossier, "extract", "--jobs", str(jobs)]
     t = time.perf_counter()
     done = subprocess.run(command, input=lines.encode("utf-8"), stdout=subprocess.PIPE,
                           check=True)
@@ -83,11 +83,12 @@ print(t_import, time.perf_counter() - t)
 """
 
 
-def throughput(runs: int, copies: int) -> None:
+def throughput(runs: int, copies: int, baseline: str | None) -> None:
     """`dossier extract` on the development set (60 documents, as `ner_eval.py` sends them)
     and on the set `copies` times over (ids made unique), `--jobs 1` and `--jobs 2`, runs
     interleaved; start-up is the same command given no line (import and model load, the
-    workers forked, exit); past start-up is the words over the wall time less start-up."""
+    workers forked, exit); past start-up is the words over the wall time less start-up.
+    `baseline`: another build's `dossier` command, run interleaved with this one's."""
     sys.path.insert(0, str(EVAL))
     import ner_eval  # the kit's own reading of the gold: the same texts and word count
 
@@ -109,20 +110,25 @@ def throughput(runs: int, copies: int) -> None:
     print(f"in one process: import spacy {statistics.median(p[0] for p in parts):.2f} s, "
           f"extractor load {statistics.median(p[1] for p in parts):.2f} s "
           f"(median of {runs}, load {load_text()})")
-    figures: dict[tuple[str, int], list[float]] = {}
+    builds = {"this": str(Path(sys.executable).parent / "dossier")}
+    if baseline:
+        builds["baseline"] = baseline
+    figures: dict[tuple[str, str, int], list[float]] = {}
     loads = []
     for _ in range(runs):
-        for jobs in (1, 2):
-            for name, lines in (("start-up", ""), ("dev", dev), ("pile", pile)):
-                figures.setdefault((name, jobs), []).append(extract_run(lines, jobs))
-            loads.append(os.getloadavg()[0])
+        for build, dossier in builds.items():
+            for jobs in (1, 2):
+                for name, lines in (("start-up", ""), ("dev", dev), ("pile", pile)):
+                    figures.setdefault((build, name, jobs), []).append(
+                        extract_run(lines, jobs, dossier))
+                loads.append(os.getloadavg()[0])
     print(f"median of {runs} interleaved runs, load average {min(loads):.1f}-"
           f"{max(loads):.1f}:")
-    for jobs in (1, 2):
-        start = statistics.median(figures["start-up", jobs])
-        dev_s = statistics.median(figures["dev", jobs])
-        pile_s = statistics.median(figures["pile", jobs])
-        print(f"  --jobs {jobs}: start-up {start:.2f} s; dev cold {dev_s:.2f} s "
+    for build, jobs in ((b, j) for b in builds for j in (1, 2)):
+        start = statistics.median(figures[build, "start-up", jobs])
+        dev_s = statistics.median(figures[build, "dev", jobs])
+        pile_s = statistics.median(figures[build, "pile", jobs])
+        print(f"  {build} --jobs {jobs}: start-up {start:.2f} s; dev cold {dev_s:.2f} s "
               f"({words / dev_s:,.0f} words/s), past start-up "
               f"{words / max(dev_s - start, 1e-9):,.0f} words/s; pile cold {pile_s:.2f} s "
               f"({words * copies / pile_s:,.0f} words/s), past start-up "
@@ -135,9 +141,11 @@ def main() -> None:
     parser.add_argument("--throughput", action="store_true",
                         help="dossier extract, cold, --jobs 1 and 2 (issue 15)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", help="with --throughput: another build's `dossier`, "
+                        "run interleaved (e.g. ../main/.venv/bin/dossier)")
     args = parser.parse_args()
     if args.throughput:
-        throughput(args.runs, args.copies)
+        throughput(args.runs, args.copies, args.baseline)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = corpus_folder(Path(tmp), args.copies)

@@ -50,28 +50,44 @@ def run_extract(instream: IO[str], outstream: IO[str], errstream: IO[str], *,
 Parsed = tuple[int, str | dict]  # line number, why it is refused or the input object
 
 
+class _Batch:
+    """Lines read together: their names to come (`names()`), their dates found once."""
+
+    def __init__(self, parsed: list[Parsed], names: Callable[[], list]):
+        self.parsed = parsed
+        self.names = names
+        self.dated: list[tuple[int, str | dict, list[dict]]] = []
+
+    def find_dates(self) -> None:
+        if not self.dated:
+            self.dated = [(n, obj, _dates(obj) if isinstance(obj, dict) else [])
+                          for n, obj in self.parsed]
+
+
 def _run(instream: IO[str], outstream: IO[str], errstream: IO[str],
          find: LocalFinder | PoolFinder) -> int:
     resolver = Resolver()
     refused = 0
     lines = enumerate(_lines(instream), 1)
-    pending: deque[tuple[list[tuple[int, str | dict, list]], Callable[[], list]]] = deque()
+    pending: deque[_Batch] = deque()
     while True:
         read = list(itertools.islice(_while_ready(lines, instream), BATCH))
         parsed = [p for n, line in read if (p := _parse(n, line)) is not None]
         if parsed:
             texts = [obj["text"] for _, obj in parsed if isinstance(obj, dict)]
-            submitted = find.submit(texts)
-            # Dates depend on the text alone: found here while workers find the names.
-            batch = [(n, obj, _dates(obj) if isinstance(obj, dict) else []) for n, obj in parsed]
-            pending.append((batch, submitted))
+            pending.append(_Batch(parsed, find.submit(texts)))
         if not pending:
             if not read:
                 break
             continue
         if read and len(pending) <= find.ahead and _ready(instream):
             continue  # keep every worker busy: read on before waiting
-        done, result = pending.popleft()
+        # Dates depend on the text alone: found here, for every batch handed out, while the
+        # workers find the names (each batch handed out first, so no worker waits for them).
+        for waiting in pending:
+            waiting.find_dates()
+        batch = pending.popleft()
+        done, result = batch.dated, batch.names
         found = iter(result())
         for n, obj, dates in done:
             if isinstance(obj, str):
