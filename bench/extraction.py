@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,16 +60,22 @@ def load_text() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-def extract_run(lines: str, jobs: int, dossier: str) -> float:
+CPU: dict[tuple[str, str, int], list[float]] = {}
+
+
+def extract_run(lines: str, jobs: int, dossier: str) -> tuple[float, float]:
     """The wall time of `dossier extract --jobs N` over these lines, start to exit (as the
-    evaluation kit's scorers time it)."""
+    evaluation kit's scorers time it), and its CPU time with its workers' (those it waited
+    for: not a forkserver's, whose workers are not its children)."""
     command = [dossier, "extract", "--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     done = subprocess.run(command, input=lines.encode("utf-8"), stdout=subprocess.PIPE,
                           check=True)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert done.stdout.count(b"\n") == lines.count("\n")
-    return wall
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 STARTUP = """
@@ -119,8 +126,9 @@ def throughput(runs: int, copies: int, baseline: str | None) -> None:
         for build, dossier in builds.items():
             for jobs in (1, 2):
                 for name, lines in (("start-up", ""), ("dev", dev), ("pile", pile)):
-                    figures.setdefault((build, name, jobs), []).append(
-                        extract_run(lines, jobs, dossier))
+                    wall, cpu = extract_run(lines, jobs, dossier)
+                    figures.setdefault((build, name, jobs), []).append(wall)
+                    CPU.setdefault((build, name, jobs), []).append(cpu)
                 loads.append(os.getloadavg()[0])
     print(f"median of {runs} interleaved runs, load average {min(loads):.1f}-"
           f"{max(loads):.1f}:")
@@ -132,7 +140,9 @@ def throughput(runs: int, copies: int, baseline: str | None) -> None:
               f"({words / dev_s:,.0f} words/s), past start-up "
               f"{words / max(dev_s - start, 1e-9):,.0f} words/s; pile cold {pile_s:.2f} s "
               f"({words * copies / pile_s:,.0f} words/s), past start-up "
-              f"{words * copies / max(pile_s - start, 1e-9):,.0f} words/s")
+              f"{words * copies / max(pile_s - start, 1e-9):,.0f} words/s; CPU time "
+              + ", ".join(f"{name} {statistics.median(CPU[build, name, jobs]):.2f} s"
+                          for name in ("start-up", "dev", "pile")))
 
 
 def main() -> None:
