@@ -3,7 +3,8 @@
 Finding names is the slow part of `extract` and `ingest`, and it depends on the text alone:
 it is done in batches (spaCy's `nlp.pipe`), in this process or spread over worker processes.
 The extractor is loaded once, here, and the workers are forked from this process after the
-load: they share the loaded model (copy-on-write) instead of each paying the start-up again.
+load: they share the loaded model (copy-on-write) instead of each paying the start-up again
+(on Linux; elsewhere each worker loads it).
 Everything that depends on what came before (resolution across articles, the dossier's
 writes) stays with the caller, in input order, so the result is the same whatever the number
 of processes.
