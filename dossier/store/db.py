@@ -349,6 +349,10 @@ def open_connection(
     A file this program cannot or must not read raises `DossierFileError` and is left as it was.
     A file the user cannot write is opened read-only rather than refused.
     """
+    from dossier.store import pg
+
+    if pg.is_url(path):
+        return pg.open_connection(str(path), create=create, readonly=readonly)  # type: ignore[return-value]
     path = Path(path)
     if not path.exists():
         if not create:

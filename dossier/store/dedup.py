@@ -22,7 +22,8 @@ BAND_CAP = 10
 def write_signature(conn: sqlite3.Connection, article_id: int, body: str) -> None:
     """Store an article's sketch and band keys (inside the caller's transaction)."""
     values = dedup.sketch(body)
-    conn.execute("INSERT OR REPLACE INTO article_signatures (article_id, minhash) VALUES (?, ?)",
+    conn.execute("INSERT INTO article_signatures (article_id, minhash) VALUES (?, ?) "
+                 "ON CONFLICT (article_id) DO UPDATE SET minhash = excluded.minhash",
                  (article_id, dedup.to_blob(values)))
     conn.executemany("INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
                      [(band, article_id) for band in dedup.bands(values)])

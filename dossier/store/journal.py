@@ -17,6 +17,8 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from dossier.store import fts
+from dossier.store.errors import IntegrityError
 from dossier.store.schema import JOURNALLED_TABLES, quote
 
 if TYPE_CHECKING:
@@ -51,17 +53,11 @@ def read_row(conn: sqlite3.Connection, table: str, row_id: int) -> dict[str, Any
 
 
 def _fts_delete(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute(
-        "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        (row["id"], row["title"], row["body"]),
-    )
+    fts.delete(conn, row["id"], row["title"], row["body"])
 
 
 def _fts_insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute(
-        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-        (row["id"], row["title"], row["body"]),
-    )
+    fts.insert(conn, row["id"], row["title"], row["body"])
 
 
 def write_row(
@@ -251,7 +247,7 @@ def walk(conn: sqlite3.Connection, analyst: str, direction: str) -> tuple[str, i
             )
         try:
             write_row(conn, table, row_id, current, target)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityError as exc:
             raise UnusableJournalRow(
                 f"cannot {direction} '{action}': journal row {jid} would break the file's "
                 f"rules ({exc}); nothing was changed"

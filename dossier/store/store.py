@@ -36,19 +36,20 @@ from dossier.model import (
     TagFilter,
     Tagging,
 )
-from dossier.store import journal
+from dossier.store import fts, journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.dedup import backfill as backfill_signatures
 from dossier.store.dedup import write_signature
+from dossier.store.errors import DatabaseError, QueryError
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
+from dossier.store.pg import is_url
 from dossier.store.room import RoomMixin
 from dossier.store.schema import quote, reset_fts_index
 from dossier.store.scoped import ScopeMixin, scope_sql
 
-FTS_INTEGRITY_CHECK = (
-    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+FTS_INTEGRITY_CHECK = fts.SQLITE_INTEGRITY_CHECK
 
 __all__ = ["Store", "SearchError", "DossierFileError", "JournalConflict", "ReadOnlyError",
            "GoneError"]
@@ -116,7 +117,7 @@ _gates: dict[Any, WriteGate] = {}
 
 
 def _gate_for(path: str) -> WriteGate:
-    key = file_identity(path) or os.path.abspath(path)
+    key = path if is_url(path) else file_identity(path) or os.path.abspath(path)
     with _gates_lock:
         gate = _gates.get(key)
         if gate is None:
@@ -162,6 +163,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         self._readers_lock = threading.Lock()
         self._ranking_cache: tuple[tuple[int, int], array, array] | None = None
         self.entity_writes = 0  # bumped by every write of entities or mentions here
+        self.engine = getattr(conn, "engine", "sqlite")  # "sqlite" or "postgresql"
         if not readonly:
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a change acknowledged on screen survives a power cut, not just a crash.
@@ -242,6 +244,8 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         Imported on first use: sqlite-utils costs ~60 ms of start-up the app does not need."""
         import sqlite_utils
 
+        if self.engine != "sqlite":
+            raise TypeError(f"{self.path} is a PostgreSQL dossier: sqlite-utils reads files only")
         return sqlite_utils.Database(self.conn)
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
@@ -618,8 +622,8 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         refuses the query (it should not)."""
         if order not in SEARCH_ORDERS:
             raise ValueError(f"unknown order {order!r}; one of {', '.join(SEARCH_ORDERS)}")
-        fts = to_fts(query)
-        if not fts:
+        fts_query = to_fts(query)
+        if not fts_query:
             return []
         clauses, params = scope_sql(scope)
         # `+rowid`: a filter on the rows FTS5 finds. A plain `rowid IN (...)` is handed to
@@ -628,7 +632,15 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         inside = "".join(f" AND +rowid IN (SELECT articles.id FROM articles WHERE {c})"
                          for c in clauses)
         try:
-            if order in ("rank", "recent"):
+            if self.engine == "postgresql":
+                if order in ("rank", "recent"):
+                    ranked = fts.pg_ranked(self.conn, fts_query, inside, params, order, limit,
+                                           offset)
+                else:
+                    ids = self._recent_hits(fts_query, clauses, params, offset, limit)
+                    snippets = fts.pg_snippets(self.conn, fts_query, ids)
+                    ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
+            elif order in ("rank", "recent"):
                 # Score (or walk) and snip in the FTS table alone, then the page's article
                 # columns: joining articles first would read every matching row.
                 sort = "r" if order == "rank" else "rowid DESC"
@@ -636,16 +648,16 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                     "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12), "
                     "bm25(articles_fts, 5.0, 1.0) AS r FROM articles_fts "
                     f"WHERE articles_fts MATCH ?{inside} ORDER BY {sort} LIMIT ? OFFSET ?",
-                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts, *params, limit, offset],
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts_query, *params, limit, offset],
                 ).fetchall()
             else:
-                ids = self._recent_hits(fts, clauses, params, offset, limit)
+                ids = self._recent_hits(fts_query, clauses, params, offset, limit)
                 snippets = dict(self.conn.execute(
                     "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts "
                     "WHERE articles_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))",
-                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts, json.dumps(ids)]).fetchall())
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts_query, json.dumps(ids)]).fetchall())
                 ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
-        except sqlite3.OperationalError as exc:
+        except QueryError as exc:
             raise SearchError(_search_problem(query, exc)) from None
         if not ranked:
             return []
@@ -685,8 +697,8 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     def count_search(self, query: str, scope: Scope | None = None) -> int:
         """How many articles `search` finds for this text (within the scope if given)."""
-        fts = to_fts(query)
-        if not fts:
+        fts_query = to_fts(query)
+        if not fts_query:
             return 0
         clauses, params = scope_sql(scope)
         inside = "".join(f" AND +rowid IN (SELECT articles.id FROM articles WHERE {c})"
@@ -694,8 +706,8 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         try:
             return self.conn.execute(
                 f"SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?{inside}",
-                [fts, *params]).fetchone()[0]
-        except sqlite3.OperationalError as exc:
+                [fts_query, *params]).fetchone()[0]
+        except QueryError as exc:
             raise SearchError(_search_problem(query, exc)) from None
 
     # ----------------------------------------------------------------- entities & mentions
@@ -1126,10 +1138,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             [row[c] for c in cols],
         ).lastrowid
         assert article_id is not None
-        self.conn.execute(
-            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (article_id, article.title, article.body),
-        )
+        fts.insert(self.conn, article_id, article.title, article.body)
         write_signature(self.conn, article_id, article.body)
         return article_id
 
@@ -1174,15 +1183,21 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             for what, row_id, kind, target_id in self.dangling():
                 problems.append(f"{what} {row_id} points to {kind} {target_id}, which is not "
                                 "in the file; `dossier check --fix` removes it (journalled)")
-        except sqlite3.DatabaseError as exc:
+        except DatabaseError as exc:
             problems.append(f"integrity: the file is damaged ({exc})")
+            return problems
+        if self.engine == "postgresql":
+            out = fts.pg_out_of_step(self.conn)
+            if out:
+                problems.append(f"full-text index out of step with articles ({out} rows); "
+                                "run `dossier check --fix`")
             return problems
         try:
             if self.readonly:
                 self._fts_check_on_a_copy()
             else:
                 self.conn.execute(FTS_INTEGRITY_CHECK)
-        except sqlite3.DatabaseError as exc:
+        except DatabaseError as exc:
             problems.append(f"full-text index out of step with articles ({exc}); "
                             "run `dossier check --fix`"
                             + (" (it needs a file you may write)" if self.readonly else ""))
@@ -1247,10 +1262,15 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         self._check_writable()
         with self.gate.turn(interactive=not self.background), self.lock:
             try:
-                self.refill_fts()
+                if self.engine == "postgresql":
+                    with self._transaction():
+                        self.refill_fts()
+                else:
+                    self.refill_fts()
                 return
-            except sqlite3.DatabaseError:
-                pass
+            except DatabaseError:
+                if self.engine == "postgresql":
+                    raise
             with self._transaction():
                 reset_fts_index(self.conn)
                 self.refill_fts()
@@ -1275,7 +1295,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     def refill_fts(self) -> None:
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
-        self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        fts.rebuild(self.conn)
         backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
 
     def checkpoint(self) -> None:
@@ -1320,7 +1340,7 @@ def _event_where(unresolved: bool | None) -> str:
     return " WHERE date_start IS NULL" if unresolved else " WHERE date_start IS NOT NULL"
 
 
-def _search_problem(query: str, exc: sqlite3.OperationalError) -> str:
+def _search_problem(query: str, exc: Exception) -> str:
     text = str(exc)
     if text.startswith("fts5: "):
         text = text[len("fts5: "):]
