@@ -11,7 +11,6 @@ from dossier_helpers import add_article_with_names, make_article
 from dossier.model import Event, Mention
 from dossier.store import Store
 
-
 # The store's suites, run on both engines: each test taking `db_path` (or `store`, `filled`)
 # runs once on an SQLite file and once on a PostgreSQL database. A test SQLite-only by nature
 # (the file's header, WAL, the sqlite3 shell) carries @pytest.mark.sqlite_only and says why.

@@ -294,14 +294,13 @@ def _render(node: _Node) -> str:
 
 
 def _ts_phrase(phrase: _Phrase, weight: str) -> str | None:
-    words = re.findall(r"\w+", phrase.text)
-    if not words:
+    """One quoted tsquery token: PostgreSQL's parser splits it as it splits the documents
+    (`U.S.` is one lexeme there, `Iran-Contra` three), into a `<->` phrase."""
+    if not _has_word(phrase.text):
         return None
-    marks = [weight] * len(words)
-    if phrase.prefix:
-        marks[-1] = "*" + weight
-    lexemes = [f"'{w}'" + (f":{m}" if m else "") for w, m in zip(words, marks, strict=True)]
-    return "(" + " <-> ".join(lexemes) + ")"
+    text = phrase.text.replace("\\", " ").replace("'", "''")
+    marks = ("*" if phrase.prefix else "") + weight
+    return f"'{text}'" + (f":{marks}" if marks else "")
 
 
 _WEIGHTS = {"title": "A", "body": "B"}

@@ -11,6 +11,8 @@ SQLite idioms of the store's statements on the way (`translate`):
     group_concat(x)           -> string_agg(x::text, ',')
     min(a, b) / max(a, b)     -> least(a, b) / greatest(a, b)
     LIKE                      -> ILIKE (SQLite's LIKE ignores ASCII case)
+    CROSS JOIN t ON           -> JOIN t ON (SQLite's hint to keep the join order)
+    ORDER BY source           -> ORDER BY source ASC NULLS FIRST, as SQLite sorts NULLs
     BEGIN IMMEDIATE           -> BEGIN + a transaction-scoped advisory lock: writers take
                                  turns, as on SQLite, so the journal's batches and undo's
                                  "changed since?" checks mean the same on both engines
@@ -76,6 +78,29 @@ _JSON_EACH = re.compile(
 _GROUP_CONCAT = re.compile(r"group_concat\(([\w.]+)\)", re.I)
 _MIN_MAX = re.compile(r"\b(min|max)\(([\w.]+),\s*([\w.]+)\)", re.I)
 _LIKE = re.compile(r"\bLIKE\b")
+_ORDER_BY = re.compile(r"\bORDER BY\s+(.+?)(?=\s+LIMIT\b|\s+OFFSET\b|\)|$)", re.S)
+# Columns that may be NULL and that lists sort on: SQLite puts NULLs first going up.
+NULLABLE_KEYS = ("source", "published", "date_start", "date_end", "author", "url")
+_NULLABLE_TERM = re.compile(
+    r"^((?:\w+\.)?(?:" + "|".join(NULLABLE_KEYS) + r"))(?:\s+(ASC|DESC))?$", re.I)
+
+
+def _nulls_as_sqlite(match: re.Match[str]) -> str:
+    """An ORDER BY list whose nullable columns sort NULLs as SQLite does (first going up,
+    last going down); PostgreSQL's default is the other way round."""
+    terms = []
+    for term in match.group(1).split(","):
+        bare = term.strip()
+        found = _NULLABLE_TERM.match(bare)
+        if found:
+            desc = (found.group(2) or "").upper() == "DESC"
+            bare = f"{found.group(1)} {'DESC NULLS LAST' if desc else 'ASC NULLS FIRST'}"
+            term = term[:len(term) - len(term.lstrip())] + bare
+        terms.append(term)
+    return "ORDER BY " + ",".join(terms)
+
+
+_CROSS_ON = re.compile(r"\bCROSS JOIN (\w+(?: \w+)?) ON\b")
 _MATCH = re.compile(r"\barticles_fts MATCH \?")
 
 
@@ -130,6 +155,8 @@ def translate(sql: str) -> Translated:
     text = _MIN_MAX.sub(lambda m: ("least" if m.group(1).lower() == "min" else "greatest")
                         + f"({m.group(2)}, {m.group(3)})", text)
     text = _LIKE.sub("ILIKE", text)
+    text = _CROSS_ON.sub(r"JOIN \1 ON", text)
+    text = _ORDER_BY.sub(_nulls_as_sqlite, text)
     queries = tuple(text[:m.start()].count("?") for m in _MATCH.finditer(text))
     text = _MATCH.sub(f"articles_fts.doc @@ to_tsquery('{pgschema.TS_CONFIG}', ?)", text)
     text = _placeholders(text) + conflict + (" RETURNING id" if returning else "")

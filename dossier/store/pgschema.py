@@ -42,6 +42,9 @@ def translate(statement: str) -> list[str]:
     text = re.sub(r"\bINTEGER\b", "BIGINT", text)
     text = re.sub(r"\bBLOB\b", "BYTEA", text)
     text = text.replace(" WITHOUT ROWID", "")
+    if text.startswith("CREATE INDEX"):
+        # NULLs first, as SQLite sorts them (store/pg.py sorts so), so the index serves.
+        text = re.sub(r"\((source|date_start)([,)])", r"(\1 NULLS FIRST\2", text)
     return [text]
 
 

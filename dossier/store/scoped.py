@@ -77,7 +77,7 @@ def scope_sql(scope: Scope | None, id_expr: str = "articles.id",
                            "WHERE articles_fts MATCH ?)")
             params.append(query)
         else:
-            clauses.append("0")  # typed, but no word in it: nothing matches
+            clauses.append("1 = 0")  # typed, but no word in it: nothing matches
     if scope.date_from:
         # A range of idx_articles_published from the bound's year, then the article's date
         # at its own precision against the bound cut to it: `1987` is in a scope from
