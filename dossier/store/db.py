@@ -35,9 +35,20 @@ class DossierFileError(Exception):
 
 
 def problem_text(exc: BaseException) -> str:
-    """What an SQLite error means to the analyst, in a sentence (for notices and the CLI)."""
-    text = str(exc)
+    """What a database error means to the analyst, in a sentence (for notices and the CLI)."""
+    text = " ".join(str(exc).split())
     low = text.lower()
+    if type(exc).__module__.startswith("psycopg"):
+        if "read-only transaction" in low or "permission denied" in low:
+            return ("this role may not change the dossier (read rights only): nothing was "
+                    "changed")
+        if "deadlock" in low or "lock timeout" in low or "serializ" in low:
+            return "the dossier was busy with a colleague's change: nothing was changed; try again"
+        if (type(exc).__name__ in ("OperationalError", "InterfaceError")
+                or "connection" in low or "server closed" in low):
+            return ("the PostgreSQL server cannot be reached (connection lost): nothing was "
+                    "changed; try again when it is back")
+        return text
     if "database or disk is full" in low:
         return "the disk is full: nothing was changed; free some space and try again"
     if "locked" in low or "busy" in low:

@@ -9,6 +9,7 @@ SQLite idioms of the store's statements on the way (`translate`):
     INSERT OR IGNORE INTO ... -> INSERT INTO ... ON CONFLICT DO NOTHING
     json_each(?) [alias]      -> unnest(?::bigint[]) AS alias(value) (the JSON list of ids)
     group_concat(x)           -> string_agg(x::text, ',')
+    total(x)                  -> coalesce(sum(x), 0)::float8
     min(a, b) / max(a, b)     -> least(a, b) / greatest(a, b)
     LIKE                      -> ILIKE (SQLite's LIKE ignores ASCII case)
     CROSS JOIN t ON           -> JOIN t ON (SQLite's hint to keep the join order)
@@ -64,7 +65,9 @@ def server_name(url: str) -> str:
         if "@" in netloc:
             user, host = netloc.rsplit("@", 1)
             netloc = f"{user.split(':', 1)[0]}@{host}"
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        query = "&".join(p for p in parts.query.split("&")
+                         if p and not p.lower().startswith("password="))
+        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
     except ValueError:
         return url.split("?", 1)[0]
 
@@ -98,6 +101,20 @@ def _nulls_as_sqlite(match: re.Match[str]) -> str:
             term = term[:len(term) - len(term.lstrip())] + bare
         terms.append(term)
     return "ORDER BY " + ",".join(terms)
+
+
+def _total(text: str) -> str:
+    """SQLite's total(x) (a float, 0.0 over no rows) -> coalesce(sum(x), 0)::float8."""
+    while (start := text.find("total(")) != -1 and (start == 0 or not (
+            text[start - 1].isalnum() or text[start - 1] == "_")):
+        depth, end = 0, start + 5
+        for end in range(start + 5, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        text = (f"{text[:start]}coalesce(sum({text[start + 6:end]}), 0)::float8"
+                f"{text[end + 1:]}")
+    return text
 
 
 _CROSS_ON = re.compile(r"\bCROSS JOIN (\w+(?: \w+)?) ON\b")
@@ -157,6 +174,7 @@ def translate(sql: str) -> Translated:
     text = _LIKE.sub("ILIKE", text)
     text = _CROSS_ON.sub(r"JOIN \1 ON", text)
     text = _ORDER_BY.sub(_nulls_as_sqlite, text)
+    text = _total(text)
     queries = tuple(text[:m.start()].count("?") for m in _MATCH.finditer(text))
     text = _MATCH.sub(f"articles_fts.doc @@ to_tsquery('{pgschema.TS_CONFIG}', ?)", text)
     text = _placeholders(text) + conflict + (" RETURNING id" if returning else "")

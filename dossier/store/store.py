@@ -44,7 +44,7 @@ from dossier.store.dedup import write_signature
 from dossier.store.errors import DatabaseError, QueryError
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
-from dossier.store.pg import is_url
+from dossier.store.pg import is_url, server_name
 from dossier.store.room import RoomMixin
 from dossier.store.schema import quote, reset_fts_index
 from dossier.store.scoped import ScopeMixin, scope_sql
@@ -153,11 +153,13 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     """An open dossier file."""
 
     def __init__(self, path: str | os.PathLike[str], conn: sqlite3.Connection, readonly: bool):
-        self.path = os.fspath(path)
+        self.target = os.fspath(path)  # what `open` opens again: a file, or a URL
+        # What people are shown: a URL without its password.
+        self.path = server_name(self.target) if is_url(self.target) else self.target
         self.conn = conn
         self.readonly = readonly
         self.lock = threading.RLock()
-        self.gate = _gate_for(self.path)
+        self.gate = _gate_for(self.target)
         self.background = False  # a worker's writing store: keys go before its next step
         self._readers: list[Store] = []  # idle read connections, for `reading()`
         self._readers_lock = threading.Lock()
@@ -205,7 +207,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         with self._readers_lock:
             reader = self._readers.pop() if self._readers else None
         if reader is None:
-            reader = Store.open(self.path, readonly=True)
+            reader = Store.open(self.target, readonly=True)
         try:
             with reader.lock:
                 reader.conn.execute("BEGIN")
@@ -224,7 +226,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     def writing(self) -> Iterator[Store]:
         """A writable store on a connection of its own, for one worker's long work."""
         self._check_writable()
-        writer = Store.open(self.path)
+        writer = Store.open(self.target)
         writer.background = True
         try:
             yield writer
@@ -814,6 +816,13 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 entity.mention_count = count
                 page.append(entity)
         return page
+
+    def role(self) -> str | None:
+        """The database role of a PostgreSQL dossier's session (the analyst by default);
+        None for a file."""
+        if self.engine != "postgresql":
+            return None
+        return str(self.conn.execute("SELECT current_user").fetchone()[0])
 
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to the file."""

@@ -8,7 +8,6 @@ export) runs in a thread worker with progress.
 from __future__ import annotations
 
 import gc
-import sqlite3
 from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from dossier import keys
 from dossier.model import Scope, ScopeError, TagFilter
 from dossier.safetext import safe_line, safe_text
 from dossier.store import (
+    STORE_ERRORS,
     GoneError,
     JournalConflict,
     ReadOnlyError,
@@ -170,9 +170,11 @@ class DossierApp(CorrectionsMixin, App[None]):
         # Ranking entities by mentions and the density strip read every mention and event:
         # on a big dossier that is more than a frame, so it happens after the first paint.
         self.warm_up()
-        # A colleague may be tagging the same file: look for their commits every second.
+        # A colleague may be tagging the same file: look for their commits every second (on
+        # PostgreSQL, twice a second: the look reads the LISTEN notices, one round trip).
         self._data_version = self.store.data_version()
-        self.set_interval(1.0, self.check_for_other_writers)
+        self.set_interval(0.5 if self.store.engine == "postgresql" else 1.0,
+                          self.check_for_other_writers)
         self.articles.focus()
         first = self.articles.current
         if first is not None:
@@ -209,7 +211,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
         error = worker.error
         reason = "unknown error" if error is None else safe_line(
-            problem_text(error) if isinstance(error, sqlite3.Error) else str(error))
+            problem_text(error) if isinstance(error, STORE_ERRORS) else str(error))
         self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
                     markup=False, timeout=8)
         if worker.group == "warm-up":
@@ -623,7 +625,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.update_titles()
             self.notify(str(exc), title="Search", severity="error", markup=False)
             return
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return
         self.query_one("#search", Input).display = False
@@ -856,7 +858,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return
         self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
@@ -948,7 +950,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.notify(str(exc), severity="warning", markup=False)
             self.after_change()  # what is gone leaves the screen
             return
-        except sqlite3.Error as exc:  # locked too long, a full disk: said, and nothing shown
+        except STORE_ERRORS as exc:  # locked too long, a full disk: said, and nothing shown
             self.store_failed(exc)
             return
         if len(targets) > 1 or result == "unchanged":
@@ -1147,7 +1149,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         except (JournalConflict, ReadOnlyError) as exc:
             self.notify(safe_line(str(exc)), severity="warning", markup=False)
             return
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return
         if result is None:
