@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from dossier_helpers import add_article_with_names, other_tool
 
 from dossier.cli import main
-from dossier.store import ReadOnlyError, Store
+from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
 
 
 @pytest.fixture
@@ -146,3 +146,28 @@ def test_writers_take_turns_and_undo_refuses_to_clobber(url):
     finally:
         bo.close()
         ana.close()
+
+
+def test_a_server_restart_mid_session_loses_nothing_acknowledged(pg_server, url):
+    store = Store.open(url, create=True)
+    try:
+        first, _ = add_article_with_names(store, "One", "Body one.", {})
+        second, _ = add_article_with_names(store, "Two", "Body two.", {})
+        store.set_tag("ana", [("article", first)], "triage", "relevant")
+        restarted = pg_server.ctl("restart", "-m", "fast", "-w")
+        assert restarted.returncode == 0, restarted.stderr
+        acknowledged = False
+        for _attempt in range(3):  # the first statement may find the old session gone
+            try:
+                store.set_tag("ana", [("article", second)], "triage", "relevant")
+            except STORE_ERRORS as exc:
+                assert "cannot be reached" in problem_text(exc)
+                continue
+            acknowledged = True
+            break
+        assert acknowledged, "the store never reconnected"
+        with other_tool(url) as conn:
+            assert sorted(r[0] for r in conn.execute(
+                "SELECT target_id FROM taggings WHERE tag = 'relevant'")) == [first, second]
+    finally:
+        store.close()

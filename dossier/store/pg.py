@@ -236,6 +236,8 @@ class PgConnection:
     def __init__(self, raw: Any, url: str, *, listen: bool = True):
         self.raw = raw
         self.url = url
+        self.readonly = False  # set by open_connection; a new session after a restart too
+        self._closed = False
         self.name = server_name(url)
         self._wrote = False
         self._changes = 0
@@ -263,8 +265,30 @@ class PgConnection:
     def total_changes(self) -> int:
         return self._changes
 
+    def _reconnect_if_lost(self) -> None:
+        """A server that went away (a restart) and is back: a new session, as the old one
+        was (LISTEN, read-only). What the lost one had not committed is gone, and was never
+        acknowledged; the notices missed meanwhile count as a change, so the app reloads."""
+        if not self.raw.closed or self._closed:
+            return
+        import psycopg
+
+        try:
+            raw = _raw_connect(self.url)
+        except DossierFileError as exc:
+            raise psycopg.OperationalError(f"connection lost: {exc.problem}") from None
+        self.raw = raw
+        self.pid = raw.info.backend_pid
+        raw.add_notify_handler(self._notice)
+        raw.execute(f"LISTEN {CHANNEL}")
+        if self.readonly:
+            raw.execute("SET default_transaction_read_only = on")
+        self._wrote = False
+        self._version += 1
+
     def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
         with self._lock:
+            self._reconnect_if_lost()
             special = self._special(sql)
             if special is not None:
                 return special
@@ -289,6 +313,7 @@ class PgConnection:
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
         with self._lock:
+            self._reconnect_if_lost()
             text, returning, writes, _queries = translate(sql)
             if returning:
                 text = text[:-len(" RETURNING id")]
@@ -304,6 +329,7 @@ class PgConnection:
             return PgCursor(cur)
 
     def close(self) -> None:
+        self._closed = True
         try:
             self.raw.close()
         except Exception:  # noqa: BLE001, S110 - a server already gone: closed all the same
@@ -523,6 +549,7 @@ def open_connection(url: str, *, create: bool = False,
             _migrate(conn, version)
         if readonly or not writable:
             conn.execute("SET default_transaction_read_only = on")
+            conn.readonly = True
             return conn, True
         return conn, False
     except DossierFileError:
