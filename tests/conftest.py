@@ -16,7 +16,8 @@ from dossier.store import Store
 # (the file's header, WAL, the sqlite3 shell) carries @pytest.mark.sqlite_only and says why.
 BOTH_ENGINES = {
     "test_store.py", "test_scoped_reads.py", "test_room_store.py", "test_corrections.py",
-    "test_dedup.py", "test_suggest.py", "test_speed_paths.py",
+    "test_dedup.py", "test_suggest.py", "test_speed_paths.py", "test_connections.py",
+    "test_tagsets.py", "test_names_rules.py", "test_fold.py", "test_brief.py",
 }
 
 

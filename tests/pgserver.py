@@ -76,7 +76,9 @@ class PgServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start() -> PgServer:
+def start(*, durable: bool = False) -> PgServer:
+    """A new server; `durable` keeps PostgreSQL's fsync on (benchmarks), the tests turn it
+    off (a throwaway cluster)."""
     bindir = _bindir()
     folder = Path(tempfile.mkdtemp(prefix="dossier-pg-"))
     as_user: list[str] = []
@@ -94,8 +96,9 @@ def start() -> PgServer:
         shutil.rmtree(folder, ignore_errors=True)
         raise NoServer(f"initdb failed: {init.stderr.strip()[-300:]}")
     server = PgServer(folder, bindir, as_user)
-    options = (f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-               "-c synchronous_commit=off -c max_connections=200")
+    options = f"-k {folder} -c listen_addresses='' -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
     started = server.ctl("start", "-w", "-t", "60", "-o", options)
     if started.returncode:
         log = (folder / "log").read_text(errors="replace")[-300:] if (

@@ -269,7 +269,10 @@ class PgConnection:
         """A server that went away (a restart) and is back: a new session, as the old one
         was (LISTEN, read-only). What the lost one had not committed is gone, and was never
         acknowledged; the notices missed meanwhile count as a change, so the app reloads."""
-        if not self.raw.closed or self._closed:
+        from psycopg.pq import ConnStatus
+
+        if self._closed or not (self.raw.closed or getattr(self.raw, "broken", False)
+                                or self.raw.pgconn.status != ConnStatus.OK):
             return
         import psycopg
 
