@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +40,7 @@ from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.dedup import backfill as backfill_signatures
-from dossier.store.dedup import write_signature
+from dossier.store.dedup import dangling_pairs, remove_dangling_pairs, write_signature
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
 from dossier.store.room import RoomMixin
@@ -161,7 +161,10 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         self._readers: list[Store] = []  # idle read connections, for `reading()`
         self._readers_lock = threading.Lock()
         self._ranking_cache: tuple[tuple[int, int], array, array] | None = None
-        self.entity_writes = 0  # bumped by every write of entities or mentions here
+        self.entity_writes = 0  # bumped by every write of entities, aliases or mentions here
+        # Bumped by every write here of what the near-duplicate fold reads (decisions, pairs,
+        # articles); with `data_version` (other connections' commits) it keys that cache.
+        self.pair_writes = 0
         if not readonly:
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a change acknowledged on screen survives a power cut, not just a crash.
@@ -171,10 +174,13 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False
+        cls, path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Store:
-        """Open a dossier (see `db.open_connection` for what is refused and why)."""
-        conn, is_readonly = open_connection(path, create=create, readonly=readonly)
+        """Open a dossier (see `db.open_connection` for what is refused and why); an older
+        file is migrated first, `progress(done, total)` told how it goes."""
+        conn, is_readonly = open_connection(path, create=create, readonly=readonly,
+                                            progress=progress)
         return cls(path, conn, is_readonly)
 
     def close(self) -> None:
@@ -355,6 +361,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         with self._transaction():
             result = journal.walk(self.conn, analyst, direction)
             self.entity_writes += 1  # an undo may have moved mentions back
+            self.pair_writes += 1  # or taken back a decision
         return None if result is None else UndoResult(*result)
 
     def undo(self, analyst: str) -> UndoResult | None:
@@ -1072,6 +1079,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                     )
                 self.conn.execute("RELEASE article" if nested else "COMMIT")
                 self.entity_writes += 1
+                self.pair_writes += 1  # a new article, perhaps a new pair
             except BaseException:
                 for entity in new_entities:  # the caller's resolver must not keep dead ids
                     entity.id = None
@@ -1169,11 +1177,17 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 problems += [f"integrity: {line}" for line in str(text).splitlines()
                              if line not in ("ok", "*** in database main ***")]
             for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
+                if table == "article_duplicates":  # no rowid to name: said below, by ids
+                    continue
                 problems.append(
                     f"foreign key: {table} row {rowid} points to a missing {parent} row")
             for what, row_id, kind, target_id in self.dangling():
                 problems.append(f"{what} {row_id} points to {kind} {target_id}, which is not "
                                 "in the file; `dossier check --fix` removes it (journalled)")
+            for a_id, b_id, missing in dangling_pairs(self.conn):
+                problems.append(f"near-duplicate pair ({a_id}, {b_id}) names article "
+                                f"{missing}, which is not in the file; `dossier check --fix` "
+                                "removes the pair")
         except sqlite3.DatabaseError as exc:
             problems.append(f"integrity: the file is damaged ({exc})")
             return problems
@@ -1210,6 +1224,15 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 ):
                     found.append(("link", row_id, kind, target_id))
         return found
+
+    def remove_dangling_pairs(self) -> int:
+        """Delete near-duplicate pairs naming a missing article (machine rows, made from
+        the bodies: not journalled, as they are not written by one); returns how many."""
+        self._check_writable()
+        with self._transaction():
+            removed = remove_dangling_pairs(self.conn)
+            self.pair_writes += 1
+        return removed
 
     def remove_dangling(self, analyst: str) -> int:
         """Delete the taggings and links of `dangling()` (and tags on those links), as one
@@ -1277,6 +1300,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
         self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
         backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
+        self.pair_writes += 1  # and their pairs
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and truncate the log."""
