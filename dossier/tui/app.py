@@ -92,7 +92,6 @@ class DossierApp(CorrectionsMixin, App[None]):
                  themes_folder: Any = None) -> None:
         super().__init__()
         self.store = store
-        store.defer_pairs = True  # near-duplicates are found by warm_up, not by a keypress
         self.tagsets = tagsets or TagConfig()
         self.analyst = analyst
         self.requested_theme = theme
@@ -227,7 +226,6 @@ class DossierApp(CorrectionsMixin, App[None]):
     def warm_up(self) -> None:
         """Rank entities by mentions and count events a month, off the UI thread."""
         self.store.prepare_ranking()  # on a read connection of its own; cached for the UI
-        self.store.prepare_near_duplicates()  # the Articles list folds once they are known
         with self.store.reading() as store:
             self.post_message(Warmed(*density(store)))
 
@@ -236,10 +234,6 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.entities.empty_text = "no entities"
         self.entities.refresh_source(keep_cursor=True)
         self._show_density(message)
-        source = self.articles.source
-        if isinstance(source, ArticleSource) and self.store.copy_firsts():
-            source.forget()  # the near-duplicates are known now: the list folds them
-            self.articles.reload(keep_cursor=True)
         self.update_titles()
         # What start-up built lives as long as the app: out of the collector's full sweeps,
         # which otherwise stall an occasional keypress by tens of milliseconds.
