@@ -957,8 +957,10 @@ class DossierApp(CorrectionsMixin, App[None]):
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
         widget = lists.get(targets[0][0])
         if widget is not None and not widget.has_filter():
-            # No filter can hide or show a row: the rows are the same, only their chips.
-            widget.reload(keep_cursor=True, recount=False)
+            # No filter can hide or show a row: the rows are the same, only their chips
+            # (the one row's, re-read and repainted alone when the list can).
+            if not widget.retag(targets):
+                widget.reload(keep_cursor=True, recount=False)
             self.call_after_refresh(self._redraw_around, False)
         else:
             self.after_change([widget] if widget is not None else [], body=False)
@@ -989,10 +991,22 @@ class DossierApp(CorrectionsMixin, App[None]):
             row = articles.row_at(candidate)
             if row is not None and row.id == next_id:
                 articles.move_to(candidate)
-                if self.reader.article is not None and (
-                        isinstance(self.focused, Reader) or not self.narrow):
+                if isinstance(self.focused, Reader) and self.reader.article is not None:
+                    # Reading: the next article is the answer to the key (and the target of
+                    # the next one), so it is in this frame.
                     self.open_article(next_id)
+                elif self.reader.article is not None and not self.narrow:
+                    # From the list: the chip and the cursor are the answer; the reader, the
+                    # inspector and the entities of the article follow a frame later (a body
+                    # laid out costs more than a frame on a long article).
+                    self.call_after_refresh(self._open_if_current, next_id)
                 return
+
+    def _open_if_current(self, article_id: int) -> None:
+        """Open an article in the reader if the Articles cursor is still on it."""
+        row = self.articles.current
+        if row is not None and row.id == article_id:
+            self.open_article(article_id)
 
     @on(LazyList.MarksChanged)
     def _marks_changed(self) -> None:

@@ -366,6 +366,12 @@ class ItemList(LazyList[Any]):
         self.tag_filter = TagFilter()
         self.refresh_source()
 
+    def retag(self, targets: list[tuple[str, int]]) -> bool:
+        """After a tag on an unfiltered list: re-read the tags of the one row under the
+        cursor and repaint that row only (the other rows are as they were); False when this
+        list cannot (several targets, another row, rows without their tags): reload then."""
+        return False
+
     def targets(self) -> list[tuple[str, int]]:
         """The marked items, else the one under the cursor."""
         if self.marked:
@@ -392,6 +398,14 @@ class ArticleList(ItemList):
 
     def has_filter(self) -> bool:
         return not self.scope.is_empty() or self.search_query is not None
+
+    def retag(self, targets: list[tuple[str, int]]) -> bool:
+        row = self.current
+        if len(targets) != 1 or row is None or targets[0] != ("article", row.id):
+            return False
+        row.tags = self.store.tags_for("article", row.id)  # as committed
+        self._refresh_row(self.cursor)
+        return True
 
     def clear_filter(self) -> None:
         self.scope = Scope()
