@@ -956,7 +956,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         # A tag changes one list's rows and the chips around: not the other lists, not counts
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
         widget = lists.get(targets[0][0])
-        if widget is not None and not widget.has_filter():
+        if widget is not None and not widget.tag_may_hide_rows():
             # No filter can hide or show a row: the rows are the same, only their chips
             # (the one row's, re-read and repainted alone when the list can).
             if not widget.retag(targets):
@@ -983,10 +983,13 @@ class DossierApp(CorrectionsMixin, App[None]):
         """After a triage tag: the cursor on the article that came after the tagged one (a
         filter such as "nothing from triage yet" may have taken the tagged row away), and
         the reader on it when the reader showed the tagged article."""
+        articles = self.articles
+        if next_id is None and articles.pending(index + 1):
+            articles.move_to(index + 1)  # a page still being read: its row shows when in
+            return
         if next_id is None:
             self.notify("the last article of the list", markup=False, timeout=2)
             return
-        articles = self.articles
         for candidate in (index, index + 1):
             row = articles.row_at(candidate)
             if row is not None and row.id == next_id:
