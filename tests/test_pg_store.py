@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from dossier_helpers import add_article_with_names, other_tool
 
 from dossier.cli import main
+from dossier.ingest.pipeline import ingest_paths
 from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
 
 
@@ -171,5 +172,24 @@ def test_a_server_restart_mid_session_loses_nothing_acknowledged(pg_server, url)
         with other_tool(url) as conn:
             assert sorted(r[0] for r in conn.execute(
                 "SELECT target_id FROM taggings WHERE tag = 'relevant'")) == [first, second]
+    finally:
+        store.close()
+
+
+def test_a_version_2_database_is_migrated_to_3_with_its_pairs(url):
+    wires = Path(__file__).parent / "fixtures" / "iran_contra"
+    store = Store.open(url, create=True)
+    ingest_paths(store, [wires], extractor="rules")
+    pairs = store.conn.execute("SELECT a_id, b_id FROM article_duplicates").fetchall()
+    store.close()
+    assert len(pairs) == 1
+    with other_tool(url) as conn:  # what this program made before schema 3
+        conn.execute("DROP TABLE article_duplicates")
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    store = Store.open(url)
+    try:
+        assert store.get_meta("schema_version") == "3"
+        assert store.conn.execute("SELECT a_id, b_id FROM article_duplicates").fetchall() == \
+            pairs
     finally:
         store.close()

@@ -7,6 +7,7 @@ SQLite idioms of the store's statements on the way (`translate`):
 
     ?                         -> %s (and a literal % -> %%)
     INSERT OR IGNORE INTO ... -> INSERT INTO ... ON CONFLICT DO NOTHING
+    INSERT OR REPLACE INTO .. -> INSERT INTO ... ON CONFLICT (key) DO UPDATE SET ...
     json_each(?) [alias]      -> unnest(?::bigint[]) AS alias(value) (the JSON list of ids)
     group_concat(x)           -> string_agg(x::text, ',')
     total(x)                  -> coalesce(sum(x), 0)::float8
@@ -143,6 +144,24 @@ def _placeholders(sql: str) -> str:
     return "".join(out)
 
 
+# The keys an INSERT OR REPLACE replaces on (SQLite finds them itself).
+REPLACE_KEYS = {"article_duplicates": ("a_id", "b_id"), "article_signatures": ("article_id",)}
+
+
+def _replace_clause(table: str, text: str) -> str:
+    """INSERT OR REPLACE as an upsert on the table's key: the other columns take the new row's
+    values (the same row SQLite's delete-and-insert leaves, for tables no key points at)."""
+    keys = REPLACE_KEYS.get(table)
+    cols = re.search(r"\(([^)]*)\)", text)
+    if keys is None or cols is None:
+        raise ValueError(f"INSERT OR REPLACE INTO {table}: no PostgreSQL form known")
+    rest = [c.strip().strip('"') for c in cols.group(1).split(",") if c.strip().strip('"')
+            not in keys]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    return f" ON CONFLICT ({', '.join(keys)}) " + (f"DO UPDATE SET {sets}" if sets
+                                                   else "DO NOTHING")
+
+
 Translated = tuple[str, str | None, bool, tuple[int, ...]]
 
 
@@ -162,7 +181,7 @@ def translate(sql: str) -> Translated:
             text = text[:match.start(1)] + text[match.end(1):]
             conflict = " ON CONFLICT DO NOTHING"
             if match.group(2).upper() == "REPLACE":
-                raise ValueError("INSERT OR REPLACE has no PostgreSQL form here; use an upsert")
+                conflict = _replace_clause(table, text)
         if table in ID_TABLES and "RETURNING" not in text.upper():
             returning = table
     text = _JSON_EACH.sub(
@@ -480,8 +499,21 @@ def _inspect(conn: PgConnection) -> int | None:
     return version
 
 
+def _v2_to_v3(conn: PgConnection, progress: Any) -> None:
+    """Version 3 (as on a file, store/migrations.py): the near-duplicate pairs' table, filled
+    from the sketches the dossier holds. (A PostgreSQL dossier starts at version 2.)"""
+    from dossier.store import migrations
+    from dossier.store.dedup import backfill_pairs
+
+    for statement in schema.DDL:
+        if migrations.ddl_name(statement) not in migrations.V2_OBJECTS:
+            for pg_statement in pgschema.translate(statement):
+                conn.execute(pg_statement)
+    backfill_pairs(conn, progress)
+
+
 # Migrations of a PostgreSQL dossier from version N to N+1, in the opener's transaction.
-MIGRATIONS: dict[int, Any] = {}
+MIGRATIONS: dict[int, Any] = {2: _v2_to_v3}
 
 
 def _create(conn: PgConnection) -> None:
@@ -500,11 +532,11 @@ def _create(conn: PgConnection) -> None:
         raise
 
 
-def _migrate(conn: PgConnection, version: int) -> None:
+def _migrate(conn: PgConnection, version: int, progress: Any = None) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         while version < schema.SCHEMA_VERSION:
-            MIGRATIONS[version](conn)
+            MIGRATIONS[version](conn, progress or (lambda done, total: None))
             version += 1
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
         problems = pgschema.schema_differences(conn)
@@ -525,8 +557,8 @@ def can_write(conn: PgConnection) -> bool:
     return bool(row and row[0])
 
 
-def open_connection(url: str, *, create: bool = False,
-                    readonly: bool = False) -> tuple[PgConnection, bool]:
+def open_connection(url: str, *, create: bool = False, readonly: bool = False,
+                    progress: Any = None) -> tuple[PgConnection, bool]:
     """Open (or, with `create`, make) the dossier in a PostgreSQL database; return
     (connection, is_read_only). Every refusal is a `DossierFileError` naming the server."""
     import psycopg
@@ -549,7 +581,7 @@ def open_connection(url: str, *, create: bool = False,
             if not writable:
                 raise DossierFileError(conn.name, f"schema version {version} needs migrating, "
                                                   "and this role may not write")
-            _migrate(conn, version)
+            _migrate(conn, version, progress)
         if readonly or not writable:
             conn.execute("SET default_transaction_read_only = on")
             conn.readonly = True
