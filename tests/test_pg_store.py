@@ -193,3 +193,42 @@ def test_a_version_2_database_is_migrated_to_3_with_its_pairs(url):
             pairs
     finally:
         store.close()
+
+
+CHILD = """
+import sys
+from dossier.store import Store
+store = Store.open(sys.argv[1])
+with store.change("killed", "tag triage:relevant", "article", 1) as ch:
+    ch.insert("taggings", {"target_kind": "article", "target_id": 1, "tagset": "triage",
+                           "tag": "relevant", "analyst": "killed", "created_at": ch.at})
+    print("inside", flush=True)
+    sys.stdin.readline()  # killed here, inside the transaction, holding the write lock
+"""
+
+
+def test_an_app_killed_mid_tag_leaves_nothing_half_done_and_no_lock(url):
+    import signal
+    import subprocess
+    import sys
+
+    store = Store.open(url, create=True)
+    article, _ = add_article_with_names(store, "One", "Body.", {})
+    assert article == 1
+    child = subprocess.Popen([sys.executable, "-c", CHILD, url], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "inside"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        # The server rolls the dead session back and frees its lock: the next tag goes in.
+        assert store.set_tag("ana", [("article", article)], "triage", "background") == "added"
+        with other_tool(url) as conn:
+            assert conn.execute("SELECT tag, analyst FROM taggings").fetchall() == [
+                ("background", "ana")]
+            assert conn.execute(
+                "SELECT count(*) FROM journal WHERE analyst = 'killed'").fetchone() == (0,)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        store.close()
