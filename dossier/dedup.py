@@ -21,8 +21,8 @@ import heapq
 import re
 import zlib
 from array import array
-
-import numpy as np
+from functools import cache
+from typing import Any
 
 SHINGLE = 5  # words a shingle
 SKETCH = 64  # hashes kept a sketch
@@ -31,11 +31,16 @@ THRESHOLD = 0.6  # estimated Jaccard similarity from which two articles are near
 MIN_SHINGLES = 8  # a body shorter than this (a few words) is never anyone's duplicate
 
 _WORD = re.compile(r"\w+")
-_MASK = np.uint64((1 << 63) - 1)
-_PRIME = np.uint64(1_000_003)
-_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
-_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
-_SHIFT = np.uint64(33)
+
+
+@cache
+def _numpy() -> tuple[Any, ...]:
+    """numpy and the hash constants, imported at the first sketch: opening the app (which
+    reads stored pairs and never sketches) does not pay numpy's import (~0.1-0.3 s)."""
+    import numpy as np
+
+    return (np, np.uint64((1 << 63) - 1), np.uint64(1_000_003), np.uint64(0xFF51AFD7ED558CCD),
+            np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33))
 
 
 def shingles(body: str) -> set[str]:
@@ -55,6 +60,7 @@ def sketch(body: str) -> list[int]:
     words = _WORD.findall(body.casefold())
     if not words:
         return []
+    np, _MASK, _PRIME, _MIX1, _MIX2, _SHIFT = _numpy()
     ids = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64,
                       count=len(words))
     span = min(SHINGLE, len(words))
@@ -89,11 +95,13 @@ def bands(values: list[int]) -> list[int]:
     return values[:BANDS] if len(values) >= MIN_SHINGLES else []
 
 
-def similarity(a: list[int], b: list[int]) -> float:
-    """Estimated Jaccard similarity of the shingle sets two sketches were made from."""
+def similarity(a: list[int] | frozenset[int], b: list[int] | frozenset[int]) -> float:
+    """Estimated Jaccard similarity of the shingle sets two sketches were made from (a
+    sketch as a list, or as a set already made: one article compared with many)."""
     if not a or not b:
         return 0.0
-    sa, sb = set(a), set(b)
+    sa = a if isinstance(a, frozenset) else set(a)
+    sb = b if isinstance(b, frozenset) else set(b)
     union = heapq.nsmallest(min(SKETCH, len(sa | sb)), sa | sb)
     both = sum(1 for h in union if h in sa and h in sb)
     return both / len(union)
