@@ -137,6 +137,7 @@ class Record:
     not_done: set[int]  # batches up to the mark not in the file then (undone, dropped)
     flipped: set[int]  # batches whose applied state differs from the mark's rule
     idmap: IdMap
+    corrected: bool = True  # a publish's corrections of matched items carried over
 
     def applied(self, batch: int) -> bool:
         base = batch <= self.mark and batch not in self.not_done
@@ -148,6 +149,7 @@ class Record:
             "not_done": sorted(self.not_done), "flipped": sorted(self.flipped),
             "id_marks": self.idmap.marks,
             "ids": {t: {str(k): v for k, v in m.items()} for t, m in self.idmap.ids.items()},
+            "corrected": self.corrected,
         })
 
     @classmethod
@@ -156,7 +158,8 @@ class Record:
         return cls(d["file"], bool(d["pulled"]), int(d["mark"]), set(d["not_done"]),
                    set(d["flipped"]), IdMap({t: int(v) for t, v in d["id_marks"].items()},
                                             {t: {int(k): int(v) for k, v in m.items()}
-                                             for t, m in d["ids"].items()}))
+                                             for t, m in d["ids"].items()}),
+                   bool(d.get("corrected", True)))
 
 
 # ----------------------------------------------------------------------------- pull
@@ -249,7 +252,7 @@ class _Push:
         else:
             mark = ss.journal_mark(file)
             self.record = Record(name, False, mark, set(ss.batches_not_done(file, mark)), set(),
-                                 IdMap({}, {}))
+                                 IdMap({}, {}), corrected=False)
             mode = "publish"
         self.report = PushReport(name, target_name, mode)
 
@@ -305,7 +308,7 @@ class _Push:
     def apply_row(self, ch: Any, idmap: IdMap, table: str, file_id: int,
                   expected: dict[str, Any] | None, wanted: dict[str, Any] | None) -> None:
         """Make the target's copy of a file row go from `expected` to `wanted`."""
-        what = self.describe(table, wanted or expected or {"id": file_id})
+        what = self.describe(table, expected or wanted or {"id": file_id})
         if expected is None:
             assert wanted is not None
             image = self.mapped(table, wanted, idmap)
@@ -430,7 +433,7 @@ class _Push:
         r = self.record
         return Record(r.file, r.pulled, r.mark, r.not_done,
                       r.flipped if flipped is None else flipped,
-                      r.idmap if idmap is None else idmap)
+                      r.idmap if idmap is None else idmap, r.corrected)
 
     def _adopt(self, record: Record, counts: dict[str, list[int]],
                skipped: list[Skipped]) -> None:
@@ -441,6 +444,65 @@ class _Push:
             if matched:
                 self.report.matched[table] = self.report.matched.get(table, 0) + matched
         self.report.skipped += skipped
+
+    # ------------------------------------------------------------------ corrections (publish)
+
+    def carry_corrections(self) -> None:
+        """At a publish, the file's corrections of articles, entities and events the target
+        already had (matched, not inserted): each changed value goes in when the target still
+        has the value the file's journal started from, under the analyst who made it; a
+        value the target changed otherwise, and an item deleted or merged away in the file
+        that the target still has, are reported, never silently dropped."""
+        first: dict[tuple[str, int], dict[str, Any] | None] = {}
+        last: dict[tuple[str, int], tuple[dict[str, Any] | None, str, str, str]] = {}
+        for batch in ss.batches(self.file, 0):
+            if batch.state != "done" or batch.batch > self.record.mark:
+                continue
+            for r in batch.rows:
+                if r.table not in ("articles", "entities", "events"):
+                    continue
+                first.setdefault((r.table, r.row_id), r.before)
+                last[(r.table, r.row_id)] = (r.after, batch.analyst, batch.at, batch.action)
+        work: dict[str, list[tuple[str, int, dict[str, Any], str]]] = {}
+        for (table, row_id), (after, analyst, at, action) in last.items():
+            before = first[(table, row_id)]
+            if before is None:
+                continue  # made in the file: imported as it is now
+            what = self.describe(table, after or before)
+            refs = {c for c, _k in REFS.get(table, ())} | {"id"}
+            if after is None:
+                try:
+                    still = ss.find_same(self.target, table, self.mapped(table, before,
+                                                                          self.record.idmap))
+                except Skip:
+                    still = None
+                if still is not None:
+                    self.report.skipped.append(Skipped(None, analyst, at, action, (
+                        f"{what} was deleted or merged away in {self.name} but is still in "
+                        f"{self.target_name}: not repeated there")))
+                continue
+            target_id = self.record.idmap.target(table, row_id)
+            current = None if target_id is None else ss.row(self.target, table, target_id)
+            if current is None:
+                continue
+            changed = {c: v for c, v in after.items() if c not in refs and before.get(c) != v}
+            if all(current.get(c) == v for c, v in changed.items()):
+                continue  # inserted by this publish, or the same correction made there
+            if any(current.get(c) != before.get(c) for c in changed):
+                who = ss.last_change(self.target, table, target_id)
+                by = f" by {who[0]} at {who[1]}" if who else ""
+                self.report.skipped.append(Skipped(None, analyst, at, action, (
+                    f"{what}: {', '.join(sorted(changed))} differs in {self.target_name}"
+                    f"{by}; the value there is kept")))
+                continue
+            work.setdefault(analyst, []).append((table, target_id, changed, f"{action}: {what}"))
+        for analyst in sorted(work):
+            with self.target.change(analyst, f"push: corrections from {self.name}") as ch:
+                for table, target_id, changed, line in work[analyst]:
+                    ch.update(table, target_id, changed)
+                    self.report.applied.append(f"{analyst} '{line}'")
+        self.record.corrected = True
+        self.target.set_meta(self.key, self.record.dumps())
 
     # ------------------------------------------------------------------ replay the journal
 
@@ -496,5 +558,7 @@ def push(file: Store, target: Store, analyst: str, progress: Progress | None = N
     job = _Push(file, target, analyst, progress, name or os.fspath(file.path),
                 target_name or os.fspath(target.path))
     job.import_new()
+    if not job.record.corrected:
+        job.carry_corrections()
     job.replay()
     return job.report

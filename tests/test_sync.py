@@ -390,3 +390,69 @@ def test_pulled_copy_passes_check(tmp_path, extra):
     pull(team, off, *extra)
     code, out, err = run("check", off)
     assert code == 0, out + err
+
+
+def test_publish_carries_corrections_of_articles_the_target_has(tmp_path):
+    mine = tmp_path / "mine.db"
+    ids = build_team(mine)
+    team = tmp_path / "team.db"
+    build_team(team)  # the same articles, ingested there too
+    store = Store.open(mine)
+    store.update_article("olga", ids["a2"], title="Arms deal alleged by Treasury")
+    store.merge_entities("olga", ids["short"], ids["broker"])
+    store.close()
+    store = Store.open(team)
+    store.update_article("bob", ids["a4"], title="Unrelated (bob)")
+    store.close()
+    store = Store.open(mine)
+    store.update_article("olga", ids["a4"], title="Unrelated (olga)")
+    store.close()
+    code, out, err = run("push", mine, team, "--analyst", "olga")
+    assert code == 1, err
+    assert "Arms deal alleged by Treasury" in titles(team)
+    assert "Unrelated (bob)" in titles(team)
+    skipped = [line for line in out.splitlines() if line.startswith("skipped:")]
+    assert any("title differs" in line and "by bob" in line for line in skipped)
+    assert any("entity 'Mkrtychev'" in line and "merged away" in line for line in skipped)
+    with sqlite3.connect(team) as conn:
+        assert conn.execute("SELECT analyst FROM journal WHERE table_name = 'articles' AND "
+                            "after LIKE '%by Treasury%'").fetchone() == ("olga",)
+    before = journal_size(team)
+    code, out, _err = run("push", mine, team)
+    assert code == 0 and journal_size(team) == before
+
+
+def test_an_offline_merge_and_rename_are_replayed(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    offline = Store.open(off)
+    offline.merge_entities("olga", ids["short"], ids["broker"])
+    offline.rename_entity("olga", ids["broker"], "Ashot Mkrtychev (broker)")
+    offline.close()
+    code, out, err = run("push", off, team)
+    assert code == 0, err
+    target = Store.open(team)
+    try:
+        assert target.get_entity(ids["short"]) is None
+        assert target.get_entity(ids["broker"]).name == "Ashot Mkrtychev (broker)"
+        assert [e.id for e in target.find_entities("Mkrtychev")] == [ids["broker"]]
+        assert target.check() == []
+    finally:
+        target.close()
+
+
+def test_an_article_edited_in_both_places_is_reported(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    offline = Store.open(off)
+    offline.update_article("olga", ids["a3"], title="Old story (olga)")
+    offline.close()
+    store = Store.open(team)
+    store.update_article("bob", ids["a3"], title="Old story (bob)")
+    store.close()
+    code, out, _err = run("push", off, team)
+    assert code == 1
+    assert "article 'Old story' was changed in" in out and "by bob" in out
+    assert "Old story (bob)" in titles(team)
