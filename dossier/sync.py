@@ -138,6 +138,7 @@ class Record:
     flipped: set[int]  # batches whose applied state differs from the mark's rule
     idmap: IdMap
     corrected: bool = True  # a publish's corrections of matched items carried over
+    seen: dict[int, str] = field(default_factory=dict)  # batch -> analyst and time, applied
 
     def applied(self, batch: int) -> bool:
         base = batch <= self.mark and batch not in self.not_done
@@ -150,6 +151,7 @@ class Record:
             "id_marks": self.idmap.marks,
             "ids": {t: {str(k): v for k, v in m.items()} for t, m in self.idmap.ids.items()},
             "corrected": self.corrected,
+            "seen": {str(b): fp for b, fp in self.seen.items()},
         })
 
     @classmethod
@@ -159,7 +161,8 @@ class Record:
                    set(d["flipped"]), IdMap({t: int(v) for t, v in d["id_marks"].items()},
                                             {t: {int(k): int(v) for k, v in m.items()}
                                              for t, m in d["ids"].items()}),
-                   bool(d.get("corrected", True)))
+                   bool(d.get("corrected", True)),
+                   {int(b): str(fp) for b, fp in d.get("seen", {}).items()})
 
 
 # ----------------------------------------------------------------------------- pull
@@ -242,12 +245,20 @@ class _Push:
         text = target.get_meta(self.key)
         pulled = pulled_from(file)
         if text:
-            self.record = Record.loads(text)
+            try:
+                self.record = Record.loads(text)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise SyncError(f"{target_name}: its record of what it took from {name} "
+                                f"(meta {self.key}) is damaged; nothing pushed") from None
             mode = "replay"
         elif pulled and pulled.get("source") == ss.identity(target):
-            self.record = Record(name, True, int(pulled["mark"]), set(pulled["not_done"]),
-                                 set(), IdMap({t: int(v) for t, v in pulled["id_marks"].items()},
-                                              {}))
+            try:
+                self.record = Record(
+                    name, True, int(pulled["mark"]), {int(b) for b in pulled["not_done"]},
+                    set(), IdMap({str(t): int(v) for t, v in pulled["id_marks"].items()}, {}))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise SyncError(f"{name}: its pull record (meta {PULLED_KEY}) is damaged; "
+                                "nothing pushed") from None
             mode = "replay"
         else:
             mark = ss.journal_mark(file)
@@ -255,6 +266,7 @@ class _Push:
                                  IdMap({}, {}), corrected=False)
             mode = "publish"
         self.report = PushReport(name, target_name, mode)
+        self.todo: list[tuple[ss.Batch, bool]] = []
 
     # ------------------------------------------------------------------ ids and images
 
@@ -433,7 +445,7 @@ class _Push:
         r = self.record
         return Record(r.file, r.pulled, r.mark, r.not_done,
                       r.flipped if flipped is None else flipped,
-                      r.idmap if idmap is None else idmap, r.corrected)
+                      r.idmap if idmap is None else idmap, r.corrected, r.seen)
 
     def _adopt(self, record: Record, counts: dict[str, list[int]],
                skipped: list[Skipped]) -> None:
@@ -506,19 +518,30 @@ class _Push:
 
     # ------------------------------------------------------------------ replay the journal
 
-    def replay(self) -> None:
-        """Apply the file's changes the target lacks and undo those the file took back."""
+    def plan(self) -> None:
+        """Find the file's changes the target lacks and those the file took back since; refuse
+        a file that is not the one the target took them from (a copy worked on apart)."""
         rec = self.record
         now_not_done = set(ss.batches_not_done(self.file, rec.mark))
         early = (now_not_done ^ rec.not_done) | {b for b in rec.flipped if b <= rec.mark}
         forward, backward = [], []
         for batch in ss.batches(self.file, rec.mark, early):
+            known = rec.seen.get(batch.batch)
+            if known is not None and known != _fingerprint(batch):
+                raise SyncError(
+                    f"{self.name}: its change {batch.batch} is not the one {self.target_name} "
+                    "took under the same number (a copy of the file worked on apart?); "
+                    "nothing pushed: pull a fresh copy and redo that work there")
             want = batch.state == "done"
             if want and not rec.applied(batch.batch):
                 forward.append(batch)
             elif not want and rec.applied(batch.batch):
                 backward.append(batch)
-        todo = [(b, True) for b in reversed(backward)] + [(b, False) for b in forward]
+        self.todo = [(b, True) for b in reversed(backward)] + [(b, False) for b in forward]
+
+    def replay(self) -> None:
+        """Apply the changes `plan` found, a batch a transaction."""
+        todo = self.todo
         for n, (batch, inverse) in enumerate(todo, 1):
             self._replay(batch, inverse)
             if self.progress:
@@ -532,6 +555,9 @@ class _Push:
         if kind in TABLE_OF and batch.target_id is not None:
             target_id = idmap.target(TABLE_OF[kind], batch.target_id)
         try:
+            for r in batch.rows:
+                if r.problem:
+                    raise Skip(f"{r.problem}: the change is not replayed")
             with self.target.change(batch.analyst, action, kind if target_id else None,
                                     target_id, at=now_iso() if inverse else batch.at) as ch:
                 rows = list(reversed(batch.rows)) if inverse else batch.rows
@@ -539,6 +565,8 @@ class _Push:
                     expected, wanted = (r.after, r.before) if inverse else (r.before, r.after)
                     self.apply_row(ch, idmap, r.table, r.row_id, expected, wanted)
                 record = self._with(idmap=idmap, flipped=self.record.flipped ^ {batch.batch})
+                if not inverse and batch.batch > record.mark:
+                    record.seen = {**record.seen, batch.batch: _fingerprint(batch)}
                 self.save(record)
         except Skip as why:
             self.report.skipped.append(Skipped(batch.batch, batch.analyst, batch.at, action,
@@ -549,6 +577,10 @@ class _Push:
         (self.report.undone if inverse else self.report.applied).append(line)
 
 
+def _fingerprint(batch: ss.Batch) -> str:
+    return f"{batch.analyst}|{batch.at}|{batch.action}"
+
+
 def push(file: Store, target: Store, analyst: str, progress: Progress | None = None,
          name: str | None = None, target_name: str | None = None) -> PushReport:
     """Bring the work of the dossier `file` into `target` (see the module's docstring)."""
@@ -557,6 +589,7 @@ def push(file: Store, target: Store, analyst: str, progress: Progress | None = N
                         f"{name or file.path}")
     job = _Push(file, target, analyst, progress, name or os.fspath(file.path),
                 target_name or os.fspath(target.path))
+    job.plan()
     job.import_new()
     if not job.record.corrected:
         job.carry_corrections()

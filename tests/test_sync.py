@@ -456,3 +456,40 @@ def test_an_article_edited_in_both_places_is_reported(tmp_path):
     assert code == 1
     assert "article 'Old story' was changed in" in out and "by bob" in out
     assert "Old story (bob)" in titles(team)
+
+
+def test_a_copy_of_a_pushed_file_worked_on_apart_is_refused(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(off.read_bytes())
+    offline = Store.open(off)
+    offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
+    offline.close()
+    assert run("push", off, team)[0] == 0
+    other = Store.open(copy)
+    other.set_tag("petr", [("article", ids["a2"])], "triage", "noise", exclusive=True)
+    other.close()
+    before = journal_size(team)
+    code, _out, err = run("push", copy, team)
+    assert code == 2 and "copy.db" in err and "pull a fresh copy" in err
+    assert journal_size(team) == before
+
+
+def test_a_journal_row_another_tool_wrote_is_skipped_not_trusted(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    offline = Store.open(off)
+    offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
+    offline.set_tag("olga", [("article", ids["a3"])], "priority", "high")
+    offline.close()
+    with sqlite3.connect(off) as conn:
+        conn.execute("""UPDATE journal SET after = '{"id": 99, "sql": "DROP TABLE x"}'
+                        WHERE id = (SELECT max(id) FROM journal)""")
+    code, out, _err = run("push", off, team)
+    assert code == 1
+    assert "is not one this program wrote" in out
+    assert ("Arms deal alleged", "triage", "relevant", "olga") in tags_of(team)
+    assert not any(tag[1] == "priority" for tag in tags_of(team))

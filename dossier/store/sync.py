@@ -75,6 +75,7 @@ class JournalRow:
     row_id: int
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    problem: str | None = None  # why this row cannot be replayed (another tool wrote it)
 
 
 @dataclass
@@ -91,15 +92,34 @@ class Batch:
     rows: list[JournalRow] = field(default_factory=list)
 
 
-def _image(text: object) -> dict[str, Any] | None:
+def _journal_row(columns: dict[str, set[str]], jid: int, table: object, row_id: object,
+                 before: object, after: object) -> JournalRow:
+    """A journal row read back, checked as undo checks it: a journalled table, an integer
+    row id, JSON objects of that table's columns holding plain values. A row that fails
+    carries its `problem` (the push skips its change) instead of being trusted."""
     import json
 
-    if text is None:
-        return None
-    value = json.loads(text) if isinstance(text, str | bytes) else None
-    if not isinstance(value, dict):
-        raise ValueError("a journal image that is not a JSON object")
-    return value
+    images: list[dict[str, Any] | None] = []
+    problem = None
+    if table not in JOURNALLED_TABLES or not isinstance(row_id, int):
+        problem = f"journal row {jid} names no row of a journalled table"
+    for text in (before, after):
+        if text is None or problem:
+            images.append(None)
+            continue
+        try:
+            value = json.loads(text) if isinstance(text, str | bytes) else None
+        except ValueError:
+            value = None
+        if not isinstance(value, dict) or set(value) - columns[str(table)] or not all(
+                v is None or isinstance(v, str | int | float) for v in value.values()):
+            problem = f"journal row {jid} is not one this program wrote"
+            value = None
+        images.append(value)
+    if not problem and images == [None, None]:
+        problem = f"journal row {jid} has neither a before nor an after"
+    return JournalRow(str(table), row_id if isinstance(row_id, int) else 0, images[0],
+                      images[1], problem)
 
 
 def batches(store: Store, after: int = 0, only: set[int] | None = None) -> Iterator[Batch]:
@@ -109,20 +129,20 @@ def batches(store: Store, after: int = 0, only: set[int] | None = None) -> Itera
     if only:
         cond = f"(batch > ? OR batch IN ({', '.join('?' for _ in only)}))"
         params += sorted(only)
+    columns = {t: set(store.columns(t)) for t in JOURNALLED_TABLES}
     current: Batch | None = None
     for jid, batch, at, analyst, action, table, row_id, before, after_, state, tk, ti in (
             store.conn.execute(
                 "SELECT id, batch, at, analyst, action, table_name, row_id, before, after, "
                 f"state, target_kind, target_id FROM journal WHERE {cond} ORDER BY batch, id",
-                params)):
-        del jid
+                params).fetchall()):
         if current is None or current.batch != batch:
             if current is not None:
                 yield current
             current = Batch(batch, analyst, at, action, state, tk, ti)
         if state != "done":
             current.state = state
-        current.rows.append(JournalRow(table, row_id, _image(before), _image(after_)))
+        current.rows.append(_journal_row(columns, jid, table, row_id, before, after_))
     if current is not None:
         yield current
 
@@ -179,10 +199,16 @@ def find_same(store: Store, table: str, image: dict[str, Any]) -> int | None:
         return _one(store, 'SELECT id FROM mentions WHERE article_id = ? AND entity_id = ? AND '
                     'start = ? AND "end" = ?',
                     (g("article_id"), g("entity_id"), g("start"), g("end")))
-    if table == "events":
-        return _one(store, "SELECT id FROM events WHERE article_id IS ? AND title = ? AND "
-                    "date_start IS ? AND date_end IS ? ORDER BY id LIMIT 1",
-                    (g("article_id"), g("title"), g("date_start"), g("date_end")))
+    if table == "events":  # `col IS ?` is SQLite's alone: NULL is spelt out
+        conds, params = ["title = ?"], [g("title")]
+        for column in ("article_id", "date_start", "date_end"):
+            if g(column) is None:
+                conds.append(f"{column} IS NULL")
+            else:
+                conds.append(f"{column} = ?")
+                params.append(g(column))
+        return _one(store, f"SELECT id FROM events WHERE {' AND '.join(conds)} ORDER BY id "
+                    "LIMIT 1", tuple(params))
     if table == "event_entities":
         return _one(store, "SELECT id FROM event_entities WHERE event_id = ? AND entity_id = ?",
                     (g("event_id"), g("entity_id")))
