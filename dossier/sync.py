@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,6 +268,9 @@ class _Push:
             mode = "publish"
         self.report = PushReport(name, target_name, mode)
         self.todo: list[tuple[ss.Batch, bool]] = []
+        # Items known to be in the target within the current transaction (this push holds
+        # the write lock): found once, not looked up again for each of their rows.
+        self.there: set[tuple[str, int]] = set()
 
     # ------------------------------------------------------------------ ids and images
 
@@ -301,12 +305,12 @@ class _Push:
             if value is None:
                 continue
             kind = str(image[kind[1:]]) if kind.startswith("@") else kind
-            ref_table = TABLE_OF[kind]
-            target_id = idmap.target(ref_table, int(value))
-            gone = (f"the {kind} '{self.file.item_name(kind, int(value))}' is not in "
-                    f"{self.target_name} (merged away or deleted there)")
-            if target_id is None or not self.target.exists(kind, target_id):
-                raise Skip(gone)
+            target_id = idmap.target(TABLE_OF[kind], int(value))
+            if target_id is None or ((kind, target_id) not in self.there
+                                     and not self.target.exists(kind, target_id)):
+                raise Skip(f"the {kind} '{self.file.item_name(kind, int(value))}' is not in "
+                           f"{self.target_name} (merged away or deleted there)")
+            self.there.add((kind, target_id))
             out[column] = target_id
         if table == "decisions" and out["a_id"] > out["b_id"]:
             out["a_id"], out["b_id"] = out["b_id"], out["a_id"]
@@ -352,6 +356,7 @@ class _Push:
             raise self._changed_since(table, target_id, what)
         if after is None:
             ch.delete(table, target_id)
+            self.there.clear()  # a delete may take other rows with it (cascades)
         else:
             ch.update(table, target_id, {k: v for k, v in after.items() if k != "id"})
 
@@ -359,8 +364,21 @@ class _Push:
         values = {k: v for k, v in image.items() if k != "id"}
         new_id = ch.insert(table, values)
         if table == "articles":
-            ss.signature(self.target, new_id, str(values["body"]))
+            ss.signature(self.target, new_id, str(values["body"]), self.file, image.get("id"))
+        if table in TABLE_OF.values():
+            self.there.add((KIND_OF[table], int(new_id)))
         return int(new_id)
+
+    @contextmanager
+    def _change(self, analyst: str, action: str, target_kind: str | None = None,
+                target_id: int | None = None, *, at: str | None = None) -> Iterator[Any]:
+        """One journalled change in the target (one transaction, one batch)."""
+        self.there.clear()
+        try:
+            with self.target.change(analyst, action, target_kind, target_id, at=at) as ch:
+                yield ch
+        finally:
+            self.there.clear()
 
     # ------------------------------------------------------------------ the record
 
@@ -382,7 +400,7 @@ class _Push:
             counts: dict[str, list[int]] = {}
             skipped: list[Skipped] = []
             done = 0
-            with self.target.change(self.analyst, f"push: import from {self.name}") as ch:
+            with self._change(self.analyst, f"push: import from {self.name}") as ch:
                 for table in MATERIAL:
                     for image in fresh[table]:
                         self._import_row(ch, idmap, table, image, counts, skipped)
@@ -427,7 +445,7 @@ class _Push:
         idmap = self.record.idmap.copy()
         counts: dict[str, list[int]] = {}
         skipped: list[Skipped] = []
-        with self.target.change(analyst, f"push: tags, links and decisions from {self.name}"
+        with self._change(analyst, f"push: tags, links and decisions from {self.name}"
                                 ) as ch:
             for table, image in items:
                 if (table == "taggings" and image["target_kind"] == "link"
@@ -509,7 +527,7 @@ class _Push:
                 continue
             work.setdefault(analyst, []).append((table, target_id, changed, f"{action}: {what}"))
         for analyst in sorted(work):
-            with self.target.change(analyst, f"push: corrections from {self.name}") as ch:
+            with self._change(analyst, f"push: corrections from {self.name}") as ch:
                 for table, target_id, changed, line in work[analyst]:
                     ch.update(table, target_id, changed)
                     self.report.applied.append(f"{analyst} '{line}'")
@@ -558,7 +576,7 @@ class _Push:
             for r in batch.rows:
                 if r.problem:
                     raise Skip(f"{r.problem}: the change is not replayed")
-            with self.target.change(batch.analyst, action, kind if target_id else None,
+            with self._change(batch.analyst, action, kind if target_id else None,
                                     target_id, at=now_iso() if inverse else batch.at) as ch:
                 rows = list(reversed(batch.rows)) if inverse else batch.rows
                 for r in rows:
@@ -590,8 +608,12 @@ def push(file: Store, target: Store, analyst: str, progress: Progress | None = N
     job = _Push(file, target, analyst, progress, name or os.fspath(file.path),
                 target_name or os.fspath(target.path))
     job.plan()
-    job.import_new()
-    if not job.record.corrected:
-        job.carry_corrections()
-    job.replay()
+    # Each batch commits without an fsync (a killed push keeps every batch it committed, with
+    # the record of it); the last commit is FULL and makes them all durable with it.
+    with target.synchronous("NORMAL"):
+        job.import_new()
+        if not job.record.corrected:
+            job.carry_corrections()
+        job.replay()
+    target.set_meta(job.key, job.record.dumps())
     return job.report

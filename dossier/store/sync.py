@@ -226,10 +226,22 @@ def find_same(store: Store, table: str, image: dict[str, Any]) -> int | None:
     raise ValueError(f"not a journalled table: {table}")
 
 
-def signature(store: Store, article_id: int, body: str) -> None:
+def signature(store: Store, article_id: int, body: str, source: Store | None = None,
+              source_id: int | None = None) -> None:
     """The near-duplicate sketch of an article the push inserted (machine-made, as at ingest;
-    inside the caller's transaction)."""
-    write_signature(store.conn, article_id, body)
+    inside the caller's transaction): copied from the file it came from when it has one (the
+    same body makes the same sketch), else computed."""
+    blob = None if source is None else source.conn.execute(
+        "SELECT minhash FROM article_signatures WHERE article_id = ?", (source_id,)).fetchone()
+    if blob is None:
+        write_signature(store.conn, article_id, body)
+        return
+    bands = source.conn.execute("SELECT band FROM article_bands WHERE article_id = ?",
+                                (source_id,)).fetchall()
+    store.conn.execute("INSERT INTO article_signatures (article_id, minhash) VALUES (?, ?)",
+                       (article_id, blob[0]))
+    store.conn.executemany("INSERT INTO article_bands (band, article_id) VALUES (?, ?)",
+                           [(band, article_id) for (band,) in bands])
 
 
 def count_rows(store: Store, table: str) -> int:
