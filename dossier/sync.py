@@ -169,7 +169,7 @@ class Record:
 # ----------------------------------------------------------------------------- pull
 
 def pull(source: Store, file: str | os.PathLike[str], selection: Selection,
-         progress: Progress | None = None) -> dict[str, Any]:
+         progress: Progress | None = None, location: str | None = None) -> dict[str, Any]:
     """Write the offline dossier FILE from `source` (the subset export of one snapshot) with
     its pull record; atomically (a temporary file renamed into place). Returns the record."""
     from dossier.export.subset import write
@@ -192,7 +192,8 @@ def pull(source: Store, file: str | os.PathLike[str], selection: Selection,
         try:
             mark = ss.journal_mark(out)
             record = {
-                "source": source_id, "location": os.fspath(source.path), "pulled_at": now_iso(),
+                "source": source_id, "location": location or os.fspath(source.path),
+                "pulled_at": now_iso(),
                 "source_journal_mark": source_mark, "mark": mark,
                 "not_done": ss.batches_not_done(out, mark), "id_marks": ss.max_ids(out),
                 "filters": {"tags": [f"{s}:{t}" for s, t in selection.tags],

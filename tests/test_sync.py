@@ -493,3 +493,34 @@ def test_a_journal_row_another_tool_wrote_is_skipped_not_trusted(tmp_path):
     assert "is not one this program wrote" in out
     assert ("Arms deal alleged", "triage", "relevant", "olga") in tags_of(team)
     assert not any(tag[1] == "priority" for tag in tags_of(team))
+
+
+def test_progress_shows_on_a_terminal_and_not_in_a_pipe(tmp_path):
+    import pty
+
+    mine = tmp_path / "mine.db"
+    store = Store.open(mine, create=True)
+    for n in range(80):
+        add_article_with_names(store, f"Story {n}", f"Ashot Mkrtychev met Person{n} in Yerevan.",
+                               {"Ashot Mkrtychev": "person", f"Person{n}": "person",
+                                "Yerevan": "place"})
+    store.close()
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "push", str(mine),
+                             str(tmp_path / "a.db")], stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process is done with it
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait()
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"pushing" in shown and b"%" in shown
+    code, _out, err = run("push", mine, tmp_path / "b.db")
+    assert code == 0 and err == ""
