@@ -65,6 +65,9 @@ REFS: dict[str, tuple[tuple[str, str], ...]] = {
               ("evidence_article_id", "article")),
     "decisions": (("a_id", "@kind"), ("b_id", "@kind")),
 }
+# Tables whose rows are the same item when their unique key is (what a replayed insert may
+# find already there).
+SAME_BY_KEY = frozenset({"articles", "aliases", "event_entities", "taggings", "decisions"})
 # Columns a subset pull empties when the row they name was left out (an event's article, a
 # link's evidence): unchanged offline, they keep the target's value.
 PULL_NULLED = {"events": "article_id", "links": "evidence_article_id"}
@@ -329,7 +332,10 @@ class _Push:
         if expected is None:
             assert wanted is not None
             image = self.mapped(table, wanted, idmap)
-            same = ss.find_same(self.target, table, image)
+            # Only a row whose key makes it the same (a tag, an alias, an article's text) is
+            # taken as already there: an entity an analyst split off offline is a new one,
+            # even when the target has one of that name.
+            same = ss.find_same(self.target, table, image) if table in SAME_BY_KEY else None
             if same is not None:  # already there (a colleague did the same): taken as it is
                 idmap.set(table, file_id, same)
                 return

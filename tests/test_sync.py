@@ -524,3 +524,24 @@ def test_progress_shows_on_a_terminal_and_not_in_a_pipe(tmp_path):
     assert b"pushing" in shown and b"%" in shown
     code, _out, err = run("push", mine, tmp_path / "b.db")
     assert code == 0 and err == ""
+
+
+def test_an_entity_split_offline_is_a_new_entity_in_the_target(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    offline = Store.open(off)
+    [mention] = [m.id for m in offline.article_mentions(ids["a3"])
+                 if m.entity_id == ids["short"]]
+    new = offline.split_entity("olga", ids["short"], [mention], "Ashot Mkrtychev")
+    offline.set_tag("olga", [("entity", new)], "role", "broker")
+    offline.close()
+    code, out, err = run("push", off, team)
+    assert code == 0, out + err
+    with sqlite3.connect(team) as conn:
+        assert conn.execute("SELECT count(*) FROM entities WHERE name = 'Ashot Mkrtychev'"
+                            ).fetchone() == (2,)
+        (moved_to,) = conn.execute("SELECT entity_id FROM mentions WHERE id = ?",
+                                   (mention,)).fetchone()
+    assert moved_to not in (ids["short"], ids["broker"])
+    assert ("Ashot Mkrtychev", "role", "broker", "olga") in tags_of(team)
