@@ -143,6 +143,7 @@ class Record:
     idmap: IdMap
     corrected: bool = True  # a publish's corrections of matched items carried over
     seen: dict[int, str] = field(default_factory=dict)  # batch -> analyst and time, applied
+    scanned: dict[str, int] = field(default_factory=dict)  # table -> highest id imported from
 
     def applied(self, batch: int) -> bool:
         base = batch <= self.mark and batch not in self.not_done
@@ -156,6 +157,7 @@ class Record:
             "ids": {t: {str(k): v for k, v in m.items()} for t, m in self.idmap.ids.items()},
             "corrected": self.corrected,
             "seen": {str(b): fp for b, fp in self.seen.items()},
+            "scanned": self.scanned,
         })
 
     @classmethod
@@ -166,7 +168,8 @@ class Record:
                                             {t: {int(k): int(v) for k, v in m.items()}
                                              for t, m in d["ids"].items()}),
                    bool(d.get("corrected", True)),
-                   {int(b): str(fp) for b, fp in d.get("seen", {}).items()})
+                   {int(b): str(fp) for b, fp in d.get("seen", {}).items()},
+                   {str(t): int(v) for t, v in d.get("scanned", {}).items()})
 
 
 # ----------------------------------------------------------------------------- pull
@@ -415,6 +418,7 @@ class _Push:
                         if self.progress and done % 200 == 0:
                             self.progress(done, total)
                 record = self._with(idmap=idmap)
+                record.scanned = {**record.scanned, **_highest(fresh)}
                 self.save(record)
             self._adopt(record, counts, skipped)
         by_analyst: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -425,9 +429,14 @@ class _Push:
         for rounds in (by_analyst, later):
             for analyst in sorted(rounds):
                 self._import_work(analyst, rounds[analyst], later)
+        # Saved with the next batch or at the end: killed before, the next push looks again.
+        self.record.scanned = {**self.record.scanned, **_highest(work)}
 
     def _candidates(self, table: str, made: set[int]) -> list[dict[str, Any]]:
-        return [r for r in self.file.iter_rows(table)
+        """Rows above the pull's mark and above what earlier pushes imported (a row they
+        left out, its item gone from the target, was reported then), not yet mapped."""
+        start = max(self.record.idmap.marks.get(table, 0), self.record.scanned.get(table, 0))
+        return [r for r in self.file.iter_rows(table, "id > ?", [start])
                 if r["id"] not in made and self.record.idmap.target(table, r["id"]) is None]
 
     def _import_row(self, ch: Any, idmap: IdMap, table: str, image: dict[str, Any],
@@ -470,7 +479,7 @@ class _Push:
         r = self.record
         return Record(r.file, r.pulled, r.mark, r.not_done,
                       r.flipped if flipped is None else flipped,
-                      r.idmap if idmap is None else idmap, r.corrected, r.seen)
+                      r.idmap if idmap is None else idmap, r.corrected, r.seen, r.scanned)
 
     def _adopt(self, record: Record, counts: dict[str, list[int]],
                skipped: list[Skipped]) -> None:
@@ -600,6 +609,10 @@ class _Push:
         self.record = record
         line = f"{batch.analyst} {batch.at} '{batch.action}'"
         (self.report.undone if inverse else self.report.applied).append(line)
+
+
+def _highest(rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    return {t: max(r["id"] for r in found) for t, found in rows.items() if found}
 
 
 def _fingerprint(batch: ss.Batch) -> str:
