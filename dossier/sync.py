@@ -625,15 +625,18 @@ def push(file: Store, target: Store, analyst: str, progress: Progress | None = N
     if ss.identity(file) == ss.identity(target):
         raise SyncError(f"{target_name or target.path}: is the same dossier as "
                         f"{name or file.path}")
-    job = _Push(file, target, analyst, progress, name or os.fspath(file.path),
-                target_name or os.fspath(target.path))
-    job.plan()
-    # Each batch commits without an fsync (a killed push keeps every batch it committed, with
-    # the record of it); the last commit is FULL and makes them all durable with it.
-    with target.synchronous("NORMAL"):
-        job.import_new()
-        if not job.record.corrected:
-            job.carry_corrections()
-        job.replay()
-    target.set_meta(job.key, job.record.dumps())
+    # One snapshot of the file throughout: an analyst still working in it meanwhile adds
+    # changes the next push takes, never half of one to this push.
+    with file.reading() as snapshot:
+        job = _Push(snapshot, target, analyst, progress, name or os.fspath(file.path),
+                    target_name or os.fspath(target.path))
+        job.plan()
+        # Each batch commits without an fsync (a killed push keeps every batch it committed,
+        # with the record of it); the last commit is FULL and makes them all durable.
+        with target.synchronous("NORMAL"):
+            job.import_new()
+            if not job.record.corrected:
+                job.carry_corrections()
+            job.replay()
+        target.set_meta(job.key, job.record.dumps())
     return job.report

@@ -545,3 +545,19 @@ def test_an_entity_split_offline_is_a_new_entity_in_the_target(tmp_path):
                                    (mention,)).fetchone()
     assert moved_to not in (ids["short"], ids["broker"])
     assert ("Ashot Mkrtychev", "role", "broker", "olga") in tags_of(team)
+
+
+def test_a_pushed_change_undone_in_the_target_stays_undone(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    offline = Store.open(off)
+    offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
+    offline.close()
+    assert run("push", off, team)[0] == 0
+    target = Store.open(team)
+    assert target.undo("olga").action == "tag triage:relevant"
+    target.close()
+    code, out, _err = run("push", off, team)
+    assert code == 0 and "0 changes applied" in out
+    assert ("Arms deal alleged", "triage", "relevant", "olga") not in tags_of(team)
