@@ -5,7 +5,7 @@ usage: python bench/sync.py [--articles 10000] [--batches 1000] [--runs 3]
 Each run copies the generated dossier (bench/make_dossier.py, cached) as the team dossier,
 then times, as separate `python -m dossier` processes:
   pull_all_s       pull the whole dossier
-  pull_tag_s       pull the articles tagged triage:relevant
+  pull_tag_s       pull the articles tagged triage:noise (5% of them)
   publish_empty_s  push the pulled copy into a new, empty dossier (every row imported)
   publish_same_s   push a second copy into a dossier that already has it all (every row matched)
   replay_s         push back the pulled copy after BATCHES offline tag changes (one row each)
@@ -50,7 +50,7 @@ def one_run(source: Path, batches: int) -> dict[str, float]:
         team = d / "team.db"
         shutil.copy(source, team)
         out = {"pull_all_s": timed("pull", team, d / "all.db"),
-               "pull_tag_s": timed("pull", team, d / "tag.db", "--tag", "triage:relevant")}
+               "pull_tag_s": timed("pull", team, d / "tag.db", "--tag", "triage:noise")}
         out["publish_empty_s"] = timed("push", d / "all.db", d / "new.db", "--analyst", "b")
         timed("pull", team, d / "again.db")
         out["publish_same_s"] = timed("push", d / "again.db", d / "new.db", "--analyst", "b")

@@ -45,6 +45,7 @@ from typing import Any
 from dossier.export.selection import Selection
 from dossier.store import Store, now_iso
 from dossier.store import sync as ss
+from dossier.store.sync import INTEGRITY_ERRORS
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -605,6 +606,10 @@ class _Push:
         except Skip as why:
             self.report.skipped.append(Skipped(batch.batch, batch.analyst, batch.at, action,
                                                str(why)))
+            return
+        except INTEGRITY_ERRORS as exc:  # a row the target's rules refuse: rolled back whole
+            self.report.skipped.append(Skipped(batch.batch, batch.analyst, batch.at, action, (
+                f"it would break {self.target_name}'s rules ({exc})")))
             return
         self.record = record
         line = f"{batch.analyst} {batch.at} '{batch.action}'"

@@ -561,3 +561,22 @@ def test_a_pushed_change_undone_in_the_target_stays_undone(tmp_path):
     code, out, _err = run("push", off, team)
     assert code == 0 and "0 changes applied" in out
     assert ("Arms deal alleged", "triage", "relevant", "olga") not in tags_of(team)
+
+
+def test_a_change_the_target_refuses_is_skipped_whole(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    ids = build_team(team)
+    pull(team, off)
+    offline = Store.open(off)
+    offline.set_entity_kind("olga", ids["short"], "organisation")
+    offline.close()
+    with sqlite3.connect(off) as conn:  # another tool's hand: a kind the schema refuses
+        conn.execute("UPDATE journal SET after = replace(after, '\"organisation\"', '\"robot\"')"
+                     " WHERE id = (SELECT max(id) FROM journal)")
+    code, out, _err = run("push", off, team)
+    assert code == 1 and "would break" in out
+    target = Store.open(team)
+    try:
+        assert target.get_entity(ids["short"]).kind == "person"
+    finally:
+        target.close()

@@ -7,6 +7,7 @@ same transaction, so a push's batch and the note of what it applied commit toget
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from dossier.store.store import normalise_alias
 
 if TYPE_CHECKING:
     from dossier.store.store import Store
+
+# What a row the file's rules refuse raises (the engine's own errors stay in the store).
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
 IDENTITY_KEY = "dossier_id"
 SYNC_PREFIX = "sync."
