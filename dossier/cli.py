@@ -6,10 +6,9 @@ usage or bad input (one clear line on stderr, never a traceback for a user's mis
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ import click
 from dossier import __version__
 from dossier.model import Scope
 from dossier.safetext import safe_line
+from dossier.store import STORE_ERRORS
 
 if TYPE_CHECKING:
     from dossier.store import Store
@@ -39,14 +39,61 @@ class UserError(click.ClickException):
         echo(f"dossier: {self.format_message()}", err=True)
 
 
+class DossierTarget(click.ParamType):
+    """A dossier file's path, or a PostgreSQL URL (`postgresql://user@host/db`, libpq's
+    conventions: PG* variables and ~/.pgpass fill in what the URL leaves out)."""
+
+    name = "file|url"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201 - click's signature
+        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+            return value
+        return click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx)
+
+
+DOSSIER = DossierTarget()
+
+
+def shown(target: str | Path) -> str:
+    """A dossier as named in messages: a URL without its password."""
+    if isinstance(target, str):
+        from dossier.store.pg import server_name
+
+        return server_name(target)
+    return str(target)
+
+
+def analyst_for(store: Store, given: str | None) -> str:
+    """Who changes are recorded as: --analyst, else the database role of a PostgreSQL
+    dossier, else $DOSSIER_ANALYST or the login."""
+    from dossier.paths import default_analyst
+
+    return given or store.role() or default_analyst()
+
+
 def open_store(path: str | Path, *, create: bool = False, readonly: bool = False) -> Store:
     """Open a dossier for a command, turning a refused file into exit status 2."""
     from dossier.store import DossierFileError, Store  # not for `extract`: it starts sooner
 
     try:
-        return Store.open(path, create=create, readonly=readonly)
+        return Store.open(path, create=create, readonly=readonly,
+                          progress=_migration_progress(path))
     except DossierFileError as exc:
         raise UserError(str(exc)) from None
+
+
+def _migration_progress(path: str | Path) -> Callable[[int, int], None] | None:
+    """A line on a terminal's stderr while an older file is migrated (the 2 -> 3 step
+    compares a big dossier's near-duplicate candidates for some seconds)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\rmigrating {path}: near-duplicate candidates {done:,}/{total:,}{end}",
+                   nl=False, err=True)
+
+    return progress
 
 
 @contextmanager
@@ -55,11 +102,11 @@ def damage_reported(file: str | Path) -> Iterator[None]:
     page no check reads at open): one line naming it, exit status 1, never a traceback."""
     try:
         yield
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+    except (*STORE_ERRORS, UnicodeDecodeError) as exc:
         text = str(exc)
         if "malformed" in text or "not a database" in text:
             text = f"the file is corrupt ({text})"
-        echo(f"dossier: {file}: damaged: {text}", err=True)
+        echo(f"dossier: {shown(file)}: damaged: {text}", err=True)
         sys.exit(1)
 
 
@@ -104,7 +151,7 @@ def main() -> None:
 
 
 @main.command("open")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=DOSSIER)
 @click.option("--tagsets", "tagset_files", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="A tag-set YAML file that adds or replaces sets (repeatable).")
@@ -117,7 +164,6 @@ def open_cmd(
     analyst: str | None, readonly: bool,
 ) -> None:
     """Open FILE in the app (the bundled sample when FILE is left out)."""
-    from dossier.paths import default_analyst
 
     if file is None:
         from dossier.sample import ensure_sample
@@ -131,7 +177,7 @@ def open_cmd(
     tagsets = _load_tagsets(store, tagset_files)
     from dossier.tui.app import DossierApp
 
-    app = DossierApp(store, tagsets=tagsets, analyst=analyst or default_analyst(), theme=theme)
+    app = DossierApp(store, tagsets=tagsets, analyst=analyst_for(store, analyst), theme=theme)
     try:
         app.run()
     finally:
@@ -158,7 +204,7 @@ def _load_tagsets(store: Store, files: tuple[Path, ...]):  # noqa: ANN202 - TagC
 
 
 @main.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=DOSSIER)
 @click.option("--fix", is_flag=True,
               help="Rebuild the full-text index if it is out of step; remove tags and links "
                    "whose item is gone (journalled).")
@@ -167,12 +213,11 @@ def _load_tagsets(store: Store, files: tuple[Path, ...]):  # noqa: ANN202 - TagC
 def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
     """Check FILE: schema version, counts, integrity, foreign keys, full-text index, and
     tags or links whose item is gone."""
-    from dossier.paths import default_analyst
 
     store = open_store(file)
     try:
         with damage_reported(file):
-            echo(f"{file}: dossier schema version {store.get_meta('schema_version')}, "
+            echo(f"{shown(file)}: dossier schema version {store.get_meta('schema_version')}, "
                  f"created by {store.get_meta('created_by')}"
                  + (" (read-only)" if store.readonly else ""))
             for table, count in store.counts().items():
@@ -180,8 +225,11 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
             problems = store.check()
             if problems and fix and not store.readonly:
                 if store.dangling():
-                    removed = store.remove_dangling(analyst or default_analyst())
+                    removed = store.remove_dangling(analyst_for(store, analyst))
                     echo(f"removed {removed} tags and links of missing items (journalled)")
+                if any(p.startswith("near-duplicate pair") for p in problems):
+                    removed = store.remove_dangling_pairs()
+                    echo(f"removed {removed} near-duplicate pairs of missing articles")
                 if any(p.startswith("full-text") for p in problems):
                     store.rebuild_fts()
                     echo("full-text index rebuilt")
@@ -190,7 +238,7 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
 
             problems += remembered_problems(store)
         for problem in problems:
-            echo(f"{file}: {problem}", err=True)
+            echo(f"{shown(file)}: {problem}", err=True)
         if problems:
             sys.exit(1)
         echo("ok")
@@ -199,7 +247,7 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
 
 
 @main.command("suggest")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=DOSSIER)
 @click.option("--json", "as_json", is_flag=True,
               help='JSON lines: {"a": {"id", "name", "kind"}, "b": {...}, "score", "reasons"}.')
 @click.option("--limit", type=click.IntRange(min=1), default=None,
@@ -228,7 +276,7 @@ def suggest_cmd(file: Path, as_json: bool, limit: int | None) -> None:
 
 
 @main.command("ingest")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=DOSSIER)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", default=None, help="The outlet, when an article does not say.")
 @click.option("--extractor", type=click.Choice(["auto", "rules", "spacy"]), default="auto",
@@ -262,11 +310,11 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
     if dry_run:
         _dry_run(paths, date_from_name=date_from_name, date_from_mtime=date_from_mtime)
         return
-    created = not file.exists()
+    created = isinstance(file, Path) and not file.exists()  # a database is never removed
     store = open_store(file, create=True)
     if store.readonly:
         store.close()
-        raise UserError(f"{file}: read-only (you may not write it): no article can be added")
+        raise UserError(f"{shown(file)}: read-only (you may not write it): no article can be added")
     try:
         from dossier.export import ExportError
         from dossier.export.jsonfmt import import_json
@@ -283,7 +331,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                 if isinstance(exc, SystemExit):
                     raise
                 raise UserError(str(exc)) from None
-            echo(f"{file}: imported {path}: {counts['articles']} articles, "
+            echo(f"{shown(file)}: imported {path}: {counts['articles']} articles, "
                        f"{counts['entities']} entities, {counts['taggings']} tags, "
                        f"{counts['links']} links")
         paths = tuple(p for p in paths if p not in exports)
@@ -305,15 +353,15 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                                       jobs=jobs)
             except (ExtractorUnavailable, GazetteerError) as exc:
                 raise UserError(str(exc)) from None
-            except sqlite3.Error as exc:  # a full disk, a file-size limit, an I/O error
-                echo(f"dossier: {file}: cannot write ({exc}); what was added before "
+            except STORE_ERRORS as exc:  # a full disk, a file-size limit, an I/O error
+                echo(f"dossier: {shown(file)}: cannot write ({exc}); what was added before "
                            "is kept, and running the same ingest again completes it", err=True)
                 sys.exit(1)
     finally:
         store.close()
     for origin, reason in report.refused:
         echo(f"refused {origin}: {reason}", err=True)
-    echo(f"{file}: {report.added} added, {report.duplicates} duplicate, "
+    echo(f"{shown(file)}: {report.added} added, {report.duplicates} duplicate, "
                f"{len(report.refused)} refused (extractor: {report.extractor})")
     if report.skipped:
         echo(f"skipped: {report.skipped}")
@@ -435,7 +483,7 @@ def _date_bound(value: str | None, name: str) -> str | None:
 
 
 @main.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=DOSSIER)
 @click.option("--format", "-f", "fmt", required=True,
               type=click.Choice(["md", "html", "json", "csv", "ftm", "timelinejs", "graphml",
                                  "dossier", "spacy", "brat"]), help="What to write.")
@@ -466,6 +514,9 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
                           since=_date_bound(since, "--since"),
                           until=_date_bound(until, "--until"), tagged_only=tagged_only,
                           scope=Scope(query=search) if search and search.strip() else None)
+    if output is None and not isinstance(file, Path):
+        raise UserError(f"{shown(file)}: a PostgreSQL dossier has no file name to export "
+                        "beside: say where with -o")
     store = open_store(file, readonly=True)
     target = output or str(file.with_suffix("")) + (FORMATS[fmt].extension or "-csv")
     if fmt == "dossier" and output is None:

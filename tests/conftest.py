@@ -2,15 +2,65 @@
 
 from __future__ import annotations
 
+import os
+
+import pgserver
 import pytest
 from dossier_helpers import add_article_with_names, make_article
 
 from dossier.model import Event, Mention
 from dossier.store import Store
 
+# The store's suites, run on both engines: each test taking `db_path` (or `store`, `filled`)
+# runs once on an SQLite file and once on a PostgreSQL database. A test SQLite-only by nature
+# (the file's header, WAL, the sqlite3 shell) carries @pytest.mark.sqlite_only and says why.
+BOTH_ENGINES = {
+    "test_store.py", "test_scoped_reads.py", "test_room_store.py", "test_corrections.py",
+    "test_dedup.py", "test_suggest.py", "test_speed_paths.py", "test_connections.py",
+    "test_tagsets.py", "test_names_rules.py", "test_fold.py", "test_brief.py",
+}
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" not in metafunc.fixturenames:
+        return
+    both = (metafunc.definition.path.name in BOTH_ENGINES
+            and metafunc.definition.get_closest_marker("sqlite_only") is None)
+    metafunc.parametrize("engine", ["sqlite", "postgresql"] if both else ["sqlite"],
+                         indirect=True)
+
 
 @pytest.fixture
-def db_path(tmp_path):
+def engine(request):
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL server for this test session (tests/pgserver.py). Without one,
+    the PostgreSQL tests are skipped, except in CI (`CI` set), where that is a failure."""
+    try:
+        server = pgserver.start()
+    except pgserver.NoServer as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL: {exc}")
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(request):
+    """The URL of a fresh, empty PostgreSQL database (the server started on first use)."""
+    server = request.getfixturevalue("pg_server")
+    return server.url(server.new_database())
+
+
+@pytest.fixture
+def db_path(tmp_path, engine, request):
+    """Where the test's dossier lives: a file, or a PostgreSQL database's URL."""
+    if engine == "postgresql":
+        return request.getfixturevalue("pg_url")
     return tmp_path / "test.db"
 
 

@@ -49,3 +49,15 @@ def big_entity(path: Path, mentions: int) -> tuple[int, int]:
             store.ingest_article(make_article(f"A{n}", body + str(n)), [a, b], ms, [])
     store.close()
     return a.id, b.id
+
+
+def other_tool(target):
+    """A plain connection to a dossier, as another program would open it (the sqlite3
+    module for a file, psycopg for a PostgreSQL URL); SQL without parameters only."""
+    if isinstance(target, str) and target.startswith("postgresql://"):
+        import psycopg
+
+        return psycopg.connect(target)
+    import sqlite3
+
+    return sqlite3.connect(target)

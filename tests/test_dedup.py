@@ -45,8 +45,8 @@ def test_no_two_wikinews_articles_are_near_duplicates():
     assert over == []
 
 
-def test_a_resent_wire_is_found_at_ingest(tmp_path):
-    store = Store.open(tmp_path / "w.db", create=True)
+def test_a_resent_wire_is_found_at_ingest(db_path):
+    store = Store.open(db_path, create=True)
     ingest_paths(store, [WIRES], extractor="rules")
     pairs = duplicate_pairs(store)
     assert len(pairs) == 1
@@ -60,8 +60,8 @@ def test_a_resent_wire_is_found_at_ingest(tmp_path):
     store.close()
 
 
-def test_events_of_a_linked_duplicate_count_once(tmp_path):
-    store = Store.open(tmp_path / "e.db", create=True)
+def test_events_of_a_linked_duplicate_count_once(db_path):
+    store = Store.open(db_path, create=True)
     ingest_paths(store, [WIRES], extractor="rules")
     (pair,) = duplicate_pairs(store)
     before = store.count_events()

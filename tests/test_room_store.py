@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from dossier_helpers import add_article_with_names
+from dossier_helpers import add_article_with_names, other_tool
 from version1 import downgrade_to_v1
 
 from dossier.model import DEFAULT_RELATIONS, Link, Scope, ScopeError
@@ -36,7 +34,7 @@ def test_a_named_view_survives_a_restart(db_path):
         assert store.get_view("ana", "nothing") is None
     finally:
         store.close()
-    row = sqlite3.connect(db_path).execute(
+    row = other_tool(db_path).execute(
         "SELECT analyst, name, spec FROM saved_views WHERE name = 'all noise'").fetchone()
     assert row[0] == "ana" and '"noise"' in row[2]  # plain JSON, readable by other tools
 
@@ -77,7 +75,7 @@ def test_crafted_view_specs_refused_with_a_reason(store, spec, says):
 
 def test_a_view_broken_by_another_tool_is_skipped_not_a_crash(store, db_path):
     store.save_view("ana", "good", ViewSpec())
-    conn = sqlite3.connect(db_path)
+    conn = other_tool(db_path)
     conn.execute("INSERT INTO saved_views (analyst, name, spec, created_at, updated_at) "
                  "VALUES ('ana', 'bad', '{\"scope\": 5', 'x', 'x')")
     conn.commit()

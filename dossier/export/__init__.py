@@ -44,7 +44,7 @@ from dossier.export import (
 )
 from dossier.export.base import ExportError, Progress, RefusedTarget, Unavailable
 from dossier.export.selection import Selection
-from dossier.store import DossierFileError, Store
+from dossier.store import STORE_ERRORS, DossierFileError, Store, is_url
 from dossier.store.db import file_identity
 
 __all__ = ["FORMATS", "ExportError", "Format", "Progress", "RefusedTarget", "Selection",
@@ -164,7 +164,7 @@ def _export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Sele
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
-    except sqlite3.Error as exc:  # a stranger's file: text that is not UTF-8, a bad page
+    except STORE_ERRORS as exc:  # a stranger's file: text that is not UTF-8, a bad page
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"
                           ) from None
@@ -185,7 +185,8 @@ _SIDECARS = {"-wal": "write-ahead log", "-shm": "shared-memory index",
 def _own_files(store: Store) -> list[tuple[Path, str]]:
     """The dossier's file and its journal files, by the name it was opened with and by its
     real path (SQLite names the journal files after the real file when the name is a link)."""
-    if not store.path or store.path == ":memory:" or store.path.startswith("file:"):
+    if (not store.path or store.path == ":memory:" or store.path.startswith("file:")
+            or is_url(store.target)):
         return []
     given = Path(store.path).absolute()
     real = given.resolve()
@@ -298,7 +299,7 @@ def _write_in_place(store: Store, spec: Format, target: Path, selection: Selecti
     try:
         with open(target, "wb") as stream:
             spec.write(store, selection, stream, progress)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, *STORE_ERRORS) as exc:
         raise ExportError(f"{target}: cannot write ({why_not(exc, target.parent)})") from None
 
 
@@ -323,7 +324,7 @@ def _write_special(store: Store, spec: Format, target: Path, selection: Selectio
         if tmp.is_file():
             os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except (OSError, sqlite3.Error) as exc:  # sqlite3: a full disk, or an unreadable source
+    except (OSError, *STORE_ERRORS) as exc:  # sqlite3: a full disk, or an unreadable source
         _remove(tmp)
         if isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
             raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"

@@ -9,12 +9,12 @@ the whole correction at once.
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dossier.model import ENTITY_KINDS, PRECISIONS
+from dossier.store.errors import QueryError
 from dossier.store.journal import Change
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ class CorrectionsMixin:
                 "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid",
                 (phrase,),
             )
-        except sqlite3.OperationalError:  # FTS cannot take it as a phrase: scan every body
+        except QueryError:  # FTS cannot take it as a phrase: scan every body
             candidates = self._ids("SELECT id FROM articles ORDER BY id", ())
         for article_id in candidates:
             (body,) = self.conn.execute(

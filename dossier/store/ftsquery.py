@@ -293,6 +293,65 @@ def _render(node: _Node) -> str:
     return "(" + joiner.join(_render(c) for c in node.children) + ")"
 
 
+def _ts_phrase(phrase: _Phrase, weight: str) -> str | None:
+    """One quoted tsquery token: PostgreSQL's parser splits it as it splits the documents
+    (`U.S.` is one lexeme there, `Iran-Contra` three), into a `<->` phrase."""
+    if not _has_word(phrase.text):
+        return None
+    text = phrase.text.replace("\\", " ").replace("'", "''")
+    marks = ("*" if phrase.prefix else "") + weight
+    return f"'{text}'" + (f":{marks}" if marks else "")
+
+
+_WEIGHTS = {"title": "A", "body": "B"}
+
+
+def _render_ts(node: _Node, weight: str = "") -> str | None:
+    """The tsquery of a parsed query: phrases as `<->` chains, `*` as `:*`, a column filter
+    as a weight (title A, body B), NOT as `& !`; NEAR as AND (tsquery has no NEAR/n)."""
+    if node.kind == "phrase":
+        assert isinstance(node.value, _Phrase)
+        return _ts_phrase(node.value, weight)
+    if node.kind == "near":
+        assert isinstance(node.value, _Near)
+        parts = [p for p in (_ts_phrase(x, weight) for x in node.value.phrases) if p]
+        return "(" + " & ".join(parts) + ")" if parts else None
+    if node.kind == "column":
+        return _render_ts(node.children[0], _WEIGHTS.get(str(node.value), weight))
+    if node.kind == "group":
+        return _render_ts(node.children[0], weight)
+    if node.kind == "not":
+        left, right = (_render_ts(c, weight) for c in node.children)
+        if left is None:
+            return None
+        return left if right is None else f"({left} & !{right})"
+    parts = [p for p in (_render_ts(c, weight) for c in node.children) if p]
+    if not parts:
+        return None
+    return "(" + (" | " if node.kind == "or" else " & ").join(parts) + ")"
+
+
+_ts_cache: dict[str, str] = {}
+
+
+def fts_to_tsquery(fts: str) -> str:
+    """PostgreSQL's form (`to_tsquery` text) of a query `to_fts` made: the same forgiving
+    rules on both engines, since `to_fts`'s output parses back to the same tree."""
+    hit = _ts_cache.get(fts)
+    if hit is not None:
+        return hit
+    try:
+        tree = _Parser(_lex(re.sub(r"\b(title|body) : \(", r"\1:(", fts))).parse()
+        query = (None if tree is None else _render_ts(tree)) or ""
+    except RecursionError:
+        query = ""
+    if not query:
+        query = " & ".join(f"'{t}'" for t in terms(fts))
+    if len(_ts_cache) < 2048:
+        _ts_cache[fts] = query
+    return query
+
+
 def terms(text: str) -> list[str]:
     """The words of what was typed, in order (operators and syntax left out)."""
     return [t for t in re.findall(r"\w+", text[:MAX_INPUT]) if t not in (*OPERATORS, "NEAR")]

@@ -17,14 +17,16 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from dossier.store import fts
+from dossier.store.errors import IntegrityError
 from dossier.store.schema import JOURNALLED_TABLES, quote
 
 if TYPE_CHECKING:
     from dossier.store.store import Store
 
 
-# Writes to these make the store's cached entity ranking stale.
-ENTITY_TABLES = {"entities", "mentions"}
+# Writes to these make the store's cached entity ranking and name suggestions stale.
+ENTITY_TABLES = {"entities", "aliases", "mentions"}
 
 
 class JournalConflict(Exception):
@@ -51,17 +53,11 @@ def read_row(conn: sqlite3.Connection, table: str, row_id: int) -> dict[str, Any
 
 
 def _fts_delete(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute(
-        "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        (row["id"], row["title"], row["body"]),
-    )
+    fts.delete(conn, row["id"], row["title"], row["body"])
 
 
 def _fts_insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute(
-        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-        (row["id"], row["title"], row["body"]),
-    )
+    fts.insert(conn, row["id"], row["title"], row["body"])
 
 
 def write_row(
@@ -134,6 +130,8 @@ class Change:
     ) -> None:
         if table in ENTITY_TABLES:
             self.store.entity_writes += 1
+        if table in ("decisions", "articles"):
+            self.store.pair_writes += 1
         if self.batch is None:
             (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()
             self.batch = last + 1
@@ -251,7 +249,7 @@ def walk(conn: sqlite3.Connection, analyst: str, direction: str) -> tuple[str, i
             )
         try:
             write_row(conn, table, row_id, current, target)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityError as exc:
             raise UnusableJournalRow(
                 f"cannot {direction} '{action}': journal row {jid} would break the file's "
                 f"rules ({exc}); nothing was changed"

@@ -8,7 +8,6 @@ export) runs in a thread worker with progress.
 from __future__ import annotations
 
 import gc
-import sqlite3
 from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from dossier import keys
 from dossier.model import Scope, ScopeError, TagFilter
 from dossier.safetext import safe_line, safe_text
 from dossier.store import (
+    STORE_ERRORS,
     GoneError,
     JournalConflict,
     ReadOnlyError,
@@ -92,7 +92,6 @@ class DossierApp(CorrectionsMixin, App[None]):
                  themes_folder: Any = None) -> None:
         super().__init__()
         self.store = store
-        store.defer_pairs = True  # near-duplicates are found by warm_up, not by a keypress
         self.tagsets = tagsets or TagConfig()
         self.analyst = analyst
         self.requested_theme = theme
@@ -170,9 +169,11 @@ class DossierApp(CorrectionsMixin, App[None]):
         # Ranking entities by mentions and the density strip read every mention and event:
         # on a big dossier that is more than a frame, so it happens after the first paint.
         self.warm_up()
-        # A colleague may be tagging the same file: look for their commits every second.
+        # A colleague may be tagging the same file: look for their commits every second (on
+        # PostgreSQL, twice a second: the look reads the LISTEN notices, one round trip).
         self._data_version = self.store.data_version()
-        self.set_interval(1.0, self.check_for_other_writers)
+        self.set_interval(0.5 if self.store.engine == "postgresql" else 1.0,
+                          self.check_for_other_writers)
         self.articles.focus()
         first = self.articles.current
         if first is not None:
@@ -209,7 +210,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
         error = worker.error
         reason = "unknown error" if error is None else safe_line(
-            problem_text(error) if isinstance(error, sqlite3.Error) else str(error))
+            problem_text(error) if isinstance(error, STORE_ERRORS) else str(error))
         self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
                     markup=False, timeout=8)
         if worker.group == "warm-up":
@@ -227,7 +228,6 @@ class DossierApp(CorrectionsMixin, App[None]):
     def warm_up(self) -> None:
         """Rank entities by mentions and count events a month, off the UI thread."""
         self.store.prepare_ranking()  # on a read connection of its own; cached for the UI
-        self.store.prepare_near_duplicates()  # the Articles list folds once they are known
         with self.store.reading() as store:
             self.post_message(Warmed(*density(store)))
 
@@ -236,10 +236,6 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.entities.empty_text = "no entities"
         self.entities.refresh_source(keep_cursor=True)
         self._show_density(message)
-        source = self.articles.source
-        if isinstance(source, ArticleSource) and self.store.copy_firsts():
-            source.forget()  # the near-duplicates are known now: the list folds them
-            self.articles.reload(keep_cursor=True)
         self.update_titles()
         # What start-up built lives as long as the app: out of the collector's full sweeps,
         # which otherwise stall an occasional keypress by tens of milliseconds.
@@ -623,7 +619,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.update_titles()
             self.notify(str(exc), title="Search", severity="error", markup=False)
             return
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return
         self.query_one("#search", Input).display = False
@@ -856,7 +852,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return
         self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
@@ -948,7 +944,7 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.notify(str(exc), severity="warning", markup=False)
             self.after_change()  # what is gone leaves the screen
             return
-        except sqlite3.Error as exc:  # locked too long, a full disk: said, and nothing shown
+        except STORE_ERRORS as exc:  # locked too long, a full disk: said, and nothing shown
             self.store_failed(exc)
             return
         if len(targets) > 1 or result == "unchanged":
@@ -962,9 +958,11 @@ class DossierApp(CorrectionsMixin, App[None]):
         # A tag changes one list's rows and the chips around: not the other lists, not counts
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
         widget = lists.get(targets[0][0])
-        if widget is not None and not widget.has_filter():
-            # No filter can hide or show a row: the rows are the same, only their chips.
-            widget.reload(keep_cursor=True, recount=False)
+        if widget is not None and not widget.tag_may_hide_rows():
+            # No filter can hide or show a row: the rows are the same, only their chips
+            # (the one row's, re-read and repainted alone when the list can).
+            if not widget.retag(targets):
+                widget.reload(keep_cursor=True, recount=False)
             self.call_after_refresh(self._redraw_around, False)
         else:
             self.after_change([widget] if widget is not None else [], body=False)
@@ -987,18 +985,33 @@ class DossierApp(CorrectionsMixin, App[None]):
         """After a triage tag: the cursor on the article that came after the tagged one (a
         filter such as "nothing from triage yet" may have taken the tagged row away), and
         the reader on it when the reader showed the tagged article."""
+        articles = self.articles
+        if next_id is None and articles.pending(index + 1):
+            articles.move_to(index + 1)  # a page still being read: its row shows when in
+            return
         if next_id is None:
             self.notify("the last article of the list", markup=False, timeout=2)
             return
-        articles = self.articles
         for candidate in (index, index + 1):
             row = articles.row_at(candidate)
             if row is not None and row.id == next_id:
                 articles.move_to(candidate)
-                if self.reader.article is not None and (
-                        isinstance(self.focused, Reader) or not self.narrow):
+                if isinstance(self.focused, Reader) and self.reader.article is not None:
+                    # Reading: the next article is the answer to the key (and the target of
+                    # the next one), so it is in this frame.
                     self.open_article(next_id)
+                elif self.reader.article is not None and not self.narrow:
+                    # From the list: the chip and the cursor are the answer; the reader, the
+                    # inspector and the entities of the article follow a frame later (a body
+                    # laid out costs more than a frame on a long article).
+                    self.call_after_refresh(self._open_if_current, next_id)
                 return
+
+    def _open_if_current(self, article_id: int) -> None:
+        """Open an article in the reader if the Articles cursor is still on it."""
+        row = self.articles.current
+        if row is not None and row.id == article_id:
+            self.open_article(article_id)
 
     @on(LazyList.MarksChanged)
     def _marks_changed(self) -> None:
@@ -1147,7 +1160,7 @@ class DossierApp(CorrectionsMixin, App[None]):
         except (JournalConflict, ReadOnlyError) as exc:
             self.notify(safe_line(str(exc)), severity="warning", markup=False)
             return
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return
         if result is None:

@@ -7,7 +7,6 @@ or drop a wrong one. Each change is one store call that commits before the scree
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from textual import work
 
 from dossier.model import Link
 from dossier.safetext import safe_line
-from dossier.store import ReadOnlyError
+from dossier.store import STORE_ERRORS, ReadOnlyError
 from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
 from dossier.typed_dates import DATE_HINT, parse_typed_date, typed_range
@@ -180,7 +179,7 @@ class CorrectionsMixin:
         except (ReadOnlyError, ValueError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return False
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return False
         self.notify(f"linked: {edit.relation}", markup=False)
@@ -615,7 +614,7 @@ class CorrectionsMixin:
         except (ReadOnlyError, ValueError, KeyError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return False
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             self.store_failed(exc)
             return False
         self.after_change()

@@ -1,0 +1,234 @@
+"""A dossier on PostgreSQL through the CLI and the store: the URL wherever a file goes, the
+role as the analyst, a reader role read-only, one-line errors naming the server, and a
+colleague's commit seen by another connection (LISTEN/NOTIFY)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from dossier_helpers import add_article_with_names, other_tool
+
+from dossier.cli import main
+from dossier.ingest.pipeline import ingest_paths
+from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
+
+
+@pytest.fixture
+def url(pg_url):
+    return pg_url
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_ingest_check_suggest_export_on_a_url(url, tmp_path: Path):
+    story = tmp_path / "story.txt"
+    story.write_text("Broker sanctioned\n\nAshot Mkrtychev was sanctioned by the Treasury.\n")
+    result = run("ingest", url, str(story), "--extractor", "rules")
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+    with other_tool(url) as conn:
+        assert conn.execute("SELECT title FROM articles").fetchall() == [("Broker sanctioned",)]
+    checked = run("check", url)
+    assert checked.exit_code == 0, checked.output
+    assert "dossier schema version" in checked.output and checked.output.strip().endswith("ok")
+    assert run("suggest", url).exit_code == 0
+    out = tmp_path / "out.json"
+    exported = run("export", url, "-f", "json", "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert "Broker sanctioned" in out.read_text()
+    # Without -o there is no file name to write beside: said, nothing written.
+    refused = run("export", url, "-f", "md")
+    assert refused.exit_code == 2 and "say where with -o" in refused.output
+
+
+def test_the_analyst_is_the_database_role_unless_told(url):
+    store = Store.open(url, create=True)
+    try:
+        assert store.role() == "postgres"
+    finally:
+        store.close()
+    assert Store.open.__name__  # the CLI's choice, below
+    from dossier.cli import analyst_for
+
+    store = Store.open(url)
+    try:
+        assert analyst_for(store, None) == "postgres"
+        assert analyst_for(store, "ana") == "ana"
+    finally:
+        store.close()
+
+
+def test_a_reader_role_opens_read_only(pg_server, url):
+    store = Store.open(url, create=True)
+    add_article_with_names(store, "Seen", "Body.", {})
+    store.close()
+    database = urlsplit(url).path.lstrip("/")
+    pg_server.sql("DROP ROLE IF EXISTS reader_ro", "CREATE ROLE reader_ro LOGIN")
+    pg_server.sql("GRANT USAGE ON SCHEMA public TO reader_ro",
+                  "GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader_ro",
+                  database=database)
+    reader = Store.open(pg_server.url(database, user="reader_ro"))
+    try:
+        assert reader.readonly
+        assert reader.count_articles() == 1
+        with pytest.raises(ReadOnlyError):
+            reader.set_tag("reader_ro", [("article", 1)], "triage", "relevant")
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize("problem", ["no database", "server down", "other program",
+                                     "no role", "not a dossier yet"])
+def test_errors_are_one_line_naming_the_server(pg_server, url, problem, tmp_path):
+    if problem == "no database":
+        target = pg_server.url("no_such_database")
+    elif problem == "server down":
+        target = f"postgresql://postgres@/x?host={tmp_path}"  # no server listens there
+    elif problem == "no role":
+        target = pg_server.url(urlsplit(url).path.lstrip("/"), user="nobody_here")
+    else:
+        target = url
+        if problem == "other program":
+            with other_tool(url) as conn:
+                conn.execute("CREATE TABLE invoices (id int)")
+    result = run("check", target)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dossier: postgresql://")
+    assert "password" not in lines[0]
+    expected = {"no database": "no such database", "server down": "cannot reach the server",
+                "other program": "some other program", "no role": "no such role",
+                "not a dossier yet": "holds no dossier"}[problem]
+    assert expected in lines[0]
+    if problem == "other program":  # nothing written into the stranger's database
+        with other_tool(url) as conn:
+            assert [r[0] for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public'")] == ["invoices"]
+
+
+def test_a_colleagues_commit_reaches_another_connection(url):
+    mine = Store.open(url, create=True)
+    theirs = Store.open(url)
+    try:
+        article, _ = add_article_with_names(mine, "Shared", "Body.", {})
+        seen = theirs.data_version()
+        own = mine.data_version()
+        mine.set_tag("ana", [("article", article)], "triage", "relevant")
+        deadline = time.monotonic() + 10
+        while theirs.data_version() == seen:
+            assert time.monotonic() < deadline, "the colleague's commit was never noticed"
+            time.sleep(0.05)
+        assert mine.data_version() == own  # one's own commits are not a colleague's
+        assert [t.tag for t in theirs.tags_for("article", article)] == ["relevant"]
+    finally:
+        theirs.close()
+        mine.close()
+
+
+def test_writers_take_turns_and_undo_refuses_to_clobber(url):
+    ana = Store.open(url, create=True)
+    bo = Store.open(url)
+    try:
+        article, _ = add_article_with_names(ana, "Shared", "Body.", {})
+        ana.update_article("ana", article, title="Ana's title")
+        bo.update_article("bo", article, title="Bo's title")
+        from dossier.store import JournalConflict
+
+        with pytest.raises(JournalConflict):
+            ana.undo("ana")
+        assert bo.get_article(article).title == "Bo's title"
+    finally:
+        bo.close()
+        ana.close()
+
+
+def test_a_server_restart_mid_session_loses_nothing_acknowledged(pg_server, url):
+    store = Store.open(url, create=True)
+    try:
+        first, _ = add_article_with_names(store, "One", "Body one.", {})
+        second, _ = add_article_with_names(store, "Two", "Body two.", {})
+        store.set_tag("ana", [("article", first)], "triage", "relevant")
+        restarted = pg_server.ctl("restart", "-m", "fast", "-w")
+        assert restarted.returncode == 0, restarted.stderr
+        acknowledged = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # as an analyst would press the key again
+            try:
+                store.set_tag("ana", [("article", second)], "triage", "relevant")
+            except STORE_ERRORS as exc:
+                assert "cannot be reached" in problem_text(exc)
+                time.sleep(0.2)
+                continue
+            acknowledged = True
+            break
+        assert acknowledged, "the store never reconnected"
+        with other_tool(url) as conn:
+            assert sorted(r[0] for r in conn.execute(
+                "SELECT target_id FROM taggings WHERE tag = 'relevant'")) == [first, second]
+    finally:
+        store.close()
+
+
+def test_a_version_2_database_is_migrated_to_3_with_its_pairs(url):
+    wires = Path(__file__).parent / "fixtures" / "iran_contra"
+    store = Store.open(url, create=True)
+    ingest_paths(store, [wires], extractor="rules")
+    pairs = store.conn.execute("SELECT a_id, b_id FROM article_duplicates").fetchall()
+    store.close()
+    assert len(pairs) == 1
+    with other_tool(url) as conn:  # what this program made before schema 3
+        conn.execute("DROP TABLE article_duplicates")
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    store = Store.open(url)
+    try:
+        assert store.get_meta("schema_version") == "3"
+        assert store.conn.execute("SELECT a_id, b_id FROM article_duplicates").fetchall() == \
+            pairs
+    finally:
+        store.close()
+
+
+CHILD = """
+import sys
+from dossier.store import Store
+store = Store.open(sys.argv[1])
+with store.change("killed", "tag triage:relevant", "article", 1) as ch:
+    ch.insert("taggings", {"target_kind": "article", "target_id": 1, "tagset": "triage",
+                           "tag": "relevant", "analyst": "killed", "created_at": ch.at})
+    print("inside", flush=True)
+    sys.stdin.readline()  # killed here, inside the transaction, holding the write lock
+"""
+
+
+def test_an_app_killed_mid_tag_leaves_nothing_half_done_and_no_lock(url):
+    import signal
+    import subprocess
+    import sys
+
+    store = Store.open(url, create=True)
+    article, _ = add_article_with_names(store, "One", "Body.", {})
+    assert article == 1
+    child = subprocess.Popen([sys.executable, "-c", CHILD, url], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "inside"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        # The server rolls the dead session back and frees its lock: the next tag goes in.
+        assert store.set_tag("ana", [("article", article)], "triage", "background") == "added"
+        with other_tool(url) as conn:
+            assert conn.execute("SELECT tag, analyst FROM taggings").fetchall() == [
+                ("background", "ana")]
+            assert conn.execute(
+                "SELECT count(*) FROM journal WHERE analyst = 'killed'").fetchone() == (0,)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        store.close()
