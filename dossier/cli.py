@@ -539,24 +539,8 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
         echo(f"wrote {target}", err=True)
 
 
-def _dossier_name(name: str) -> tuple[str | Path, str]:
-    """A dossier named on the command line (a file, or a database URL) as the store opens it,
-    and as it is shown: a URL without its password."""
-    if name.startswith(("postgresql://", "postgres://")):
-        from urllib.parse import urlsplit, urlunsplit
-
-        try:
-            parts = urlsplit(name)
-            host = parts.netloc.rsplit("@", 1)
-            netloc = f"{host[0].split(':', 1)[0]}@{host[1]}" if len(host) == 2 else host[0]
-            return name, urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-        except ValueError:
-            return name, name.split("?", 1)[0].split("@")[-1]
-    return Path(name), name
-
-
 @main.command("pull")
-@click.argument("source")
+@click.argument("source", type=DOSSIER)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tag", "tags", multiple=True,
               help="Only articles (and entities, events) with this tag, SET:TAG (repeatable).")
@@ -564,7 +548,7 @@ def _dossier_name(name: str) -> tuple[str | Path, str]:
               help="With several --tag: items with any of them, or all.")
 @click.option("--since", default=None, help="Articles and events from this date on.")
 @click.option("--until", default=None, help="Articles and events up to this date.")
-def pull_cmd(source: str, file: Path, tags: tuple[str, ...], match: str, since: str | None,
+def pull_cmd(source: str | Path, file: Path, tags: tuple[str, ...], match: str, since: str | None,
              until: str | None) -> None:
     """Write FILE, an offline dossier taken from SOURCE (the filters of `export --format
     dossier`), that remembers where and when it was pulled from, so `dossier push FILE
@@ -574,14 +558,14 @@ def pull_cmd(source: str, file: Path, tags: tuple[str, ...], match: str, since: 
 
     selection = Selection(tags=[_tag_pair(t) for t in tags], match=match,
                           since=_date_bound(since, "--since"), until=_date_bound(until, "--until"))
-    where, shown = _dossier_name(source)
-    store = open_store(where, readonly=True)
+    name = shown(source)
+    store = open_store(source, readonly=True)
     try:
-        with damage_reported(shown), click.progressbar(
+        with damage_reported(source), click.progressbar(
                 length=1, label="pulling", file=sys.stderr,
                 hidden=not sys.stderr.isatty()) as bar:
             try:
-                record = pull(store, file, selection, _progress_to(bar), location=shown)
+                record = pull(store, file, selection, _progress_to(bar), location=name)
             except SyncError as exc:
                 raise UserError(str(exc)) from None
             except OSError as exc:
@@ -593,20 +577,21 @@ def pull_cmd(source: str, file: Path, tags: tuple[str, ...], match: str, since: 
         counts = pulled.counts()
     finally:
         pulled.close()
-    echo(f"{file}: pulled from {shown}: {counts['articles']} articles, {counts['entities']} "
+    echo(f"{file}: pulled from {name}: {counts['articles']} articles, {counts['entities']} "
          f"entities, {counts['taggings']} tags (journal mark {record['source_journal_mark']})")
 
 
 @main.command("push")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("target")
+@click.argument("target", type=DOSSIER)
 @click.option("--analyst", default=None,
-              help="Who an import of new articles is recorded as [default: $DOSSIER_ANALYST, "
-                   "then login]; replayed changes keep their own analyst.")
+              help="Who an import of new articles is recorded as [default: the database role "
+                   "of a PostgreSQL target, else $DOSSIER_ANALYST, then login]; replayed "
+                   "changes keep their own analyst.")
 @click.option("--report", "report_path", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as JSON to this file.")
-def push_cmd(file: Path, target: str, analyst: str | None, report_path: Path | None) -> None:
+def push_cmd(file: Path, target: str | Path, analyst: str | None, report_path: Path | None) -> None:
     """Bring the work of the dossier FILE into TARGET.
 
     A file not pulled from TARGET is published: articles matched by content hash, entities
@@ -622,26 +607,27 @@ def push_cmd(file: Path, target: str, analyst: str | None, report_path: Path | N
     """
     import json
 
-    from dossier.paths import default_analyst
     from dossier.sync import SyncError, push
 
-    where, shown = _dossier_name(target)
+    name = shown(target)
     source = open_store(file, readonly=True)
     try:
-        dest = open_store(where, create=isinstance(where, Path) and not where.exists())
+        # A new file, or a PostgreSQL database without a dossier yet, is made (as ingest
+        # does); an existing one is opened as it is.
+        dest = open_store(target, create=not isinstance(target, Path) or not target.exists())
         if dest.readonly:
             dest.close()
-            raise UserError(f"{shown}: cannot be written (read-only)")
+            raise UserError(f"{name}: cannot be written (read-only)")
         try:
             with damage_reported(file), click.progressbar(
                     length=1, label="pushing", file=sys.stderr,
                     hidden=not sys.stderr.isatty()) as bar:
-                report = push(source, dest, analyst or default_analyst(), _progress_to(bar),
-                              name=str(file), target_name=shown)
+                report = push(source, dest, analyst_for(dest, analyst), _progress_to(bar),
+                              name=str(file), target_name=name)
         except SyncError as exc:
             raise UserError(str(exc)) from None
-        except sqlite3.Error as exc:
-            raise UserError(f"{shown}: cannot write ({exc}); the batches applied before are "
+        except STORE_ERRORS as exc:
+            raise UserError(f"{name}: cannot write ({exc}); the batches applied before are "
                             "kept, and pushing again completes the rest") from None
         finally:
             dest.close()
@@ -662,7 +648,7 @@ def push_cmd(file: Path, target: str, analyst: str | None, report_path: Path | N
         echo(skipped.line())
     imported = ", ".join(f"{n} {t}" for t, n in report.imported.items()) or "nothing new"
     matched = ", ".join(f"{n} {t}" for t, n in report.matched.items())
-    echo(f"{shown}: {report.mode} from {file}: imported {imported}"
+    echo(f"{name}: {report.mode} from {file}: imported {imported}"
          + (f"; already there: {matched}" if matched else "")
          + f"; {len(report.applied)} changes applied, {len(report.undone)} undone, "
          f"{len(report.skipped)} skipped as conflicts")

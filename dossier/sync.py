@@ -43,9 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from dossier.export.selection import Selection
-from dossier.store import Store, now_iso
+from dossier.store import INTEGRITY_ERRORS, Store, now_iso
 from dossier.store import sync as ss
-from dossier.store.sync import INTEGRITY_ERRORS
 
 Progress = Callable[[int, int], None]  # (done, total)
 

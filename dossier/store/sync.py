@@ -7,13 +7,13 @@ same transaction, so a push's batch and the note of what it applied commit toget
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dossier.store.dedup import write_signature
+from dossier.dedup import from_blob
+from dossier.store.dedup import write_pairs, write_signature
 from dossier.store.journal import read_row
 from dossier.store.schema import JOURNALLED_TABLES, quote
 from dossier.store.store import normalise_alias
@@ -21,8 +21,6 @@ from dossier.store.store import normalise_alias
 if TYPE_CHECKING:
     from dossier.store.store import Store
 
-# What a row the file's rules refuse raises (the engine's own errors stay in the store).
-INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
 IDENTITY_KEY = "dossier_id"
 SYNC_PREFIX = "sync."
@@ -246,6 +244,8 @@ def signature(store: Store, article_id: int, body: str, source: Store | None = N
                        (article_id, blob[0]))
     store.conn.executemany("INSERT INTO article_bands (band, article_id) VALUES (?, ?)",
                            [(band, article_id) for (band,) in bands])
+    if bands:  # and its near-duplicate pairs with the target's articles, as ingest writes them
+        write_pairs(store.conn, article_id, from_blob(bytes(blob[0])))
 
 
 def count_rows(store: Store, table: str) -> int:
