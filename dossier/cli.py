@@ -537,3 +537,132 @@ def export_cmd(file: Path, fmt: str, output: str | None, tags: tuple[str, ...], 
         store.close()
     if target != "-":
         echo(f"wrote {target}", err=True)
+
+
+@main.command("pull")
+@click.argument("source", type=DOSSIER)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tag", "tags", multiple=True,
+              help="Only articles (and entities, events) with this tag, SET:TAG (repeatable).")
+@click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
+              help="With several --tag: items with any of them, or all.")
+@click.option("--since", default=None, help="Articles and events from this date on.")
+@click.option("--until", default=None, help="Articles and events up to this date.")
+def pull_cmd(source: str | Path, file: Path, tags: tuple[str, ...], match: str, since: str | None,
+             until: str | None) -> None:
+    """Write FILE, an offline dossier taken from SOURCE (the filters of `export --format
+    dossier`), that remembers where and when it was pulled from, so `dossier push FILE
+    SOURCE` later brings back the work done in it. FILE must not exist yet."""
+    from dossier.export.selection import Selection
+    from dossier.sync import SyncError, pull
+
+    selection = Selection(tags=[_tag_pair(t) for t in tags], match=match,
+                          since=_date_bound(since, "--since"), until=_date_bound(until, "--until"))
+    name = shown(source)
+    store = open_store(source, readonly=True)
+    try:
+        with damage_reported(source), click.progressbar(
+                length=1, label="pulling", file=sys.stderr,
+                hidden=not sys.stderr.isatty()) as bar:
+            try:
+                record = pull(store, file, selection, _progress_to(bar), location=name)
+            except SyncError as exc:
+                raise UserError(str(exc)) from None
+            except OSError as exc:
+                raise UserError(f"{file}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        store.close()
+    pulled = open_store(file, readonly=True)
+    try:
+        counts = pulled.counts()
+    finally:
+        pulled.close()
+    echo(f"{file}: pulled from {name}: {counts['articles']} articles, {counts['entities']} "
+         f"entities, {counts['taggings']} tags (journal mark {record['source_journal_mark']})")
+
+
+@main.command("push")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=DOSSIER)
+@click.option("--analyst", default=None,
+              help="Who an import of new articles is recorded as [default: the database role "
+                   "of a PostgreSQL target, else $DOSSIER_ANALYST, then login]; replayed "
+                   "changes keep their own analyst.")
+@click.option("--report", "report_path", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON to this file.")
+def push_cmd(file: Path, target: str | Path, analyst: str | None, report_path: Path | None) -> None:
+    """Bring the work of the dossier FILE into TARGET.
+
+    A file not pulled from TARGET is published: articles matched by content hash, entities
+    by name and kind or alias, tags, links and decisions carried with their analyst and time.
+    A file pulled from TARGET (or pushed there before) has its journal replayed: every change
+    not yet in TARGET goes in under its analyst; a change whose rows a colleague changed
+    meanwhile (or whose item was merged away or deleted) is skipped and reported. Pushing
+    again applies nothing twice.
+
+    Exit status: 0 everything applied; 1 some changes skipped as conflicts (listed, and in
+    --report); 2 an error (one line naming the file or target; batches applied before it
+    are kept and a new push completes the rest).
+    """
+    import json
+
+    from dossier.sync import SyncError, push
+
+    name = shown(target)
+    source = open_store(file, readonly=True)
+    try:
+        # A new file, or a PostgreSQL database without a dossier yet, is made (as ingest
+        # does); an existing one is opened as it is.
+        dest = open_store(target, create=not isinstance(target, Path) or not target.exists())
+        if dest.readonly:
+            dest.close()
+            raise UserError(f"{name}: cannot be written (read-only)")
+        try:
+            with damage_reported(file), click.progressbar(
+                    length=1, label="pushing", file=sys.stderr,
+                    hidden=not sys.stderr.isatty()) as bar:
+                report = push(source, dest, analyst_for(dest, analyst), _progress_to(bar),
+                              name=str(file), target_name=name)
+        except SyncError as exc:
+            raise UserError(str(exc)) from None
+        except STORE_ERRORS as exc:
+            raise UserError(f"{name}: cannot write ({exc}); the batches applied before are "
+                            "kept, and pushing again completes the rest") from None
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    if report_path is not None:
+        try:
+            report_path.write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False)
+                                   + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{report_path}: cannot write the report "
+                            f"({exc.strerror or exc})") from None
+    for line in report.applied:
+        echo(f"applied: {line}")
+    for line in report.undone:
+        echo(f"undone: {line}")
+    for skipped in report.skipped:
+        echo(skipped.line())
+    imported = ", ".join(f"{n} {t}" for t, n in report.imported.items()) or "nothing new"
+    matched = ", ".join(f"{n} {t}" for t, n in report.matched.items())
+    echo(f"{name}: {report.mode} from {file}: imported {imported}"
+         + (f"; already there: {matched}" if matched else "")
+         + f"; {len(report.applied)} changes applied, {len(report.undone)} undone, "
+         f"{len(report.skipped)} skipped as conflicts")
+    if report.skipped:
+        sys.exit(1)
+
+
+def _progress_to(bar):  # noqa: ANN001, ANN202 - click's ProgressBar
+    """A (done, total) callback moving a progress bar; a new phase (done back at the start)
+    starts the bar again."""
+    def progress(done: int, total: int) -> None:
+        if done < bar.pos:
+            bar.pos = 0
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+
+    return progress

@@ -1,0 +1,91 @@
+"""`dossier pull` and `dossier push` with a PostgreSQL dossier at the other end: the same
+rules as between two files (tests/test_sync.py), on the server the tests start."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from dossier_helpers import add_article_with_names
+
+from dossier.cli import main
+from dossier.store import Store
+
+
+def run(*args: object):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_pull_from_postgresql_tag_offline_push_back_with_a_conflict(pg_url, tmp_path):
+    team = Store.open(pg_url, create=True)
+    a1, _ = add_article_with_names(team, "Broker sanctioned",
+                                   "Ashot Mkrtychev was sanctioned by the Treasury.",
+                                   {"Ashot Mkrtychev": "person", "Treasury": "organisation"},
+                                   published="2023-04-04", published_precision="day")
+    a2, _ = add_article_with_names(team, "Arms deal alleged",
+                                   "The Treasury said Ashot Mkrtychev brokered arms talks.",
+                                   {"Ashot Mkrtychev": "person", "Treasury": "organisation"},
+                                   published="2023-03-30", published_precision="day")
+    team.set_tag("bob", [("article", a1)], "triage", "relevant", exclusive=True)
+    team.close()
+    off = tmp_path / "off.db"
+    code, out, err = run("pull", pg_url, off)
+    assert code == 0, out + err
+    assert "password" not in out
+    offline = Store.open(off)
+    assert offline.count_articles() == 2
+    offline.set_tag("olga", [("article", a1)], "triage", "noise", exclusive=True)
+    offline.set_tag("olga", [("article", a2)], "triage", "relevant", exclusive=True)
+    offline.close()
+    team = Store.open(pg_url)
+    team.set_tag("bob", [("article", a1)], "triage", "background", exclusive=True)
+    team.close()
+    report = tmp_path / "report.json"
+    code, out, err = run("push", off, pg_url, "--report", report)
+    assert code == 1, out + err
+    [skipped] = json.loads(report.read_text())["skipped"]
+    assert skipped["action"] == "tag triage:noise" and "bob" in skipped["reason"]
+    team = Store.open(pg_url)
+    try:
+        assert [(t.tag, t.analyst) for t in team.tags_for("article", a1)] == [
+            ("background", "bob")]
+        assert [(t.tag, t.analyst) for t in team.tags_for("article", a2)] == [
+            ("relevant", "olga")]
+        journal = team.history("article", a2)
+        assert journal[0].analyst == "olga"
+    finally:
+        team.close()
+    code, out, _err = run("push", off, pg_url)
+    assert code == 1 and "0 changes applied" in out
+
+
+def test_publish_a_file_into_postgresql_and_again(pg_url, tmp_path):
+    mine = tmp_path / "mine.db"
+    store = Store.open(mine, create=True)
+    a1, ents = add_article_with_names(store, "Broker sanctioned",
+                                      "Ashot Mkrtychev was sanctioned by the Treasury.",
+                                      {"Ashot Mkrtychev": "person", "Treasury": "organisation"})
+    store.set_tag("olga", [("article", a1)], "triage", "relevant", exclusive=True)
+    store.set_tag("olga", [("entity", ents[0].id)], "role", "broker")
+    store.close()
+    code, out, err = run("push", mine, pg_url, "--analyst", "olga")
+    assert code == 0, out + err
+    assert "publish" in out
+    team = Store.open(pg_url)
+    try:
+        [article] = team.list_articles()
+        assert article.title == "Broker sanctioned"
+        assert {(t.tagset, t.tag, t.analyst) for t in team.tags_for("article", article.id)} == {
+            ("triage", "relevant", "olga")}
+        assert [e.name for e in team.find_entities("Ashot Mkrtychev")] == ["Ashot Mkrtychev"]
+        before = len(team.history(limit=1000))
+    finally:
+        team.close()
+    code, out, _err = run("push", mine, pg_url)
+    assert code == 0 and "imported nothing new" in out
+    team = Store.open(pg_url)
+    try:
+        assert len(team.history(limit=1000)) == before
+    finally:
+        team.close()
