@@ -8,12 +8,10 @@ or drop a wrong one. Each change is one store call that commits before the scree
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import work
 
 from dossier.model import Link
 from dossier.safetext import safe_line
@@ -77,8 +75,7 @@ class CorrectionsMixin:
     inspector: Any
     focused: Any
     notify: Any
-    push_screen: Any
-    call_from_thread: Any
+    app: Any
     after_change: Any
     focused_item: Any
     focused_entity: Any
@@ -116,7 +113,7 @@ class CorrectionsMixin:
                 if relation is None:
                     return
                 if relation == OTHER_RELATION:
-                    self.push_screen(TextPrompt(
+                    self.app.push_screen(TextPrompt(
                         "The relation, in your words (kept for the next links)", "",
                         "e.g. advised, sued, sold to", check=_relation_problem),
                         lambda typed: typed and typed.strip() and noted_with(
@@ -125,15 +122,15 @@ class CorrectionsMixin:
                     noted_with(relation)
 
             def noted_with(relation: str) -> None:
-                self.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
+                self.app.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
                                  lambda note: note is not None and self.apply(LinkEdit(
                                      source, target, relation, note.strip() or None,
                                      evidence)))
 
-            self.push_screen(Choice("Relation", self._relation_options(source[0], target[0])),
+            self.app.push_screen(Choice("Relation", self._relation_options(source[0], target[0])),
                              related)
 
-        self.push_screen(ItemPicker(
+        self.app.push_screen(ItemPicker(
             self.store, f"Link {source[0]} “{source_name}” to…", exclude=source, first=first,
             note=self._evidence_note(evidence)), picked)
 
@@ -212,14 +209,14 @@ class CorrectionsMixin:
             def confirmed(yes: Any) -> None:
                 if yes:
                     self.long_work = "merge"
-                    self.run_merge([entity_id], target[1])
+                    self.app.run_merge([entity_id], target[1])
 
-            self.push_screen(Choice(
+            self.app.push_screen(Choice(
                 f"Merge “{safe_line(entity.name)}” ({entity.mention_count} mentions) into "
                 f"“{safe_line(other.name)}” ({other.mention_count})?",
                 [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
 
-        self.push_screen(ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
+        self.app.push_screen(ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
                                     kinds=("entity",), exclude=("entity", entity_id)), picked)
 
     def merge_marked(self, marked: list[int]) -> None:
@@ -245,65 +242,16 @@ class CorrectionsMixin:
                 if yes:
                     self.long_work = "merge"
                     self.entities.marked.clear()
-                    self.run_merge(sources, target[1])
+                    self.app.run_merge(sources, target[1])
 
-            self.push_screen(Choice(
+            self.app.push_screen(Choice(
                 f"Merge {len(sources)} marked entities ({shown}) into "
                 f"“{safe_line(other.name)}” ({other.mention_count} mentions)?",
                 [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
 
-        self.push_screen(ItemPicker(self.store, f"Merge the {len(marked)} marked entities into…",
-                                    kinds=("entity",)), picked)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
-    def run_merge(self, source_ids: list[int], target_id: int) -> None:
-        """Merge on a connection of its own, in short steps: keys pressed meanwhile (a tag)
-        are committed between two steps and drawn at once; undo waits for the end. Several
-        sources: one merge after another, each its own journal batch (one `u` each)."""
-        last = [time.monotonic()]
-        many = len(source_ids) > 1
-
-        def progress(done: int, total: int) -> None:
-            # Called between two steps, never inside a transaction; a notice a second at most.
-            if done < total and time.monotonic() - last[0] < 1.0:
-                return
-            last[0] = time.monotonic()
-            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions",
-                                  timeout=1.5, markup=False)
-
-        moved = merged = 0
-        problem = None
-        try:
-            with self.store.writing() as writer:
-                for source_id in source_ids:
-                    try:
-                        moved += writer.merge_entities(self.analyst, source_id, target_id,
-                                                       progress)
-                    except (ValueError, KeyError) as exc:  # gone meanwhile: the next one
-                        problem = exc
-                        if not many:
-                            raise
-                        continue
-                    merged += 1
-                    if many:
-                        self.call_from_thread(
-                            self.notify, f"merging: {merged} of {len(source_ids)} entities",
-                            timeout=1.5, markup=False)
-        except (ReadOnlyError, ValueError, KeyError) as exc:
-            self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
-            return
-        finally:
-            self.long_work = None
-            self.call_from_thread(self.after_change)
-        if not many:
-            self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
-            return
-        said = (f"merged {merged} of {len(source_ids)} entities: {moved} mentions moved "
-                "(u takes back one merge at a time)")
-        if problem is not None:
-            said += f"; not merged: {problem}"
-        self.call_from_thread(self.notify, said, markup=False,
-                              severity="warning" if problem else "information")
+        self.app.push_screen(ItemPicker(
+            self.store, f"Merge the {len(marked)} marked entities into…", kinds=("entity",)),
+            picked)
 
     def action_edit(self) -> None:
         if not self.writable():
@@ -339,7 +287,7 @@ class CorrectionsMixin:
                 if name == "published":
                     self.date_articles([item_id], value)
                 else:
-                    self.push_screen(TextPrompt(f"Article {name}", value), entered)
+                    self.app.push_screen(TextPrompt(f"Article {name}", value), entered)
 
             options = [(name, Text(f"{name}: {safe_line(value)[:60]}"))
                        for name, value in fields]
@@ -352,7 +300,7 @@ class CorrectionsMixin:
                 else:
                     field_chosen(name)
 
-            self.push_screen(Choice("Edit which field?", options), menu_chosen)
+            self.app.push_screen(Choice("Edit which field?", options), menu_chosen)
         elif kind == "event":
             self.edit_event(item_id)
         else:
@@ -382,33 +330,33 @@ class CorrectionsMixin:
 
         def chosen(what: Any) -> None:
             if what == "rename":
-                self.push_screen(TextPrompt("Rename (the old name stays an alias)",
+                self.app.push_screen(TextPrompt("Rename (the old name stays an alias)",
                                             entity.name), lambda v: v and v.strip() and
                                  self._change(lambda: self.store.rename_entity(a, entity_id, v)))
             elif what == "kind":
-                self.push_screen(Choice("Kind", [(k, Text(k)) for k in (
+                self.app.push_screen(Choice("Kind", [(k, Text(k)) for k in (
                     "person", "organisation", "place", "other")]), lambda k: k and self._change(
                     lambda: self.store.set_entity_kind(a, entity_id, k)))
             elif what == "describe":
-                self.push_screen(TextPrompt("Description", entity.description or ""),
+                self.app.push_screen(TextPrompt("Description", entity.description or ""),
                                  lambda v: v is not None and self._change(
                                      lambda: self.store.set_entity_description(a, entity_id, v)))
             elif what == "alias":
-                self.push_screen(TextPrompt("New alias"), lambda v: v and v.strip() and
+                self.app.push_screen(TextPrompt("New alias"), lambda v: v and v.strip() and
                                  self.add_alias(entity_id, v.strip()))
             elif what == "unalias":
                 others = [x for x in entity.aliases if x != entity.name]
                 if not others:
                     self.notify("no other alias to remove", markup=False)
                     return
-                self.push_screen(Choice("Remove which alias?", [(x, Text(safe_line(x)))
+                self.app.push_screen(Choice("Remove which alias?", [(x, Text(safe_line(x)))
                                                                 for x in others]),
                                  lambda x: x and self._change(
                                      lambda: self.store.remove_alias(a, entity_id, x)))
             elif what == "split":
                 self.split_entity(entity_id)
             elif what == "delete":
-                self.push_screen(Choice(
+                self.app.push_screen(Choice(
                     f"Delete “{safe_line(entity.name)}” with its {entity.mention_count} "
                     "mentions, tags and links?", [(True, Text("Delete")), (False,
                                                                           Text("Cancel"))]),
@@ -419,7 +367,7 @@ class CorrectionsMixin:
             elif what == "unmention" and mention is not None and mention.id is not None:
                 self._change(lambda: self.store.remove_mention(a, mention.id))
 
-        self.push_screen(Choice(f"Correct “{safe_line(entity.name)}”", options), chosen)
+        self.app.push_screen(Choice(f"Correct “{safe_line(entity.name)}”", options), chosen)
 
     def add_alias(self, entity_id: int, alias: str) -> None:
         """Add an alias and mark its occurrences in every article as mentions (one change);
@@ -440,7 +388,7 @@ class CorrectionsMixin:
             self.notify(f"no unmarked “{alias}” in any article", markup=False)
             return
         articles = len({h[0] for h in hits})
-        self.push_screen(Choice(
+        self.app.push_screen(Choice(
             f"“{safe_line(alias)}” stands {len(hits)} times in {articles} articles, not yet "
             "marked. Mark them as mentions?",
             [(True, Text(f"Mark {len(hits)} mentions")), (False, Text("Leave them"))]),
@@ -457,11 +405,11 @@ class CorrectionsMixin:
                 return
             if value != "done":
                 chosen.symmetric_difference_update({value})
-                self.push_screen(menu(), pick)
+                self.app.push_screen(menu(), pick)
                 return
             if not chosen:
                 return
-            self.push_screen(TextPrompt("Name of the new entity"), lambda name: name and
+            self.app.push_screen(TextPrompt("Name of the new entity"), lambda name: name and
                              name.strip() and self._change(lambda: self.store.split_entity(
                                  self.analyst, entity_id, sorted(chosen), name.strip())))
 
@@ -473,7 +421,7 @@ class CorrectionsMixin:
                                            f"{safe_line(titles.get(m.article_id, '?'))[:60]}")))
             return Choice("Choose the mentions of the other entity", options, selected=chosen)
 
-        self.push_screen(menu(), pick)
+        self.app.push_screen(menu(), pick)
 
     def edit_event(self, event_id: int) -> None:
         event = self.store.get_event(event_id)
@@ -483,20 +431,20 @@ class CorrectionsMixin:
 
         def chosen(what: Any) -> None:
             if what == "title":
-                self.push_screen(TextPrompt("Event title", event.title), lambda v: v and
+                self.app.push_screen(TextPrompt("Event title", event.title), lambda v: v and
                                  v.strip() and self._change(lambda: self.store.update_event(
                                      a, event_id, title=v.strip())))
             elif what == "date":
                 current = event.date_start or ""
                 if event.date_end:
                     current += f"/{event.date_end}"
-                self.push_screen(TextPrompt("Date of the event (a range: START..END)",
+                self.app.push_screen(TextPrompt("Date of the event (a range: START..END)",
                                             current, DATE_HINT, check=range_problem),
                                  lambda v: v and self._set_event_date(event_id, v.strip()))
             elif what == "delete":
                 self._change(lambda: self.store.delete_event(a, event_id))
             elif what == "involve":
-                self.push_screen(ItemPicker(self.store, "Involve which entity?",
+                self.app.push_screen(ItemPicker(self.store, "Involve which entity?",
                                             kinds=("entity",)),
                                  lambda t: t and self._change(lambda: self.store.set_event_entity(
                                      a, event_id, t[1], True)))
@@ -505,12 +453,12 @@ class CorrectionsMixin:
                 if not names:
                     self.notify("this event involves no entity", markup=False)
                     return
-                self.push_screen(Choice("No longer involved:", [
+                self.app.push_screen(Choice("No longer involved:", [
                     (i, Text(safe_line(e.name))) for i, e in names.items()]),
                     lambda i: i and self._change(lambda: self.store.set_event_entity(
                         a, event_id, i, False)))
 
-        self.push_screen(Choice("Correct the event", [
+        self.app.push_screen(Choice("Correct the event", [
             ("title", Text(f"title: {safe_line(event.title)[:60]}")),
             ("date", Text(f"date: {safe_line(event.date_start) or 'unresolved'} "
                           f"({safe_line(event.precision)})")),
@@ -542,7 +490,7 @@ class CorrectionsMixin:
         def problem(value: str) -> str | None:
             return date_problem(value) if value.strip() else None
 
-        self.push_screen(TextPrompt("Date of the event (empty if unknown)", "", DATE_HINT,
+        self.app.push_screen(TextPrompt("Date of the event (empty if unknown)", "", DATE_HINT,
                                     check=problem), dated)
 
     def _set_event_date(self, event_id: int, value: str) -> None:
@@ -569,7 +517,7 @@ class CorrectionsMixin:
             else:
                 self.inspector.show(*item)
 
-        self.push_screen(ConnectionsScreen(self.store, entity_id), opened)
+        self.app.push_screen(ConnectionsScreen(self.store, entity_id), opened)
 
     def mark_mention(self, article_id: int, start: int, end: int) -> None:
         """Mark a missed mention: the reader's selection, as a mention of a picked entity."""
@@ -578,7 +526,7 @@ class CorrectionsMixin:
                 self._change(lambda: self.store.add_mention(self.analyst, article_id,
                                                             target[1], start, end))
 
-        self.push_screen(ItemPicker(self.store, "Mention of which entity?", kinds=("entity",)),
+        self.app.push_screen(ItemPicker(self.store, "Mention of which entity?", kinds=("entity",)),
                          picked)
 
     def date_articles(self, article_ids: list[int], current: str = "") -> None:
@@ -606,7 +554,7 @@ class CorrectionsMixin:
 
         title = ("Article date" if len(article_ids) == 1
                  else f"Date of the {len(article_ids)} marked articles (one change; u undoes)")
-        self.push_screen(TextPrompt(title, current, DATE_FORMS, check=problem), entered)
+        self.app.push_screen(TextPrompt(title, current, DATE_FORMS, check=problem), entered)
 
     def _change(self, do: Any) -> bool:
         """Make one change in the store and show it; False (and said) when refused."""

@@ -54,7 +54,7 @@ async def test_hostile_text_is_inert_in_every_pane(make_app, tmp_path, size):
         await settle(pilot)
         seen = ""
         for pane in ("articles-pane", "reader", "inspector", "entities", "timeline-pane"):
-            app.go_to_pane(pane)
+            app.main_screen.go_to_pane(pane)
             await settle(pilot)
             if pane == "reader":
                 await pilot.press("]")  # the hostile entity's mention, into the inspector

@@ -294,7 +294,7 @@ async def test_m_merges_every_marked_entity_into_the_one_chosen(make_app, sample
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        app.go_to_pane("entities")
+        app.main_screen.go_to_pane("entities")
         await settle(pilot)
         entities = app.query_one(EntityList)
         while entities.current.name == "Kremlin":

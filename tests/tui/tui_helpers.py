@@ -30,7 +30,8 @@ async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete(
         [w for w in pilot.app.workers if not (w.group or "").endswith("-flow")])
     # The inspector follows the cursor once it rests: wait for that, not for a fixed time.
-    while getattr(pilot.app, "_inspect_timer", None) is not None:
+    screen = getattr(pilot.app, "main_screen", pilot.app)
+    while getattr(screen, "_inspect_timer", None) is not None:
         await pilot.pause()
     await pilot.pause()
 
