@@ -25,9 +25,10 @@ from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.inert import InertFilter
 from dossier.tui.messages import WorkerFailed
 from dossier.tui.screens.dialogs import HelpScreen
-from dossier.tui.screens.main import PANES, MainScreen, describe_filter
+from dossier.tui.screens.main import PANES, MainScreen
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
 from dossier.tui.widgets.lazylist import LazyList
+from dossier.tui.widgets.listpanes import describe_filter
 from dossier.tui.widgets.panes import Inspector, Reader
 
 __all__ = ["DossierApp", "MainScreen", "describe_filter"]
@@ -38,6 +39,7 @@ WORKER_WORK = {
     "search": "search", "untagged": "looking for an untagged article", "export": "export",
     "merge": "merge", "inspector": "the inspector", "connections": "connections",
     "picker": "the picker's search", "review": "the review queue",
+    "edit-flow": "the dialog",
 }
 
 
@@ -233,6 +235,8 @@ class DossierApp(App[None]):
         commands: list[Command] = []
         for binding in main.BINDINGS:
             assert isinstance(binding, Binding)
+            if main.check_action(binding.action.split("(")[0], ()) is False:
+                continue  # off (a read-only dossier): not offered
             commands.append((binding.description, f"{binding.tooltip}  ({_key(binding)})",
                              lambda action=binding.action: main.run_action(action)))
         for pane_id, name, _ in PANES:

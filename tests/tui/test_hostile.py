@@ -53,7 +53,7 @@ async def test_hostile_text_is_inert_in_every_pane(make_app, tmp_path, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         seen = ""
-        for pane in ("articles-pane", "reader", "inspector", "entities", "timeline-pane"):
+        for pane in ("articles-pane", "reader", "inspector", "entities-pane", "timeline-pane"):
             app.main_screen.go_to_pane(pane)
             await settle(pilot)
             if pane == "reader":

@@ -9,7 +9,7 @@ from tui_helpers import screen_text, settle
 
 from dossier.tui.widgets.panes import ArticleList
 
-PANES = ("articles-pane", "reader", "inspector", "entities", "timeline-pane")
+PANES = ("articles-pane", "reader", "inspector", "entities-pane", "timeline-pane")
 SIZES = [(120, 40), (80, 24)]
 
 

@@ -63,7 +63,7 @@ async def test_entities_and_timeline_follow_the_story(make_app, size):
         await settle(pilot)
         assert 0 < entities.count < whole_entities
         assert events.count < whole_events
-        app.main_screen.go_to_pane("entities")
+        app.main_screen.go_to_pane("entities-pane")
         await settle(pilot)
         assert "Entities of the story" in screen_text(app)
         app.main_screen.go_to_pane("timeline-pane")
@@ -135,7 +135,7 @@ async def test_entities_find_by_name_as_you_type(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        app.main_screen.go_to_pane("entities")
+        app.main_screen.go_to_pane("entities-pane")
         await settle(pilot)
         entities = app.query_one(EntityList)
         everything = entities.count

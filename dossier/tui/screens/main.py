@@ -17,10 +17,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Sparkline, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from dossier import keys
@@ -41,6 +42,11 @@ from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
 from dossier.tui.screens.dialogs import HEADING, Choice, TextPrompt
 from dossier.tui.widgets.lazylist import PAGE, LazyList
+from dossier.tui.widgets.listpanes import (
+    ArticlesPane,
+    EntitiesPane,
+    TimelinePane,
+)
 from dossier.tui.widgets.panebar import PaneBar
 from dossier.tui.widgets.panes import (
     ArticleList,
@@ -49,16 +55,17 @@ from dossier.tui.widgets.panes import (
     EventList,
     Inspector,
     ItemList,
-    Pane,
     Reader,
     SearchSource,
 )
 
 # The panes in tab order: (id of the pane, its name, id of the widget that takes focus).
 PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader"),
-         ("inspector", "Inspector", "inspector"), ("entities", "Entities", "entities"),
+         ("inspector", "Inspector", "inspector"), ("entities-pane", "Entities", "entities"),
          ("timeline-pane", "Timeline", "events"))
-LIST_PANES = ("articles-pane", "entities", "timeline-pane")
+LIST_PANES = ("articles-pane", "entities-pane", "timeline-pane")
+# The actions that change the file: off on a read-only dossier (`MainScreen.check_action`).
+WRITE_ACTIONS = frozenset({"tag", "link", "merge", "edit", "undo", "redo"})
 NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
 KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
 
@@ -72,6 +79,9 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
     BINDINGS = bindings(keys.APP)  # every key once, in dossier/keys.py
 
+    # Entities and Timeline show the story's articles only (the Articles filter and search).
+    follow_story: reactive[bool] = reactive(False, init=False)
+
     def __init__(self, store: Store, tagsets: TagConfig, analyst: str) -> None:
         super().__init__()
         self.store = store
@@ -82,9 +92,8 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self._inspect_timer: Any = None
         self.current_pane = "articles-pane"  # the one shown when the screen is narrow
         self._last_list_pane = "articles-pane"
-        self._searching: str | None = None  # the query whose ranked page is awaited
+        self._ranking_query: str | None = None  # the query whose ranked page is awaited
         self._search_serial = 0  # of the latest search: an older worker's answer is dropped
-        self.follow_story = False  # Entities and Timeline show the story's articles only
 
     # ------------------------------------------------------------- layout
 
@@ -92,17 +101,12 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         yield Static(Text(""), id="status")
         yield PaneBar(id="panebar")
         with Horizontal(id="top"):
-            with Pane(id="articles-pane", classes="pane"):
-                yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
-                            id="search")
-                yield ArticleList(self.store, self.tagsets, id="articles")
+            yield ArticlesPane(self.store, self.tagsets, id="articles-pane", classes="pane")
             yield Reader(self.store, self.tagsets, id="reader", classes="pane")
             yield Inspector(self.store, self.tagsets, id="inspector", classes="pane")
         with Horizontal(id="bottom"):
-            yield EntityList(self.store, self.tagsets, id="entities", classes="pane")
-            with Pane(id="timeline-pane", classes="pane"):
-                yield Sparkline([], id="density")
-                yield EventList(self.store, self.tagsets, id="events")
+            yield EntitiesPane(self.store, self.tagsets, id="entities-pane", classes="pane")
+            yield TimelinePane(self.store, self.tagsets, id="timeline-pane", classes="pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -113,7 +117,9 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.articles.reload(keep_cursor=False)
         self.events.reload(keep_cursor=False)
         self.entities.empty_text = "counting mentions…"
-        self.update_titles()
+        self.reader.border_title = Text("Reader")
+        self.inspector.border_title = Text("Inspector")
+        self._show_status()
         # Ranking entities by mentions and the density strip read every mention and event:
         # on a big dossier that is more than a frame, so it happens after the first paint.
         self.warm_up()
@@ -135,12 +141,35 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.app.long_work = value  # type: ignore[attr-defined]
 
     def writable(self) -> bool:
-        """True when changes are allowed; else says why, once, politely."""
+        """True when changes are allowed; else says why, once, politely (for the tag hotkeys
+        and the views dialog, which are not bindings of their own)."""
         if self.store.readonly:
-            self.notify("this dossier is open read-only: it cannot be changed here",
-                        title="Read-only", severity="warning", markup=False)
+            self._say_read_only()
             return False
         return True
+
+    def _say_read_only(self) -> None:
+        self.notify("this dossier is open read-only: it cannot be changed here",
+                    title="Read-only", severity="warning", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only (opened so, or a file someone else made read-only): the actions that
+        write are off, out of the footer and the palette; their keys say why (`on_key`)."""
+        if action in WRITE_ACTIONS and self.store.readonly:
+            return False
+        return True
+
+    def _refused_write(self, key: str) -> bool:
+        """True when `key` is bound here to an action that is off because the dossier is
+        read-only (a binding of the focused widget for that key comes first)."""
+        for namespace, bindings_map in self._modal_binding_chain:
+            for binding in bindings_map.key_to_bindings.get(key, ()):
+                action = binding.action.split("(")[0]
+                if namespace is self and action in WRITE_ACTIONS:
+                    return self.store.readonly
+                if namespace.check_action(action, ()) is not False:
+                    return False
+        return False
 
     def store_failed(self, exc: BaseException) -> None:
         """A change the file refused (locked too long, a full disk): one notice; the app goes
@@ -182,7 +211,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         if isinstance(source, ArticleSource) and self.store.copy_firsts():
             source.forget()  # the near-duplicates are known now: the list folds them
             self.articles.reload(keep_cursor=True)
-        self.update_titles()
         # What start-up built lives as long as the app: out of the collector's full sweeps,
         # which otherwise stall an occasional keypress by tens of milliseconds.
         gc.collect()
@@ -196,15 +224,30 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.app.call_from_thread(self._show_density, warmed)
 
     def _show_density(self, message: Warmed) -> None:
-        self.query_one("#density", Sparkline).data = message.density or [0]
-        pane = self.query_one("#timeline-pane")
-        if not message.density:
-            caption = Text("no dated events")
-        else:
-            peak = max(message.density)
-            caption = Text(f"{message.first} ▸ {message.last} · peak {peak} a "
-                           f"{message.bucket}")
-        self._subtitle(pane, caption)
+        self.timeline_pane.density = (tuple(message.density), message.first, message.last,
+                                      message.bucket)
+
+    @property
+    def articles_pane(self) -> ArticlesPane:
+        return self.query_one("#articles-pane", ArticlesPane)
+
+    @property
+    def entities_pane(self) -> EntitiesPane:
+        return self.query_one("#entities-pane", EntitiesPane)
+
+    @property
+    def timeline_pane(self) -> TimelinePane:
+        return self.query_one("#timeline-pane", TimelinePane)
+
+    @property
+    def _searching(self) -> str | None:
+        """The query whose ranked page is awaited (the Articles title says "ranking…")."""
+        return self._ranking_query
+
+    @_searching.setter
+    def _searching(self, query: str | None) -> None:
+        self._ranking_query = query
+        self.articles_pane.ranking = query is not None
 
     @property
     def articles(self) -> ArticleList:
@@ -226,68 +269,14 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def inspector(self) -> Inspector:
         return self.query_one("#inspector", Inspector)
 
-    def update_titles(self) -> None:
-        if not self.is_attached or not self.query("#entities"):
-            return  # the app is closing: the panes are gone
-        articles = self.articles
-        title = Text(f"Articles ({articles.count})")
-        if articles.search_query:
-            title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
-            # Which order the hits are in: the latest added while the ranking runs.
-            if articles.count > 1:
-                title.append(" · latest first, ranking…" if self._searching is not None
-                             else " · best first" if articles.search_order == "rank"
-                             else " · latest first")
-        if not articles.scope.is_empty():
-            title.append(f" · {safe_line(articles.scope.describe())}", style="italic")
-        if not articles.search_query and (folded := articles.folded_count()):
-            title.append(f" · {folded} {'copy' if folded == 1 else 'copies'} folded (+)")
-        if articles.marked:
-            title.append(f" · {len(articles.marked)} marked", style="bold")
-        self._title(self.query_one("#articles-pane"), title)
-        ents = self.entities
-        story = not ents.scope.is_empty() and ents.whole
-        scope = ("the story" if story else "dossier") if ents.whole else "this article"
-        etitle = Text(f"Entities of {scope} ({ents.count}) · by {ents.order}")
-        if story:
-            etitle.append(f" · {safe_line(ents.scope.describe())}", style="italic")
-        if ents.finding or ents.prefix:  # first: a narrow pane cuts the title's end
-            etitle = Text(f"find: {safe_line(ents.prefix)}{'▏' if ents.finding else ''}",
-                          style="bold") + Text(f" ({ents.count}) · entities of {scope}")
-        if not ents.tag_filter.is_empty() and not story and not ents.prefix:
-            etitle.append(f" · {describe_filter(ents.tag_filter)}", style="italic")
-        self._title(ents, etitle)
-        events = self.events
-        if not events.scope.is_empty():
-            ttitle = Text(f"Timeline of the story ({events.count})")
-            ttitle.append(f" · {safe_line(events.scope.describe())}", style="italic")
-        elif events.tag_filter.is_empty():
-            unresolved = self.store.count_events(unresolved=True)
-            ttitle = Text(f"Timeline ({events.count}, {unresolved} unresolved last)")
-        else:
-            ttitle = Text(f"Timeline ({events.count})")
-            ttitle.append(f" · {describe_filter(events.tag_filter)}", style="italic")
-        self._title(self.query_one("#timeline-pane"), ttitle)
-        self._title(self.reader, Text("Reader"))
-        self._title(self.inspector, Text("Inspector"))
+    def _show_status(self) -> None:
+        """The file, the analyst, and READ-ONLY when changes are not allowed."""
         status = Text()
         status.append(f" {safe_line(self.store.path)} ", style="bold")
         status.append(f" analyst: {safe_line(self.analyst)} ", style="dim")
         if self.store.readonly:
             status.append(" READ-ONLY: changes are not allowed ", style="bold reverse")
-        if status.plain != self._status_plain:
-            self._status_plain = status.plain
-            self.query_one("#status", Static).update(status)
-
-    def _title(self, widget: Any, title: Text) -> None:
-        """Set a border title only when it changed: each set repaints the pane."""
-        if widget.border_title is None or str(widget.border_title) != title.markup:
-            widget.border_title = title
-
-    def _subtitle(self, widget: Any, subtitle: Text) -> None:
-        """Set a border subtitle only when it changed."""
-        if widget.border_subtitle is None or str(widget.border_subtitle) != subtitle.markup:
-            widget.border_subtitle = subtitle
+        self.query_one("#status", Static).update(status)
 
     # ------------------------------------------------------------- focus and navigation
 
@@ -412,10 +401,7 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def open_article(self, article_id: int, mention_id: int | None = None) -> None:
         self.reader.show(article_id, mention_id)
         self.inspector.show("article", article_id)
-        self.entities.article_id = article_id
-        if not self.entities.whole:
-            self.entities.refresh_source()
-            self.update_titles()
+        self.entities_pane.show_article(article_id)
 
     @on(Inspector.Follow)
     def follow(self, event: Inspector.Follow) -> None:
@@ -515,7 +501,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
             widget.clear_filter()
             if widget is self.articles:
                 self._story_changed()
-            self.update_titles()
             self.notify("filter cleared", timeout=2, markup=False)
 
     # ------------------------------------------------------------- search and filter
@@ -523,7 +508,7 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def action_search(self) -> None:
         if isinstance(self.focused, EntityList):  # type-to-find by name in the Entities pane
             self.entities.finding = True
-            self.update_titles()
+            self.entities_pane.retitle()
             return
         search = self.query_one("#search", Input)
         search.display = True
@@ -548,7 +533,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         try:
             source.prime()
         except SearchError as exc:
-            self.update_titles()
             self.notify(str(exc), title="Search", severity="error", markup=False)
             return
         except sqlite3.Error as exc:
@@ -563,7 +547,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
             self._searching = query
             self._search_serial += 1
             self.search_worker(query, self._search_serial)
-        self.update_titles()
 
     def _drop_ranking(self) -> None:
         """A ranking still running is not wanted any more (a newer search, Escape)."""
@@ -601,14 +584,12 @@ class MainScreen(CorrectionsMixin, Screen[None]):
                 if hit.id == row.id:
                     articles.move_to(index)
                     break
-        self.update_titles()
 
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
         if message.serial != self._search_serial or message.query != self._searching:
             return
         self._searching = None
-        self.update_titles()
         self.notify(message.problem, title="Search", severity="error", markup=False)
 
     def _tag_options(self, kind: str, heading: str, untagged: Any, chosen: Any
@@ -659,8 +640,7 @@ class MainScreen(CorrectionsMixin, Screen[None]):
                     tf.all_of.remove(pair)
                 else:
                     tf.all_of.append(pair)
-            widget.refresh_source()
-            self.update_titles()
+            widget.refresh_source()  # the pane retitles (LazyList.Reloaded)
 
         self.app.push_screen(Choice(f"Filter {KINDS[kind]} by tag (choices combine)", options,
                                 selected=selected), apply)
@@ -726,24 +706,20 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self._story_changed()
 
     def _story_changed(self) -> None:
-        """The Articles filter or search changed: Entities and Timeline follow when told."""
+        """The Articles filter or search changed: Entities and Timeline follow when told
+        (their `scope` is reactive: an equal scope reloads nothing)."""
         story = self.articles.story() if self.follow_story else Scope()
-        for widget in (self.entities, self.events):
-            if widget.scope != story:
-                widget.scope = story
-                widget.refresh_source()
-        self.update_titles()
+        self.entities_pane.scope = story
+        self.timeline_pane.scope = story
+
+    def watch_follow_story(self) -> None:
+        self._story_changed()
 
     def action_follow_story(self) -> None:
         self.follow_story = not self.follow_story
-        self._story_changed()
         self.notify("Entities and Timeline follow the Articles filter" if self.follow_story
                     else "Entities and Timeline show the whole dossier", timeout=2,
                     markup=False)
-
-    @on(EntityList.FindChanged)
-    def _find_changed(self) -> None:
-        self.update_titles()
 
     # ------------------------------------------------------------- named views
 
@@ -796,8 +772,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
             return
         if not self.articles.toggle_pile():
             self.notify("not a near-duplicate pile (no +N on this row)", timeout=3)
-            return
-        self.update_titles()
 
     def action_views(self) -> None:
         views = self.store.list_views(self.analyst)
@@ -827,7 +801,13 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     # ------------------------------------------------------------- tagging
 
     def on_key(self, event: Any) -> None:
-        """A tag's own key toggles it on the focused item (or the marked rows)."""
+        """A tag's own key toggles it on the focused item (or the marked rows); a key whose
+        action writes says why it does nothing on a read-only dossier."""
+        if self._refused_write(event.key):
+            event.stop()
+            event.prevent_default()
+            self._say_read_only()
+            return
         widget = self.focused
         if not isinstance(widget, ItemList | Reader | Inspector) or not event.character:
             return
@@ -886,7 +866,7 @@ class MainScreen(CorrectionsMixin, Screen[None]):
                         markup=False, timeout=2)
         lists = {"article": self.articles, "entity": self.entities, "event": self.events}
         for widget in lists.values():
-            widget.marked.clear()
+            widget.clear_marks()
         # A tag changes one list's rows and the chips around: not the other lists, not counts
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
         widget = lists.get(targets[0][0])
@@ -928,10 +908,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
                     self.open_article(next_id)
                 return
 
-    @on(LazyList.MarksChanged)
-    def _marks_changed(self) -> None:
-        self.update_titles()
-
     def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
         """Show the file as it now is: the lists (all unless told), reader, inspector."""
         for widget in lists if lists is not None else (self.articles, self.entities,
@@ -949,11 +925,8 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def _redraw_around(self, body: bool) -> None:
         self.reader.redraw(header_only=not body)
         self.inspector.redraw()
-        self.update_titles()
 
     def action_tag(self) -> None:
-        if not self.writable():
-            return
         widget = self.focused
         if isinstance(widget, ItemList):
             targets = widget.targets()
@@ -1062,8 +1035,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
 
     def _walk(self, direction: str) -> None:
         """Undo or redo this analyst's latest change, and say what it was and on what."""
-        if not self.writable():
-            return
         if self.long_work:
             self.notify(f"wait for the {self.long_work} to finish before {direction}",
                         severity="warning", markup=False)
@@ -1092,18 +1063,14 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.app.push_screen(ReviewScreen(self.store, self.analyst))
 
     def action_entity_scope(self) -> None:
-        ents = self.entities
-        ents.whole = not ents.whole
-        if ents.article_id is None and self.reader.article is not None:
-            ents.article_id = self.reader.article.id
-        ents.refresh_source()
-        self.update_titles()
+        pane = self.entities_pane
+        if pane.entities.article_id is None and self.reader.article is not None:
+            pane.entities.article_id = self.reader.article.id
+        pane.whole = not pane.whole  # the pane reloads and retitles
 
     def action_entity_sort(self) -> None:
-        ents = self.entities
-        ents.order = "name" if ents.order == "count" else "count"
-        ents.refresh_source()
-        self.update_titles()
+        pane = self.entities_pane
+        pane.order = "name" if pane.order == "count" else "count"
 
     # ------------------------------------------------------------- export, help, palette
 
@@ -1137,12 +1104,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
             what = (f"the {articles.count + articles.folded_count()} articles listed "
                     f"({safe_line(scope.describe())})")
         self.app.push_screen(Choice(f"Export {what}: format", options), format_chosen)
-
-def describe_filter(tag_filter: TagFilter) -> str:
-    parts = [f"{s}:{t}" for s, t in tag_filter.all_of]
-    parts += [f"no {s}" for s in tag_filter.untagged_in]
-    return " & ".join(safe_line(p) for p in parts)
-
 
 def _date_span(text: str) -> dict[str, str | None]:
     """`Jan 1987..Mar 1987`, `1987`, `..1987-03`, `1987-01..` -> date_from, date_to (ISO
