@@ -4,8 +4,9 @@
 
 `--copies N` first resends N articles (the body with its last sentence changed, a new
 title) into a COPY of the file, so there is something to fold; the timings are then taken on
-a fresh connection: the pairs read once (cold), then the count, the first page, a deep page
-and an opened pile's position, warm.
+a fresh connection: the stored pairs (`article_duplicates`, written at ingest since schema 3)
+read once (cold), then the count, the first page, a deep page and an opened pile's position,
+warm.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def main() -> None:
     store = Store.open(path, readonly=True)
     start = time.perf_counter()
     folded = store.folded_copies()
-    print(f"{'every pair, cold (one walk of the band index), folded copies':<58} "
+    print(f"{'stored pairs read, cold (article_duplicates), folded copies':<58} "
           f"{(time.perf_counter() - start) * 1000:8.1f} ms  "
           f"({sum(len(c) for c in folded.values())} copies under {len(folded)} firsts)")
     timed("count_articles(fold=True), warm", lambda: store.count_articles(None, fold=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,9 +44,24 @@ def open_store(path: str | Path, *, create: bool = False, readonly: bool = False
     from dossier.store import DossierFileError, Store  # not for `extract`: it starts sooner
 
     try:
-        return Store.open(path, create=create, readonly=readonly)
+        return Store.open(path, create=create, readonly=readonly,
+                          progress=_migration_progress(path))
     except DossierFileError as exc:
         raise UserError(str(exc)) from None
+
+
+def _migration_progress(path: str | Path) -> Callable[[int, int], None] | None:
+    """A line on a terminal's stderr while an older file is migrated (the 2 -> 3 step
+    compares a big dossier's near-duplicate candidates for some seconds)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\rmigrating {path}: near-duplicate candidates {done:,}/{total:,}{end}",
+                   nl=False, err=True)
+
+    return progress
 
 
 @contextmanager
@@ -182,6 +197,9 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
                 if store.dangling():
                     removed = store.remove_dangling(analyst or default_analyst())
                     echo(f"removed {removed} tags and links of missing items (journalled)")
+                if any(p.startswith("near-duplicate pair") for p in problems):
+                    removed = store.remove_dangling_pairs()
+                    echo(f"removed {removed} near-duplicate pairs of missing articles")
                 if any(p.startswith("full-text") for p in problems):
                     store.rebuild_fts()
                     echo("full-text index rebuilt")

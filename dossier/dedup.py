@@ -21,8 +21,8 @@ import heapq
 import re
 import zlib
 from array import array
-
-import numpy as np
+from functools import cache
+from typing import Any
 
 SHINGLE = 5  # words a shingle
 SKETCH = 64  # hashes kept a sketch
@@ -31,11 +31,16 @@ THRESHOLD = 0.6  # estimated Jaccard similarity from which two articles are near
 MIN_SHINGLES = 8  # a body shorter than this (a few words) is never anyone's duplicate
 
 _WORD = re.compile(r"\w+")
-_MASK = np.uint64((1 << 63) - 1)
-_PRIME = np.uint64(1_000_003)
-_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
-_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
-_SHIFT = np.uint64(33)
+
+
+@cache
+def _numpy() -> tuple[Any, ...]:
+    """numpy and the hash constants, imported at the first sketch: opening the app (which
+    reads stored pairs and never sketches) does not pay numpy's import (~0.1-0.3 s)."""
+    import numpy as np
+
+    return (np, np.uint64((1 << 63) - 1), np.uint64(1_000_003), np.uint64(0xFF51AFD7ED558CCD),
+            np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33))
 
 
 def shingles(body: str) -> set[str]:
@@ -55,6 +60,7 @@ def sketch(body: str) -> list[int]:
     words = _WORD.findall(body.casefold())
     if not words:
         return []
+    np, _MASK, _PRIME, _MIX1, _MIX2, _SHIFT = _numpy()
     ids = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64,
                       count=len(words))
     span = min(SHINGLE, len(words))

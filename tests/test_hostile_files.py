@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from dossier_helpers import add_article_with_names
 
 from dossier.cli import main
-from dossier.store import DossierFileError, JournalConflict, Store
+from dossier.store import DossierFileError, JournalConflict, Store, schema
 
 ANALYST = "ana"
 
@@ -401,7 +401,8 @@ def test_json_import_does_not_take_the_schema_version_from_the_file(tmp_path):
     new = tmp_path / "new.db"
     assert CliRunner().invoke(main, ["ingest", str(new), str(export)]).exit_code == 0
     with Store.open(new) as s:
-        assert (s.get_meta("schema_version"), s.get_meta("application")) == ("2", "dossier")
+        assert (s.get_meta("schema_version"), s.get_meta("application")) == (
+            str(schema.SCHEMA_VERSION), "dossier")
 
 
 # ---------------------------------------------------------------- 4. flipped bytes, fuzzed

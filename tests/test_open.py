@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from dossier.cli import main
-from dossier.store import DossierFileError, Store
+from dossier.store import DossierFileError, Store, schema
 from dossier.store import db as dbmod
 
 
@@ -172,7 +172,7 @@ def test_check_reports_counts_and_ok(tmp_path):
     path = make_dossier(tmp_path / "ok.db")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 0, result.output
-    assert "schema version 2" in result.stdout
+    assert f"schema version {schema.SCHEMA_VERSION}" in result.stdout
     assert "articles           1" in result.stdout and result.stdout.rstrip().endswith("ok")
 
 
@@ -198,14 +198,15 @@ def test_older_version_is_migrated_after_a_backup(tmp_path, monkeypatch):
     old_dump = list(conn.iterdump())
     conn.close()
 
-    def zero_to_one(c):
+    def zero_to_one(c, progress):
         c.execute("CREATE INDEX idx_articles_source ON articles (source)")
 
     monkeypatch.setitem(dbmod.MIGRATIONS, 0, zero_to_one)
     # Version 0 never shipped, so without a registered step it is refused as damaged.
     monkeypatch.setattr(dbmod, "_inspect", _inspect_allowing_zero)
     s = Store.open(path)
-    assert s.get_meta("schema_version") == "2" and s.count_articles() == 1
+    assert s.get_meta("schema_version") == str(schema.SCHEMA_VERSION)
+    assert s.count_articles() == 1
     s.close()
     # The backup is the old file as SQLite copies it (the backup API: a plain copy would
     # drop the process's locks on the open file): the same schema and rows, version 0.
@@ -228,7 +229,7 @@ def test_failed_migration_rolls_back(tmp_path, monkeypatch):
     conn.commit()
     conn.close()
 
-    def broken(c):
+    def broken(c, progress):
         c.execute("CREATE TABLE half_done (x)")
         raise sqlite3.OperationalError("disk I/O error")
 

@@ -46,7 +46,7 @@ def test_version_1_file_migrates_keeps_rows_and_leaves_a_backup(tmp_path):
     assert "content='articles'" in fts_sql(path)
     s = Store.open(path)
     try:
-        assert s.get_meta("schema_version") == str(schema.SCHEMA_VERSION) == "2"
+        assert s.get_meta("schema_version") == str(schema.SCHEMA_VERSION) == "3"
         assert s.count_articles() == 2
         assert [h.title for h in s.search("Commission")] == ["Tower report"]
     finally:
@@ -90,7 +90,7 @@ def test_a_reader_of_a_writable_version_1_file_migrates_it_first(tmp_path):
     path = v1_file(tmp_path)
     s = Store.open(path, readonly=True)
     try:
-        assert s.readonly and s.get_meta("schema_version") == "2"
+        assert s.readonly and s.get_meta("schema_version") == str(schema.SCHEMA_VERSION)
     finally:
         s.close()
     assert (tmp_path / "old.dossier.v1.bak").exists()
@@ -157,7 +157,7 @@ def test_datasette_searches_the_articles_table_over_http(tmp_path, old):
     pytest.importorskip("datasette")
     if old:
         path = v1_file(tmp_path)
-        Store.open(path).close()  # migrates to version 2
+        Store.open(path).close()  # migrates to the current version
     else:
         path = tmp_path / "new.dossier"
         s = Store.open(path, create=True)

@@ -60,7 +60,8 @@ def now_iso() -> str:
 
 # Migrations from version N to N+1, each run inside one transaction on the open connection
 # (store/migrations.py). A copy, so a test can register a step of its own.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = dict(migrations.MIGRATIONS)
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, migrations.Progress], None]] = dict(
+    migrations.MIGRATIONS)
 
 
 # -------------------------------------------------------------------- connections in this process
@@ -305,8 +306,14 @@ def _create(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _migrate(path: Path, conn: sqlite3.Connection, version: int) -> None:
-    """Bring an older file up to date in one transaction, after a backup copy beside it."""
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def _migrate(path: Path, conn: sqlite3.Connection, version: int,
+             progress: migrations.Progress | None = None) -> None:
+    """Bring an older file up to date in one transaction, after a backup copy beside it;
+    `progress(done, total)` hears from the steps that take long (the 2 -> 3 pairs)."""
     backup = path.with_name(f"{path.name}.v{version}.bak")
     # Through SQLite's backup API: a plain copy would open and close the file while `conn`
     # holds it, dropping this process's locks (see `_live`).
@@ -327,7 +334,7 @@ def _migrate(path: Path, conn: sqlite3.Connection, version: int) -> None:
                 raise DossierFileError(
                     path, f"no migration from schema version {version}; upgrade dossier"
                 )
-            step(conn)
+            step(conn, progress or _no_progress)
             version += 1
         conn.execute(
             "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
@@ -342,9 +349,11 @@ def _migrate(path: Path, conn: sqlite3.Connection, version: int) -> None:
 
 
 def open_connection(
-    path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False
+    path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False,
+    progress: migrations.Progress | None = None,
 ) -> tuple[sqlite3.Connection, bool]:
     """Open (or, with `create`, make) a dossier file; return (connection, is_read_only).
+    An older file is migrated first, `progress(done, total)` told how it goes.
 
     A file this program cannot or must not read raises `DossierFileError` and is left as it was.
     A file the user cannot write is opened read-only rather than refused.
@@ -382,7 +391,7 @@ def open_connection(
     if readonly and writable and version < schema.SCHEMA_VERSION:
         # A reader of an older file (export, check) brings it up to date first, as the app
         # would: the commands of today read today's schema. The backup is left beside it.
-        conn, _ = open_connection(path)
+        conn, _ = open_connection(path, progress=progress)
         conn.close()
         version = schema.SCHEMA_VERSION
     if readonly or not writable:
@@ -401,7 +410,7 @@ def open_connection(
         raise DossierFileError(path, f"cannot open for writing: {exc}") from None
     if version < schema.SCHEMA_VERSION:
         try:
-            _migrate(path, conn, version)
+            _migrate(path, conn, version, progress)
         except BaseException:
             conn.close()
             raise

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from dossier.store.store import Store
 
 
-# Writes to these make the store's cached entity ranking stale.
-ENTITY_TABLES = {"entities", "mentions"}
+# Writes to these make the store's cached entity ranking and name suggestions stale.
+ENTITY_TABLES = {"entities", "aliases", "mentions"}
 
 
 class JournalConflict(Exception):
@@ -134,6 +134,8 @@ class Change:
     ) -> None:
         if table in ENTITY_TABLES:
             self.store.entity_writes += 1
+        if table in ("decisions", "articles"):
+            self.store.pair_writes += 1
         if self.batch is None:
             (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()
             self.batch = last + 1

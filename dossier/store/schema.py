@@ -1,4 +1,4 @@
-"""The dossier file's schema, version 2: the public interface people query with SQL.
+"""The dossier file's schema, version 3: the public interface people query with SQL.
 
 Kept as literal DDL so the file is exactly what the README documents and so an opened file's
 schema can be compared, object by object, with what this program expects before any query runs.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION = "dossier"
 
 # Each statement is one schema object. The order matters (foreign keys).
@@ -184,6 +184,18 @@ DDL: tuple[str, ...] = (
     PRIMARY KEY (band, article_id)
 ) WITHOUT ROWID""",
     "CREATE INDEX idx_article_bands_article ON article_bands (article_id)",
+    # Version 3: the near-duplicate pairs themselves (a_id < b_id, estimated similarity at or
+    # over dedup.THRESHOLD), written at ingest when a new article's band keys meet an earlier
+    # article's, so no reader walks every pair. Machine-made from the bodies like the
+    # signatures, so not journalled; an article leaving the file takes its pairs with it.
+    """CREATE TABLE article_duplicates (
+    a_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    b_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    similarity REAL NOT NULL CHECK (similarity BETWEEN 0 AND 1),
+    CHECK (a_id < b_id),
+    PRIMARY KEY (a_id, b_id)
+) WITHOUT ROWID""",
+    "CREATE INDEX idx_article_duplicates_b ON article_duplicates (b_id)",
 )
 
 # Tables whose rows analysts change through the journal (undo restores them row by row).

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dossier.model import ArticleSummary, Entity, Event, Scope, TagFilter
+from dossier.store.dedup import stored_pairs
 from dossier.store.ftsquery import to_fts
 
 if TYPE_CHECKING:
@@ -151,61 +152,35 @@ class ScopeMixin:
 
     # ----------------------------------------------------------------- near-duplicate piles
 
-    def _near_duplicate_pairs(self: Store) -> list[tuple[int, int]]:
-        """Every near-duplicate pair (first id, later id), cached per connection and kept up
-        to date incrementally: new articles (ids above the last seen) are looked up by their
-        own band keys; anything else (an article removed) reads every pair again."""
-        count, top = self.conn.execute("SELECT count(*), max(id) FROM articles").fetchone()
-        top = top or 0
-        cached = getattr(self, "_pairs_cache", None)
-        if cached is not None and (cached[0], cached[1]) == (count, top):
-            return cached[2]
-        if cached is None and getattr(self, "defer_pairs", False):
-            # The app finds every pair once in a worker (`prepare_near_duplicates`, seconds
-            # on 100,000 articles); until then its lists do not fold.
-            return []
-        from dossier.store.dedup import near_duplicates
-
-        if cached is not None and top > cached[1]:
-            new = [r[0] for r in self.conn.execute("SELECT id FROM articles WHERE id > ?",
-                                                   (cached[1],))]
-            if cached[0] + len(new) == count:
-                pairs = set(cached[2])
-                for article_id in new:
-                    pairs.update((a, b) for a, b, _ in near_duplicates(self.conn, article_id))
-                result = sorted(pairs)
-                self._pairs_cache = (count, top, result)
-                return result
-        result = [(a, b) for a, b, _ in near_duplicates(self.conn)]
-        self._pairs_cache = (count, top, result)
-        return result
-
-    def prepare_near_duplicates(self: Store) -> None:
-        """Find every near-duplicate pair on a read connection of its own (a worker's) and
-        hand the result to this store, whose lists then fold without the UI thread paying
-        for the all-pairs pass; later articles are added to it one by one."""
-        with self.reading() as reader:
-            pairs = reader._near_duplicate_pairs()
-            self._pairs_cache = reader._pairs_cache
-        self._folded_cache = None
-        del pairs
+    def _pair_generation(self: Store) -> tuple[int, int]:
+        """Changes when another connection commits to the file, or when this one writes a
+        decision or an article (an ingest may add pairs): what `copy_firsts` is keyed on."""
+        return self.data_version(), self.pair_writes
 
     def copy_firsts(self: Store) -> dict[int, int]:
         """{copy: its first}: each article with an earlier near-duplicate not decided
-        "different" (as `suggest.copies_of` decides), and the earliest such one."""
+        "different" (as `suggest.copies_of` decides), and the earliest such one. Read from
+        the stored pairs (`article_duplicates`) and cached per pair generation, so a page
+        fetch or a tag does not read the decisions again."""
+        key = self._pair_generation()
+        cached = getattr(self, "_firsts_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         different = {(a, b) for a, b in self.conn.execute(
             "SELECT a_id, b_id FROM decisions WHERE kind = 'article' AND "
             "verdict = 'different'")}
         firsts: dict[int, int] = {}
-        for a, b in self._near_duplicate_pairs():
+        for a, b, _ in stored_pairs(self.conn):
             if (a, b) not in different and (b not in firsts or a < firsts[b]):
                 firsts[b] = a
+        self._firsts_cache = (key, firsts)
         return firsts
 
     def folded_copies(self: Store, scope: Scope | None = None) -> dict[int, list[int]]:
         """{first: its copies, by id} of the Articles list's fold (issue 17): a copy folds
         under its first when both are in the scope; a copy whose first the scope leaves out
-        stays a row of its own. Cached per scope and file generation."""
+        stays a row of its own. Cached per scope and write of this connection or another
+        (a tag may move an article into or out of the scope)."""
         key = (_scope_key(scope), self.data_version(), self.conn.total_changes)
         cached = getattr(self, "_folded_cache", None)
         if cached is not None and cached[0] == key:

@@ -8,6 +8,7 @@ change and is not undone by `u`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -15,7 +16,7 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,7 @@ from dossier.store import journal
 from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.dedup import backfill as backfill_signatures
-from dossier.store.dedup import write_signature
+from dossier.store.dedup import dangling_pairs, remove_dangling_pairs, write_signature
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
 from dossier.store.room import RoomMixin
@@ -161,7 +162,10 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         self._readers: list[Store] = []  # idle read connections, for `reading()`
         self._readers_lock = threading.Lock()
         self._ranking_cache: tuple[tuple[int, int], array, array] | None = None
-        self.entity_writes = 0  # bumped by every write of entities or mentions here
+        self.entity_writes = 0  # bumped by every write of entities, aliases or mentions here
+        # Bumped by every write here of what the near-duplicate fold reads (decisions, pairs,
+        # articles); with `data_version` (other connections' commits) it keys that cache.
+        self.pair_writes = 0
         if not readonly:
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a change acknowledged on screen survives a power cut, not just a crash.
@@ -171,10 +175,13 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False
+        cls, path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Store:
-        """Open a dossier (see `db.open_connection` for what is refused and why)."""
-        conn, is_readonly = open_connection(path, create=create, readonly=readonly)
+        """Open a dossier (see `db.open_connection` for what is refused and why); an older
+        file is migrated first, `progress(done, total)` told how it goes."""
+        conn, is_readonly = open_connection(path, create=create, readonly=readonly,
+                                            progress=progress)
         return cls(path, conn, is_readonly)
 
     def close(self) -> None:
@@ -355,6 +362,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         with self._transaction():
             result = journal.walk(self.conn, analyst, direction)
             self.entity_writes += 1  # an undo may have moved mentions back
+            self.pair_writes += 1  # or taken back a decision
         return None if result is None else UndoResult(*result)
 
     def undo(self, analyst: str) -> UndoResult | None:
@@ -622,21 +630,21 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         if not fts:
             return []
         clauses, params = scope_sql(scope)
-        # `+rowid`: a filter on the rows FTS5 finds. A plain `rowid IN (...)` is handed to
-        # FTS5 as a rowid lookup, which runs the full-text query again for every id (25 s
-        # for a common word within 1,500 tagged articles).
-        inside = "".join(f" AND +rowid IN (SELECT articles.id FROM articles WHERE {c})"
-                         for c in clauses)
+        inside, inside_params = _fts_filter(scope)
         try:
             if order in ("rank", "recent"):
                 # Score (or walk) and snip in the FTS table alone, then the page's article
-                # columns: joining articles first would read every matching row.
+                # columns: joining articles first would read every matching row. bm25 only
+                # for "rank": its first call counts every phrase's matches over the whole
+                # index (EXPLAIN QUERY PLAN is the same either way; the time is not: 35 of a
+                # scoped "recent" page's 50 ms for a common word on 100,000 articles).
                 sort = "r" if order == "rank" else "rowid DESC"
+                score = "bm25(articles_fts, 5.0, 1.0)" if order == "rank" else "0.0"
                 ranked = self.conn.execute(
                     "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12), "
-                    "bm25(articles_fts, 5.0, 1.0) AS r FROM articles_fts "
+                    f"{score} AS r FROM articles_fts "
                     f"WHERE articles_fts MATCH ?{inside} ORDER BY {sort} LIMIT ? OFFSET ?",
-                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts, *params, limit, offset],
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts, *inside_params, limit, offset],
                 ).fetchall()
             else:
                 ids = self._recent_hits(fts, clauses, params, offset, limit)
@@ -688,9 +696,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         fts = to_fts(query)
         if not fts:
             return 0
-        clauses, params = scope_sql(scope)
-        inside = "".join(f" AND +rowid IN (SELECT articles.id FROM articles WHERE {c})"
-                         for c in clauses)
+        inside, params = _fts_filter(scope)
         try:
             return self.conn.execute(
                 f"SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?{inside}",
@@ -1072,6 +1078,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                     )
                 self.conn.execute("RELEASE article" if nested else "COMMIT")
                 self.entity_writes += 1
+                self.pair_writes += 1  # a new article, perhaps a new pair
             except BaseException:
                 for entity in new_entities:  # the caller's resolver must not keep dead ids
                     entity.id = None
@@ -1169,11 +1176,17 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 problems += [f"integrity: {line}" for line in str(text).splitlines()
                              if line not in ("ok", "*** in database main ***")]
             for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
+                if table == "article_duplicates":  # no rowid to name: said below, by ids
+                    continue
                 problems.append(
                     f"foreign key: {table} row {rowid} points to a missing {parent} row")
             for what, row_id, kind, target_id in self.dangling():
                 problems.append(f"{what} {row_id} points to {kind} {target_id}, which is not "
                                 "in the file; `dossier check --fix` removes it (journalled)")
+            for a_id, b_id, missing in dangling_pairs(self.conn):
+                problems.append(f"near-duplicate pair ({a_id}, {b_id}) names article "
+                                f"{missing}, which is not in the file; `dossier check --fix` "
+                                "removes the pair")
         except sqlite3.DatabaseError as exc:
             problems.append(f"integrity: the file is damaged ({exc})")
             return problems
@@ -1210,6 +1223,15 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 ):
                     found.append(("link", row_id, kind, target_id))
         return found
+
+    def remove_dangling_pairs(self) -> int:
+        """Delete near-duplicate pairs naming a missing article (machine rows, made from
+        the bodies: not journalled, as they are not written by one); returns how many."""
+        self._check_writable()
+        with self._transaction():
+            removed = remove_dangling_pairs(self.conn)
+            self.pair_writes += 1
+        return removed
 
     def remove_dangling(self, analyst: str) -> int:
         """Delete the taggings and links of `dangling()` (and tags on those links), as one
@@ -1277,6 +1299,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
         self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
         backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
+        self.pair_writes += 1  # and their pairs
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the main file and truncate the log."""
@@ -1285,6 +1308,27 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     def leave_wal(self) -> None:
         """Switch the file to a rollback journal, so it is one file that travels alone."""
         self.conn.execute("PRAGMA journal_mode = DELETE")
+
+
+def _fts_filter(scope: Scope | None) -> tuple[str, list[Any]]:
+    """The scope as filters on the rows an FTS5 query finds (` AND ...`, and parameters).
+
+    `+rowid`: a filter on the rows FTS5 finds. A plain `rowid IN (...)` is handed to FTS5 as
+    a rowid lookup, which runs the full-text query again for every id (25 s for a common word
+    within 1,500 tagged articles). The parts on ids alone (tags, marked ids, a query) test
+    the rowid directly; the parts on the article's columns (dates, sources) go in one
+    subquery over articles."""
+    if scope is None or scope.is_empty():
+        return "", []
+    by_row = Scope(date_from=scope.date_from, date_to=scope.date_to, sources=scope.sources)
+    by_id = dataclasses.replace(scope, date_from=None, date_to=None, sources=())
+    clauses, params = scope_sql(by_id, "+rowid")
+    inside = "".join(f" AND {c}" for c in clauses)
+    row_clauses, row_params = scope_sql(by_row)
+    if row_clauses:
+        inside += (" AND +rowid IN (SELECT articles.id FROM articles WHERE "
+                   f"{' AND '.join(row_clauses)})")
+    return inside, [*params, *row_params]
 
 
 def tag_filter_sql(

@@ -1,9 +1,11 @@
 """Merge suggestions and near-duplicate articles read from the file; the analyst's decisions.
 
 The names and the scores are `dossier.suggest`'s (pure); this module reads what it needs and
-writes decisions. Nothing is cached in the file: suggestions are computed from the entities
-as they are now, so an ingest, a merge, a rename or an undo is reflected at the next call
-without any bookkeeping, and an ingest costs nothing (measured in BENCHMARKS.md).
+writes decisions. Suggestions are not kept in the file: they are computed from the entities
+as they are now and cached on the store per generation (another connection's commit, or a
+write of entities, aliases or mentions by this one: an ingest, a merge, a rename, an undo),
+so the next call after any of them sees it. Near-duplicate pairs are read from the table
+ingest writes (`article_duplicates`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dossier import suggest
 from dossier.store.db import now_iso
-from dossier.store.dedup import near_duplicates
+from dossier.store.dedup import stored_pairs
 from dossier.suggest import Named, Suggestion
 
 if TYPE_CHECKING:
@@ -91,19 +93,12 @@ def _context(store: Store, ids: set[int]) -> tuple[dict[int, set[int]], dict[int
 CONTEXT_PAIRS = 1500  # the pairs best by their names alone whose context is read
 
 
-def _fingerprint(store: Store) -> tuple:
-    """Changes when entities or aliases do (added, merged away, renamed, re-kinded)."""
-    conn = store.conn
-    return (conn.execute("SELECT count(*), max(id), total(length(name)), "
-                         "total(length(kind) * id) FROM entities").fetchone(),
-            conn.execute("SELECT count(*), max(id), total(entity_id * length(alias)) "
-                         "FROM aliases").fetchone())
-
-
 def _name_pairs(store: Store) -> tuple[dict[int, Named], dict[tuple[int, int], dict[str, str]]]:
     """Every entity and every pair its names suggest, kept on the store object until the
-    entities change: the inspector asks for one entity's at each focus."""
-    mark = _fingerprint(store)
+    entities change: the inspector asks for one entity's at each focus. Keyed on the store's
+    generation (`Store._generation`: another connection's commit, or this one's write of
+    entities, aliases or mentions), not on counts two different files could share."""
+    mark = store._generation()
     cached = getattr(store, "_suggest_cache", None)
     if cached is not None and cached[0] == mark:
         return cached[1], cached[2]
@@ -179,15 +174,12 @@ def duplicate_pairs(store: Store, undecided: bool = True) -> list[DuplicatePair]
     """Near-duplicate article pairs, first article first (undecided ones by default)."""
     with store.lock:
         decided = _pairs_decided(store, "article") if undecided else set()
-        out = []
-        for a, b, similarity in near_duplicates(store.conn):
-            if (a, b) in decided:
-                continue
-            titles = dict(store.conn.execute(
-                "SELECT id, title FROM articles WHERE id IN (?, ?)", (a, b)).fetchall())
-            out.append(DuplicatePair(a, b, titles.get(a, ""), titles.get(b, ""),
-                                     round(similarity, 3)))
-    return out
+        rows = store.conn.execute(
+            "SELECT d.a_id, d.b_id, x.title, y.title, d.similarity FROM article_duplicates d "
+            "JOIN articles x ON x.id = d.a_id JOIN articles y ON y.id = d.b_id "
+            "ORDER BY d.a_id, d.b_id").fetchall()
+    return [DuplicatePair(a, b, ta, tb, round(similarity, 3))
+            for a, b, ta, tb, similarity in rows if (a, b) not in decided]
 
 
 def duplicate_groups(store: Store) -> dict[int, list[int]]:
@@ -270,17 +262,14 @@ def copies_of(store: Store, ids: list[int]) -> dict[int, tuple[int, int | None]]
     """For a page of articles: {id: (later near-duplicates, the first one if it is a copy)},
     leaving out pairs the analyst called different; only ids with either are returned."""
     different = _pairs_decided(store, "article", "different")
-    out: dict[int, tuple[int, int | None]] = {}
-    for article_id in ids:
-        later = 0
-        first: int | None = None
-        for a, b, _ in near_duplicates(store.conn, article_id):
-            if (a, b) in different:
-                continue
-            if a == article_id:
-                later += 1
-            elif first is None or a < first:
-                first = a
-        if later or first is not None:
-            out[article_id] = (later, first)
-    return out
+    later: dict[int, int] = {}
+    firsts: dict[int, int] = {}
+    wanted = set(ids)
+    for a, b, _ in stored_pairs(store.conn, ids):
+        if (a, b) in different:
+            continue
+        if a in wanted:
+            later[a] = later.get(a, 0) + 1
+        if b in wanted and (b not in firsts or a < firsts[b]):
+            firsts[b] = a
+    return {i: (later.get(i, 0), firsts.get(i)) for i in ids if i in later or i in firsts}

@@ -58,7 +58,6 @@ class DossierApp(App[None]):
                  themes_folder: Any = None) -> None:
         super().__init__()
         self.store = store
-        store.defer_pairs = True  # near-duplicates are found by warm_up, not by a keypress
         self.tagsets = tagsets or TagConfig()
         self.analyst = analyst
         self.requested_theme = theme

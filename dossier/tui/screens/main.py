@@ -198,7 +198,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def warm_up(self) -> None:
         """Rank entities by mentions and count events a month, off the UI thread."""
         self.store.prepare_ranking()  # on a read connection of its own; cached for the UI
-        self.store.prepare_near_duplicates()  # the Articles list folds once they are known
         with self.store.reading() as store:
             self.post_message(Warmed(*density(store)))
 
@@ -207,10 +206,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.entities.empty_text = "no entities"
         self.entities.refresh_source(keep_cursor=True)
         self._show_density(message)
-        source = self.articles.source
-        if isinstance(source, ArticleSource) and self.store.copy_firsts():
-            source.forget()  # the near-duplicates are known now: the list folds them
-            self.articles.reload(keep_cursor=True)
         # What start-up built lives as long as the app: out of the collector's full sweeps,
         # which otherwise stall an occasional keypress by tens of milliseconds.
         gc.collect()
@@ -870,9 +865,11 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         # A tag changes one list's rows and the chips around: not the other lists, not counts
         # of mentions, not the article's body (on a big dossier those cost more than a frame).
         widget = lists.get(targets[0][0])
-        if widget is not None and not widget.has_filter():
-            # No filter can hide or show a row: the rows are the same, only their chips.
-            widget.reload(keep_cursor=True, recount=False)
+        if widget is not None and not widget.tag_may_hide_rows():
+            # No filter can hide or show a row: the rows are the same, only their chips
+            # (the one row's, re-read and repainted alone when the list can).
+            if not widget.retag(targets):
+                widget.reload(keep_cursor=True, recount=False)
             self.call_after_refresh(self._redraw_around, False)
         else:
             self.after_change([widget] if widget is not None else [], body=False)
@@ -895,18 +892,33 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         """After a triage tag: the cursor on the article that came after the tagged one (a
         filter such as "nothing from triage yet" may have taken the tagged row away), and
         the reader on it when the reader showed the tagged article."""
+        articles = self.articles
+        if next_id is None and articles.pending(index + 1):
+            articles.move_to(index + 1)  # a page still being read: its row shows when in
+            return
         if next_id is None:
             self.notify("the last article of the list", markup=False, timeout=2)
             return
-        articles = self.articles
         for candidate in (index, index + 1):
             row = articles.row_at(candidate)
             if row is not None and row.id == next_id:
                 articles.move_to(candidate)
-                if self.reader.article is not None and (
-                        isinstance(self.focused, Reader) or not self.narrow):
+                if isinstance(self.focused, Reader) and self.reader.article is not None:
+                    # Reading: the next article is the answer to the key (and the target of
+                    # the next one), so it is in this frame.
                     self.open_article(next_id)
+                elif self.reader.article is not None and not self.narrow:
+                    # From the list: the chip and the cursor are the answer; the reader, the
+                    # inspector and the entities of the article follow a frame later (a body
+                    # laid out costs more than a frame on a long article).
+                    self.call_after_refresh(self._open_if_current, next_id)
                 return
+
+    def _open_if_current(self, article_id: int) -> None:
+        """Open an article in the reader if the Articles cursor is still on it."""
+        row = self.articles.current
+        if row is not None and row.id == article_id:
+            self.open_article(article_id)
 
     def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
         """Show the file as it now is: the lists (all unless told), reader, inspector."""

@@ -27,13 +27,25 @@ CACHE_PAGES = 8
 
 
 class RowSource(Generic[Row]):
-    """Where a list's rows come from: a count and pages, e.g. a store query."""
+    """Where a list's rows come from: a count and pages, e.g. a store query.
+
+    A source whose page at `offset` costs more than a frame says so (`slow_page`); the list
+    then reads it with `page_in_worker` on a worker thread and shows the rows when they
+    arrive, so the keys keep answering meanwhile."""
 
     def count(self) -> int:
         raise NotImplementedError
 
     def page(self, offset: int, limit: int) -> list[Row]:
         raise NotImplementedError
+
+    def slow_page(self, offset: int) -> bool:
+        """True when the page at `offset` is to be read off the UI thread."""
+        return False
+
+    def page_in_worker(self, offset: int, limit: int) -> list[Row]:
+        """The page, read on a worker thread (its own connection)."""
+        return self.page(offset, limit)
 
     def forget(self) -> None:
         """Drop anything remembered about rows already fetched (the file has changed)."""
@@ -90,6 +102,8 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self.marked: set[Any] = set()
         self._count = 0
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._pending: set[int] = set()  # pages being read by a worker
+        self._epoch = 0  # bumped when the rows may have changed: older pages are dropped
         self.empty_text = "nothing here"
 
     # Screen lines a row takes (the article list takes two: the title on a line of its own).
@@ -107,6 +121,8 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         the change cannot have added or removed rows (a tag on an unfiltered list)."""
         before = self.current if keep_cursor else None
         self._pages.clear()
+        self._pending.clear()
+        self._epoch += 1
         self.source.forget()
         if recount:
             self._count = self.source.count()
@@ -126,6 +142,9 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             return None
         page_no = index // PAGE
         page = self._pages.get(page_no)
+        if page is None and self.source.slow_page(page_no * PAGE):
+            self._fetch_later(page_no)
+            return None
         if page is None:
             page = self.source.page(page_no * PAGE, PAGE)
             self._pages[page_no] = page
@@ -135,6 +154,36 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             self._pages.move_to_end(page_no)
         offset = index - page_no * PAGE
         return page[offset] if offset < len(page) else None
+
+    def _fetch_later(self, page_no: int) -> None:
+        """Read a slow page in a worker; its rows show when they arrive (`_page_read`)."""
+        if page_no in self._pending:
+            return
+        self._pending.add(page_no)
+        source, epoch = self.source, self._epoch
+
+        def read() -> None:
+            rows = source.page_in_worker(page_no * PAGE, PAGE)
+            self.app.call_from_thread(self._page_read, source, epoch, page_no, rows)
+
+        self.run_worker(read, thread=True, group="page", exit_on_error=False,
+                        name=f"page {page_no}")
+
+    def _page_read(self, source: RowSource[Row], epoch: int, page_no: int,
+                   rows: list[Row]) -> None:
+        if source is not self.source or epoch != self._epoch:
+            return  # another source, or the rows changed since: a stale page is dropped
+        self._pending.discard(page_no)
+        self._pages[page_no] = rows
+        while len(self._pages) > CACHE_PAGES:
+            self._pages.popitem(last=False)
+        self.refresh()
+        if self.cursor // PAGE == page_no:
+            self._announce()  # the row under the cursor is known now
+
+    def pending(self, index: int) -> bool:
+        """True while the row at `index` is being read by a worker."""
+        return index // PAGE in self._pending
 
     @property
     def current(self) -> Row | None:
@@ -170,6 +219,10 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
+            if line == 0 and self.pending(index):
+                text = Text("…", style="dim")
+                return Strip(list(text.render(self.app.console, end=""))).apply_style(
+                    base).crop_extend(0, width, base)
             return Strip.blank(width, base)
         lines = self.render_row_lines(row, index, width)
         text = lines[line] if line < len(lines) else Text()
