@@ -95,11 +95,13 @@ def bands(values: list[int]) -> list[int]:
     return values[:BANDS] if len(values) >= MIN_SHINGLES else []
 
 
-def similarity(a: list[int], b: list[int]) -> float:
-    """Estimated Jaccard similarity of the shingle sets two sketches were made from."""
+def similarity(a: list[int] | frozenset[int], b: list[int] | frozenset[int]) -> float:
+    """Estimated Jaccard similarity of the shingle sets two sketches were made from (a
+    sketch as a list, or as a set already made: one article compared with many)."""
     if not a or not b:
         return 0.0
-    sa, sb = set(a), set(b)
+    sa = a if isinstance(a, frozenset) else set(a)
+    sb = b if isinstance(b, frozenset) else set(b)
     union = heapq.nsmallest(min(SKETCH, len(sa | sb)), sa | sb)
     both = sum(1 for h in union if h in sa and h in sb)
     return both / len(union)

@@ -56,9 +56,15 @@ def write_pairs(conn: sqlite3.Connection, article_id: int, values: list[int]) ->
         "article_id != ? AND band IN (SELECT band FROM article_bands WHERE band IN "
         f"({marks}) GROUP BY band HAVING count(*) <= ?)",
         [*keys, article_id, *keys, BAND_CAP])]
+    if not candidates:
+        return 0
+    mine = frozenset(values)
     found = []
-    for other in candidates:
-        score = dedup.similarity(values, _sketch(conn, other))
+    for other, blob in conn.execute(  # the candidates' sketches in one read
+            "SELECT article_id, minhash FROM article_signatures WHERE article_id IN "
+            "(SELECT value FROM json_each(?)) ORDER BY article_id",
+            (json.dumps(candidates),)).fetchall():
+        score = dedup.similarity(mine, dedup.from_blob(blob))
         if score >= dedup.THRESHOLD:
             found.append((min(article_id, other), max(article_id, other), score))
     conn.executemany("INSERT OR REPLACE INTO article_duplicates (a_id, b_id, similarity) "
