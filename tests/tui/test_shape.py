@@ -223,3 +223,85 @@ async def test_event_date_flow_keeps_a_bad_date_open(make_app, sample_path):
         assert app.screen is app.main_screen and _flows(app) == []
         assert rows(sample_path, "SELECT date_start, precision FROM events WHERE id = ?",
                     (event_id,)) == [("1987-02-26", "day")]
+
+
+# --------------------------------------------------------------------------- reactive panes
+
+
+def _count_reloads(monkeypatch, cls) -> list[int]:
+    """Count the times a list reads its rows again (the real method still runs)."""
+    calls = [0]
+    original = cls.refresh_source
+
+    def counted(self, *args, **kwargs):
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "refresh_source", counted)
+    return calls
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_scope_change_reloads_each_pane_once_and_retitles(make_app, size, monkeypatch):
+    from dossier.model import Scope
+    from dossier.tui.widgets.listpanes import EntitiesPane, TimelinePane
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        entities_pane = app.query_one(EntitiesPane)
+        timeline_pane = app.query_one(TimelinePane)
+        whole = app.query_one(EntityList).count
+        assert str(entities_pane.border_title).startswith(f"Entities of dossier ({whole})")
+        entity_reloads = _count_reloads(monkeypatch, EntityList)
+        event_reloads = _count_reloads(monkeypatch, EventList)
+        # Follow with no filter: the scope stays empty, nothing is read again.
+        await pilot.press("F")
+        await settle(pilot)
+        assert entity_reloads == [0] and event_reloads == [0]
+        # A filter while following: each pane's reactive scope changes once, reloads once,
+        # and its title says so.
+        main._set_story(Scope(date_from="2023", date_to="2023"))
+        await settle(pilot)
+        assert entity_reloads == [1] and event_reloads == [1]
+        assert entities_pane.scope == timeline_pane.scope == main.articles.story()
+        assert str(entities_pane.border_title).startswith("Entities of the story (")
+        assert "2023" in str(entities_pane.border_title)
+        assert str(timeline_pane.border_title).startswith("Timeline of the story (")
+        # The same scope again: no reload.
+        main._set_story(Scope(date_from="2023", date_to="2023"))
+        await settle(pilot)
+        assert entity_reloads == [1] and event_reloads == [1]
+        for pane in ("entities-pane", "timeline-pane"):
+            main.go_to_pane(pane)
+            await settle(pilot)
+            assert "of the story" in screen_text(app), pane
+        # Sort and reach are reactive too: one key, one reload, a new title.
+        main.go_to_pane("entities-pane")
+        await pilot.press("s")
+        await settle(pilot)
+        assert entity_reloads == [2] and entities_pane.order == "name"
+        assert "· by name" in str(entities_pane.border_title)
+        await pilot.press("F")  # stop following: back to the dossier, titles too
+        await settle(pilot)
+        assert entity_reloads == [3] and event_reloads == [2]
+        assert str(entities_pane.border_title).startswith("Entities of dossier (")
+        assert str(timeline_pane.border_title).startswith("Timeline (")
+
+
+async def test_marking_retitles_the_articles_pane(make_app):
+    from dossier.tui.widgets.listpanes import ArticlesPane
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(ArticlesPane)
+        assert "marked" not in str(pane.border_title)
+        await pilot.press("space", "space")
+        await settle(pilot)
+        assert "2 marked" in str(pane.border_title)
+        assert "2 marked" in screen_text(app)
+        await pilot.press("1")  # a tag on the marked rows clears the marks
+        await settle(pilot)
+        assert "marked" not in str(pane.border_title)

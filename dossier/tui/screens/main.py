@@ -119,6 +119,9 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.entities.empty_text = "counting mentions…"
         self.reader.border_title = Text("Reader")
         self.inspector.border_title = Text("Inspector")
+        # Titled before the first paint (their `Reloaded` messages come after it).
+        for pane in (self.articles_pane, self.entities_pane, self.timeline_pane):
+            pane.retitle()
         self._show_status()
         # Ranking entities by mentions and the density strip read every mention and event:
         # on a big dossier that is more than a frame, so it happens after the first paint.
