@@ -801,7 +801,7 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def on_key(self, event: Any) -> None:
         """A tag's own key toggles it on the focused item (or the marked rows); a key whose
         action writes says why it does nothing on a read-only dossier."""
-        if self._refused_write(event.key):
+        if self.store.readonly and self._refused_write(event.key):
             event.stop()
             event.prevent_default()
             self._say_read_only()
