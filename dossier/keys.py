@@ -35,8 +35,8 @@ def _k(id: str, keys: str, action: str, description: str, tooltip: str,  # noqa:
 
 KEYS: tuple[Key, ...] = (
     # Everywhere on the main screen.
-    _k("dossier.quit", "q", "quit", "Quit", "Leave the app (every change is already saved)"),
-    _k("dossier.help", "question_mark", "help", "Help", "Every key, and the tag hotkeys"),
+    _k("dossier.quit", "q", "app.quit", "Quit", "Leave the app (every change is already saved)"),
+    _k("dossier.help", "question_mark", "app.help", "Help", "Every key, and the tag hotkeys"),
     _k("dossier.search", "slash", "search", "Search",
        "Full-text search: any text (a name with a hyphen or dot, an unclosed quote) is a "
        "valid query; FTS5's \"a phrase\", OR, NOT, pre* still work; hits show at once, "

@@ -1,70 +1,36 @@
-"""The Dossier app: five panes over one dossier file, driven by the keyboard.
+"""The Dossier app: what outlives a screen (the store, themes, keymap, notices, long work).
 
-Articles, Reader, Entities, Timeline, Inspector. Lists are lazy (pages from SQLite); every
-analyst change is a store call that commits before the screen shows it; long work (merge,
-export) runs in a thread worker with progress.
+The panes and the analyst's actions live in `MainScreen` (`dossier.tui.screens.main`),
+returned by `get_default_screen` as Posting does; dialogs are screens pushed above it.
 """
 
 from __future__ import annotations
 
-import gc
-from dataclasses import replace as _replace
-from pathlib import Path
+import time
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Sparkline, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from dossier import keys
-from dossier.model import Scope, ScopeError, TagFilter
+from dossier.model import Scope
 from dossier.safetext import safe_line, safe_text
-from dossier.store import (
-    STORE_ERRORS,
-    GoneError,
-    JournalConflict,
-    ReadOnlyError,
-    SearchError,
-    Store,
-    problem_text,
-)
-from dossier.store.views import density, describe_targets, walk_targets
-from dossier.tagsets import TagConfig, TagSet
-from dossier.tui.bindings import bindings
+from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
+from dossier.tagsets import TagConfig
 from dossier.tui.commands import Command, DossierCommands
-from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.inert import InertFilter
-from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
-from dossier.tui.screens.dialogs import HEADING, Choice, HelpScreen, TextPrompt
+from dossier.tui.messages import WorkerFailed
+from dossier.tui.screens.dialogs import HelpScreen
+from dossier.tui.screens.main import PANES, MainScreen
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
-from dossier.tui.widgets.lazylist import PAGE, LazyList
-from dossier.tui.widgets.panebar import PaneBar
-from dossier.tui.widgets.panes import (
-    ArticleList,
-    ArticleSource,
-    EntityList,
-    EventList,
-    Inspector,
-    ItemList,
-    Pane,
-    Reader,
-    SearchSource,
-)
+from dossier.tui.widgets.lazylist import LazyList
+from dossier.tui.widgets.listpanes import describe_filter
+from dossier.tui.widgets.panes import Inspector, Reader
 
-# The panes in tab order: (id of the pane, its name, id of the widget that takes focus).
-PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader"),
-         ("inspector", "Inspector", "inspector"), ("entities", "Entities", "entities"),
-         ("timeline-pane", "Timeline", "events"))
-LIST_PANES = ("articles-pane", "entities", "timeline-pane")
-NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
-KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
-
+__all__ = ["DossierApp", "MainScreen", "describe_filter"]
 
 # What each worker group does, for the notice when one fails.
 WORKER_WORK = {
@@ -72,20 +38,19 @@ WORKER_WORK = {
     "search": "search", "untagged": "looking for an untagged article", "export": "export",
     "merge": "merge", "inspector": "the inspector", "connections": "connections",
     "picker": "the picker's search", "review": "the review queue",
+    "edit-flow": "the dialog",
 }
 
 
-class DossierApp(CorrectionsMixin, App[None]):
+class DossierApp(App[None]):
     """Read, tag, link and correct a dossier."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Dossier"
     COMMANDS = App.COMMANDS | {DossierCommands}
-    # Below 100 columns or 28 rows the five panes do not fit side by side: the screen then
-    # shows one pane at a time (tab / shift+tab switch, a bar names them all).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
-    BINDINGS = bindings(keys.APP)  # every key once, in dossier/keys.py
+    # Below 100 columns or 28 rows the five panes do not fit side by side (see MainScreen).
+    HORIZONTAL_BREAKPOINTS = MainScreen.HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = MainScreen.VERTICAL_BREAKPOINTS
 
     def __init__(self, store: Store, *, tagsets: TagConfig | None = None,
                  analyst: str = "analyst", theme: str | None = None,
@@ -96,16 +61,12 @@ class DossierApp(CorrectionsMixin, App[None]):
         self.analyst = analyst
         self.requested_theme = theme
         self.themes_folder = themes_folder
-        self._status_plain = ""
-        self._inspect_next: tuple[str, int] | None = None
-        self._inspect_timer: Any = None
-        self.current_pane = "articles-pane"  # the one shown when the screen is narrow
-        self._last_list_pane = "articles-pane"
-        self._searching: str | None = None  # the query whose ranked page is awaited
-        self._search_serial = 0  # of the latest search: an older worker's answer is dropped
         self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
         self.inert_filter = InertFilter()
-        self.follow_story = False  # Entities and Timeline show the story's articles only
+        self.main_screen = MainScreen(self.store, self.tagsets, self.analyst)
+
+    def get_default_screen(self) -> MainScreen:
+        return self.main_screen
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(ENTITY_DEFAULTS)
@@ -122,25 +83,6 @@ class DossierApp(CorrectionsMixin, App[None]):
         super().notify(safe_text(message), title=safe_line(title), severity=severity,
                        timeout=timeout, markup=False)
 
-    # ------------------------------------------------------------- layout
-
-    def compose(self) -> ComposeResult:
-        yield Static(Text(""), id="status")
-        yield PaneBar(id="panebar")
-        with Horizontal(id="top"):
-            with Pane(id="articles-pane", classes="pane"):
-                yield Input(placeholder="search (FTS5: words, \"a phrase\", OR, NOT, pre*)",
-                            id="search")
-                yield ArticleList(self.store, self.tagsets, id="articles")
-            yield Reader(self.store, self.tagsets, id="reader", classes="pane")
-            yield Inspector(self.store, self.tagsets, id="inspector", classes="pane")
-        with Horizontal(id="bottom"):
-            yield EntityList(self.store, self.tagsets, id="entities", classes="pane")
-            with Pane(id="timeline-pane", classes="pane"):
-                yield Sparkline([], id="density")
-                yield EventList(self.store, self.tagsets, id="events")
-        yield Footer()
-
     def on_mount(self) -> None:
         themes, problems = load_themes(self.themes_folder)
         for theme in themes:
@@ -156,45 +98,13 @@ class DossierApp(CorrectionsMixin, App[None]):
             self.notify(f"no theme named {safe_line(wanted)}; using {fallback}",
                         severity="warning", markup=False)
             self.theme = fallback
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.tagsets.keymap:  # the user's own keys (a tag-set file's `keymap:`)
             self.set_keymap(self.tagsets.keymap)
-        self._apply_breakpoints()
-        self.query_one("#search", Input).display = False
-        self._show_pane("articles-pane")
-        self.articles.reload(keep_cursor=False)
-        self.events.reload(keep_cursor=False)
-        self.entities.empty_text = "counting mentions…"
-        self.update_titles()
-        # Ranking entities by mentions and the density strip read every mention and event:
-        # on a big dossier that is more than a frame, so it happens after the first paint.
-        self.warm_up()
-        # A colleague may be tagging the same file: look for their commits every second (on
-        # PostgreSQL, twice a second: the look reads the LISTEN notices, one round trip).
-        self._data_version = self.store.data_version()
-        self.set_interval(0.5 if self.store.engine == "postgresql" else 1.0,
-                          self.check_for_other_writers)
-        self.articles.focus()
-        first = self.articles.current
-        if first is not None:
-            self.reader.show(first.id)
-
-    def writable(self) -> bool:
-        """True when changes are allowed; else says why, once, politely."""
-        if self.store.readonly:
-            self.notify("this dossier is open read-only: it cannot be changed here",
-                        title="Read-only", severity="warning", markup=False)
-            return False
-        return True
-
-    def store_failed(self, exc: BaseException) -> None:
-        """A change the file refused (locked too long, a full disk): one notice; the app goes
-        on and the screen shows only what is in the file."""
-        self.notify(f"not saved: {problem_text(exc)}", title="Not saved", severity="error",
-                    markup=False, timeout=8)
 
     def on_unmount(self) -> None:
         self.store.close_readers()
+
+    # ------------------------------------------------------------- workers
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
@@ -213,1018 +123,10 @@ class DossierApp(CorrectionsMixin, App[None]):
             problem_text(error) if isinstance(error, STORE_ERRORS) else str(error))
         self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
                     markup=False, timeout=8)
-        if worker.group == "warm-up":
-            self.entities.empty_text = "could not count mentions (see the notice)"
-            self.entities.refresh_source(keep_cursor=True)
-
-    def check_for_other_writers(self) -> None:
-        """Show what another process committed to the file since we last looked."""
-        version = self.store.data_version()
-        if version != self._data_version:
-            self._data_version = version
-            self.after_change()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
-    def warm_up(self) -> None:
-        """Rank entities by mentions and count events a month, off the UI thread."""
-        self.store.prepare_ranking()  # on a read connection of its own; cached for the UI
-        with self.store.reading() as store:
-            self.post_message(Warmed(*density(store)))
-
-    @on(Warmed)
-    def _warmed(self, message: Warmed) -> None:
-        self.entities.empty_text = "no entities"
-        self.entities.refresh_source(keep_cursor=True)
-        self._show_density(message)
-        self.update_titles()
-        # What start-up built lives as long as the app: out of the collector's full sweeps,
-        # which otherwise stall an occasional keypress by tens of milliseconds.
-        gc.collect()
-        gc.freeze()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="density")
-    def recount_density(self) -> None:
-        """The density strip after a change (reads every dated event: not on the UI thread)."""
-        with self.store.reading() as store:
-            warmed = Warmed(*density(store))
-        self.call_from_thread(self._show_density, warmed)
-
-    def _show_density(self, message: Warmed) -> None:
-        self.query_one("#density", Sparkline).data = message.density or [0]
-        pane = self.query_one("#timeline-pane")
-        if not message.density:
-            caption = Text("no dated events")
-        else:
-            peak = max(message.density)
-            caption = Text(f"{message.first} ▸ {message.last} · peak {peak} a "
-                           f"{message.bucket}")
-        self._subtitle(pane, caption)
-
-    @property
-    def articles(self) -> ArticleList:
-        return self.query_one("#articles", ArticleList)
-
-    @property
-    def entities(self) -> EntityList:
-        return self.query_one("#entities", EntityList)
-
-    @property
-    def events(self) -> EventList:
-        return self.query_one("#events", EventList)
-
-    @property
-    def reader(self) -> Reader:
-        return self.query_one("#reader", Reader)
-
-    @property
-    def inspector(self) -> Inspector:
-        return self.query_one("#inspector", Inspector)
-
-    def update_titles(self) -> None:
-        if not self.screen_stack or not self.main_screen.query("#entities"):
-            return  # the app is closing: the panes are gone
-        articles = self.articles
-        title = Text(f"Articles ({articles.count})")
-        if articles.search_query:
-            title = Text(f"Search: {safe_line(articles.search_query)} ({articles.count})")
-            # Which order the hits are in: the latest added while the ranking runs.
-            if articles.count > 1:
-                title.append(" · latest first, ranking…" if self._searching is not None
-                             else " · best first" if articles.search_order == "rank"
-                             else " · latest first")
-        if not articles.scope.is_empty():
-            title.append(f" · {safe_line(articles.scope.describe())}", style="italic")
-        if not articles.search_query and (folded := articles.folded_count()):
-            title.append(f" · {folded} {'copy' if folded == 1 else 'copies'} folded (+)")
-        if articles.marked:
-            title.append(f" · {len(articles.marked)} marked", style="bold")
-        self._title(self.query_one("#articles-pane"), title)
-        ents = self.entities
-        story = not ents.scope.is_empty() and ents.whole
-        scope = ("the story" if story else "dossier") if ents.whole else "this article"
-        etitle = Text(f"Entities of {scope} ({ents.count}) · by {ents.order}")
-        if story:
-            etitle.append(f" · {safe_line(ents.scope.describe())}", style="italic")
-        if ents.finding or ents.prefix:  # first: a narrow pane cuts the title's end
-            etitle = Text(f"find: {safe_line(ents.prefix)}{'▏' if ents.finding else ''}",
-                          style="bold") + Text(f" ({ents.count}) · entities of {scope}")
-        if not ents.tag_filter.is_empty() and not story and not ents.prefix:
-            etitle.append(f" · {describe_filter(ents.tag_filter)}", style="italic")
-        self._title(ents, etitle)
-        events = self.events
-        if not events.scope.is_empty():
-            ttitle = Text(f"Timeline of the story ({events.count})")
-            ttitle.append(f" · {safe_line(events.scope.describe())}", style="italic")
-        elif events.tag_filter.is_empty():
-            unresolved = self.store.count_events(unresolved=True)
-            ttitle = Text(f"Timeline ({events.count}, {unresolved} unresolved last)")
-        else:
-            ttitle = Text(f"Timeline ({events.count})")
-            ttitle.append(f" · {describe_filter(events.tag_filter)}", style="italic")
-        self._title(self.query_one("#timeline-pane"), ttitle)
-        self._title(self.reader, Text("Reader"))
-        self._title(self.inspector, Text("Inspector"))
-        status = Text()
-        status.append(f" {safe_line(self.store.path)} ", style="bold")
-        status.append(f" analyst: {safe_line(self.analyst)} ", style="dim")
-        if self.store.readonly:
-            status.append(" READ-ONLY: changes are not allowed ", style="bold reverse")
-        if status.plain != self._status_plain:
-            self._status_plain = status.plain
-            self.query_one("#status", Static).update(status)
-
-    def _title(self, widget: Any, title: Text) -> None:
-        """Set a border title only when it changed: each set repaints the pane."""
-        if widget.border_title is None or str(widget.border_title) != title.markup:
-            widget.border_title = title
-
-    def _subtitle(self, widget: Any, subtitle: Text) -> None:
-        """Set a border subtitle only when it changed."""
-        if widget.border_subtitle is None or str(widget.border_subtitle) != subtitle.markup:
-            widget.border_subtitle = subtitle
-
-    # ------------------------------------------------------------- focus and navigation
-
-    @on(LazyList.Highlighted)
-    def highlighted(self, event: LazyList.Highlighted) -> None:
-        widget = event.lazy_list
-        if isinstance(widget, ItemList) and event.row is not None and widget.has_focus:
-            # The cursor's frame first; the inspector follows once the cursor rests (50 ms),
-            # so holding j scrolls at full speed instead of describing every row passed.
-            self._inspect_next = (widget.kind, event.row.id)
-            if self._inspect_timer is not None:
-                self._inspect_timer.stop()
-            self._inspect_timer = self.set_timer(0.05, self._inspect_pending)
-
-    def _inspect_pending(self) -> None:
-        self._inspect_timer = None
-        # (The app may be closing: a list reloaded just before then has no inspector left.)
-        if self._inspect_next is not None and self.screen_stack and \
-                self.screen.query("#inspector"):
-            self.inspector.show(*self._inspect_next)
-            self._inspect_next = None
-
-    def on_descendant_focus(self, event: Any) -> None:
-        widget = event.widget if hasattr(event, "widget") else None
-        if widget is None or widget.screen is not self.main_screen:
-            return
-        pane = self.pane_of(widget)
-        if pane is not None and pane != self.current_pane:
-            self._show_pane(pane)
-        if isinstance(widget, ItemList) and widget.current is not None:
-            self.inspector.show(widget.kind, widget.current.id)
-
-    # ------------------------------------------------------------- panes (and the narrow screen)
-
-    @property
-    def main_screen(self) -> Any:
-        """The screen holding the panes (the bottom of the stack; dialogs go above it)."""
-        return self.screen_stack[0]
-
-    @property
-    def narrow(self) -> bool:
-        """True when the terminal is too small for five panes: one is shown at a time."""
-        screen = self.main_screen
-        return screen.has_class("-narrow") or screen.has_class("-short")
-
-    def _apply_breakpoints(self) -> None:
-        """Size classes before the first paint (the screen sets them again on each resize):
-        a small terminal must not flash the five-pane layout first."""
-        width, height = self.size
-        for breakpoints, value in ((self.HORIZONTAL_BREAKPOINTS, width),
-                                   (self.VERTICAL_BREAKPOINTS, height)):
-            active = [name for limit, name in breakpoints or [] if value >= limit][-1:]
-            for _, name in breakpoints or []:
-                self.main_screen.set_class(name in active, name)
-
-    def pane_of(self, widget: Widget) -> str | None:
-        """The id of the pane a widget is in."""
-        ids = {pane_id for pane_id, _, _ in PANES}
-        for node in widget.ancestors_with_self:
-            if node.id in ids:
-                return node.id
-        return None
-
-    def _show_pane(self, pane_id: str) -> None:
-        """Make `pane_id` the current pane: the one shown when the screen is narrow."""
-        self.current_pane = pane_id
-        if pane_id in LIST_PANES:
-            self._last_list_pane = pane_id
-        for other, _, _ in PANES:
-            pane = self.query_one(f"#{other}")
-            pane.set_class(other == pane_id, "-current")
-        shown = self.query_one(f"#{pane_id}")
-        for row in ("#top", "#bottom"):
-            container = self.query_one(row)
-            container.set_class(shown.parent is container, "-current")
-        self._draw_panebar()
-
-    def _draw_panebar(self) -> None:
-        self.query_one(PaneBar).show([(p, name) for p, name, _ in PANES], self.current_pane)
-
-    @on(PaneBar.Chosen)
-    def pane_chosen(self, message: PaneBar.Chosen) -> None:
-        self.go_to_pane(message.pane_id)
-
-    def go_to_pane(self, pane_id: str) -> None:
-        """Show a pane (narrow screen) and focus it."""
-        self._show_pane(pane_id)
-        target = next(w for p, _, w in PANES if p == pane_id)
-        self.query_one(f"#{target}").focus()
-
-    def _step_pane(self, step: int) -> None:
-        order = [p for p, _, _ in PANES]
-        here = order.index(self.current_pane) if self.current_pane in order else 0
-        self.go_to_pane(order[(here + step) % len(order)])
-
-    def action_focus_next(self) -> None:
-        if self.screen is self.main_screen and self.narrow:
-            self._step_pane(1)
-        else:
-            super().action_focus_next()
-
-    def action_focus_previous(self) -> None:
-        if self.screen is self.main_screen and self.narrow:
-            self._step_pane(-1)
-        else:
-            super().action_focus_previous()
-
-    def action_pane(self, pane_id: str) -> None:
-        """Go to a pane by its id (from the command palette)."""
-        self.go_to_pane(pane_id)
-
-    def _theme_changed(self, theme: Theme) -> None:
-        """Entity colours come from the theme: draw what holds them again (the file has not
-        changed: the article's mentions are not read again)."""
-        self.reader.redraw(reload=False)
-        for widget in (self.articles, self.entities, self.events):
-            widget.refresh()
-
-    @on(LazyList.Chosen)
-    def chosen(self, event: LazyList.Chosen) -> None:
-        row = event.row
-        if isinstance(event.lazy_list, ArticleList):
-            self.open_article(row.id)
-            if self.narrow:
-                self.go_to_pane("reader")
-        elif isinstance(event.lazy_list, EntityList):
-            self.inspector.show("entity", row.id)
-            mention = self.store.next_mention(row.id, 0, -1, 1)
-            if mention is not None:
-                self.reader.show(mention.article_id, mention.id)
-            if self.narrow:
-                self.go_to_pane("inspector")
-        elif isinstance(event.lazy_list, EventList):
-            self.inspector.show("event", row.id)
-            if row.article_id is not None:
-                self.reader.show(row.article_id)
-            if self.narrow:
-                self.go_to_pane("inspector")
-
-    def open_article(self, article_id: int, mention_id: int | None = None) -> None:
-        self.reader.show(article_id, mention_id)
-        self.inspector.show("article", article_id)
-        self.entities.article_id = article_id
-        if not self.entities.whole:
-            self.entities.refresh_source()
-            self.update_titles()
-
-    @on(Inspector.Follow)
-    def follow(self, event: Inspector.Follow) -> None:
-        if event.kind == "article":
-            self.open_article(event.item_id)
-            if self.narrow:
-                self.go_to_pane("reader")
-        else:
-            self.inspector.show(event.kind, event.item_id)
-
-    @on(Reader.MentionFocused)
-    def mention_focused(self, event: Reader.MentionFocused) -> None:
-        if event.entity is not None and event.entity.id is not None:
-            self.inspector.show("entity", event.entity.id)
-            if event.opened and self.narrow:
-                self.go_to_pane("inspector")
-
-    def focused_item(self) -> tuple[str, int] | None:
-        widget = self.focused
-        if isinstance(widget, ItemList):
-            row = widget.current
-            return None if row is None else (widget.kind, row.id)
-        if isinstance(widget, Reader):
-            if widget.selection is not None and widget.article is not None:
-                return ("article", widget.article.id)
-            entity = widget.current_entity
-            if entity is not None and entity.id is not None:
-                return ("entity", entity.id)
-            if widget.article is not None and widget.article.id is not None:
-                return ("article", widget.article.id)
-        if isinstance(widget, Inspector) and widget.item:
-            link = widget.selected_link
-            return ("link", link.id) if link is not None else widget.item
-        return None
-
-    def focused_entity(self) -> int | None:
-        item = self.focused_item()
-        if item and item[0] == "entity":
-            return item[1]
-        if self.inspector.item and self.inspector.item[0] == "entity":
-            return self.inspector.item[1]
-        return None
-
-    def action_mention(self, step: int) -> None:
-        entity_id = self.focused_entity()
-        if entity_id is None:
-            self.notify("focus an entity first (Entities pane, or [ ] in the Reader)", markup=False)
-            return
-        reader = self.reader
-        article_id, start = 0, -1
-        if reader.article is not None and reader.article.id is not None:
-            article_id = reader.article.id
-            current = reader.current_mention
-            start = current.start if current is not None else (-1 if step > 0 else 10**9)
-        mention = self.store.next_mention(entity_id, article_id, start, step)
-        if mention is None:
-            self.notify("this entity has no mentions", markup=False)
-            return
-        self.reader.show(mention.article_id, mention.id)
-        self.inspector.show("entity", entity_id)
-        if self.narrow and self.current_pane != "reader":
-            self.go_to_pane("reader")
-
-    def action_zoom(self) -> None:
-        if self.screen.maximized is not None:
-            self.screen.minimize()
-        elif self.focused is not None:
-            pane = self.focused
-            while pane is not None and "pane" not in pane.classes and pane.parent is not None:
-                pane = pane.parent
-            # The pane itself, border and title, whatever widget in it has the focus.
-            self.screen.maximize(pane if pane is not None else self.focused, container=False)
-
-    def action_back(self) -> None:
-        if self.screen.maximized is not None:
-            self.screen.minimize()
-            return
-        search = self.query_one("#search", Input)
-        if search.display:
-            search.display = False
-            self.articles.focus()
-            return
-        if self.narrow and self.current_pane not in LIST_PANES:
-            self.go_to_pane(self._last_list_pane)
-            return
-        if self.articles.search_query is not None:
-            self._drop_ranking()
-            self.articles.show_articles()
-            self._story_changed()
-            return
-        widget = self.focused
-        if isinstance(widget, ItemList) and widget.has_filter():
-            widget.clear_filter()
-            if widget is self.articles:
-                self._story_changed()
-            self.update_titles()
-            self.notify("filter cleared", timeout=2, markup=False)
-
-    # ------------------------------------------------------------- search and filter
-
-    def action_search(self) -> None:
-        if isinstance(self.focused, EntityList):  # type-to-find by name in the Entities pane
-            self.entities.finding = True
-            self.update_titles()
-            return
-        search = self.query_one("#search", Input)
-        search.display = True
-        self._show_pane("articles-pane")
-        # Focus now, not after a refresh: "/Kirby" typed in one burst must all reach the input.
-        self.screen.set_focus(search)
-
-    @on(Input.Submitted, "#search")
-    def run_search(self, event: Input.Submitted) -> None:
-        query = event.value.strip()
-        if not query:
-            self.action_back()
-            return
-        self.start_search(query)
-
-    def start_search(self, query: str) -> None:
-        """The answer at once: the latest-added page of hits, read here (FTS5 walks its index
-        backwards and stops at the page, a list read's cost), with its count; then the
-        ranked page from a worker replaces it, unless a newer search came first."""
-        self._drop_ranking()
-        source = SearchSource(self.store, query, self.articles.scope, order="recent")
-        try:
-            source.prime()
-        except SearchError as exc:
-            self.update_titles()
-            self.notify(str(exc), title="Search", severity="error", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        self.query_one("#search", Input).display = False
-        articles = self.articles
-        articles.show_search(source)
-        articles.focus()
-        self._story_changed()
-        if source.count() > 1:  # one hit or none: the order is the same
-            self._searching = query
-            self._search_serial += 1
-            self.search_worker(query, self._search_serial)
-        self.update_titles()
-
-    def _drop_ranking(self) -> None:
-        """A ranking still running is not wanted any more (a newer search, Escape)."""
-        if self._searching is not None:
-            self._searching = None
-            self._search_serial += 1
-            self.workers.cancel_group(self, "search")
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def search_worker(self, query: str, serial: int) -> None:
-        """Count the hits and read the ranked first page (ranking reads every match)."""
-        try:
-            source = SearchSource(self.store, query, self.articles.scope)
-            with self.store.reading() as store:
-                source.prime(store)
-        except SearchError as exc:
-            self.post_message(SearchFailed(query, str(exc), serial))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(SearchReady(query, source, serial))
-
-    @on(SearchReady)
-    def search_ready(self, message: SearchReady) -> None:
-        if message.serial != self._search_serial or message.query != self._searching:
-            return  # an older search, overtaken or dropped
-        self._searching = None
-        articles = self.articles
-        if articles.search_query != message.query:
-            return
-        # The same hits, best first: the cursor stays on its row if that row is on the page.
-        row = articles.current if articles.cursor > 0 else None
-        articles.show_search(message.source)
-        if row is not None:
-            for index, hit in enumerate(message.source.page(0, PAGE)):
-                if hit.id == row.id:
-                    articles.move_to(index)
-                    break
-        self.update_titles()
-
-    @on(SearchFailed)
-    def search_failed(self, message: SearchFailed) -> None:
-        if message.serial != self._search_serial or message.query != self._searching:
-            return
-        self._searching = None
-        self.update_titles()
-        self.notify(message.problem, title="Search", severity="error", markup=False)
-
-    def _tag_options(self, kind: str, heading: str, untagged: Any, chosen: Any
-                     ) -> tuple[list[tuple[Any, Text]], set[Any]]:
-        """The filter dialog's choices for a kind: per tag set, "nothing from it yet" and
-        each tag; and those already chosen."""
-        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
-        selected: set[Any] = set()
-        for tagset in self.tagsets.sets_for(kind):
-            options.append((HEADING, Text(safe_line(tagset.name) + heading, style="bold")))
-            options.append((("untagged", tagset.name),
-                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
-            if tagset.name in untagged:
-                selected.add(("untagged", tagset.name))
-            for tag in tagset.tags:
-                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
-                label.append(safe_line(tag.name), style=tag.color or "")
-                options.append((("tag", tagset.name, tag.name), label))
-                if (tagset.name, tag.name) in chosen:
-                    selected.add(("tag", tagset.name, tag.name))
-        return options, selected
-
-    def action_filter(self) -> None:
-        widget = self.focused
-        if not isinstance(widget, ItemList):
-            widget = self.articles
-        if widget is self.articles:
-            self.filter_articles()
-            return
-        kind = widget.kind
-        current = widget.tag_filter
-        options, selected = self._tag_options(kind, "", current.untagged_in, current.all_of)
-
-        def apply(choice: Any) -> None:
-            if choice is None:
-                return
-            tf = widget.tag_filter
-            if choice[0] == "clear":
-                widget.tag_filter = TagFilter()
-            elif choice[0] == "untagged":
-                if choice[1] in tf.untagged_in:
-                    tf.untagged_in.remove(choice[1])
-                else:
-                    tf.untagged_in.append(choice[1])
-            else:
-                pair = (choice[1], choice[2])
-                if pair in tf.all_of:
-                    tf.all_of.remove(pair)
-                else:
-                    tf.all_of.append(pair)
-            widget.refresh_source()
-            self.update_titles()
-
-        self.push_screen(Choice(f"Filter {KINDS[kind]} by tag (choices combine)", options,
-                                selected=selected), apply)
-
-    def filter_articles(self) -> None:
-        """The article filter, the story's scope: tags (OR within a set, AND across sets),
-        "nothing from a set yet", a date range, a source."""
-        articles = self.articles
-        scope = articles.scope
-        options, selected = self._tag_options("article", "  (any of these)",
-                                              scope.untagged_in, scope.tags)
-        options.append((HEADING, Text("dates and sources", style="bold")))
-        span = f"{scope.date_from or ''}..{scope.date_to or ''}" if (
-            scope.date_from or scope.date_to) else "any"
-        options.append((("dates",), Text(f"  date range… ({safe_line(span)})")))
-        options.append((("source",), Text("  source… (" + (safe_line(", ".join(
-            scope.sources)) or "any") + ")")))
-
-        def apply(choice: Any) -> None:
-            if choice is None:
-                return
-            if choice[0] == "dates":
-                self.push_screen(TextPrompt("Articles dated from..to (e.g. Jan 1987..Mar 1987, "
-                                            "1987, ..1987-03; empty for any)", span if
-                                            span != "any" else "", check=_date_span_problem),
-                                 lambda v: v is not None and self._set_story(
-                                     _replace(articles.scope, **_date_span(v))))
-                return
-            if choice[0] == "source":
-                self.push_screen(TextPrompt("Articles from the sources (comma-separated; "
-                                            "empty for any)", ", ".join(scope.sources)),
-                                 lambda v: v is not None and self._set_story(_replace(
-                                     articles.scope, sources=tuple(
-                                         s.strip() for s in v.split(",") if s.strip()))))
-                return
-            if choice[0] == "clear":
-                new = Scope()
-            elif choice[0] == "untagged":
-                names = list(scope.untagged_in)
-                names.remove(choice[1]) if choice[1] in names else names.append(choice[1])
-                new = _replace(scope, untagged_in=tuple(names))
-            else:
-                pair = (choice[1], choice[2])
-                pairs = list(scope.tags)
-                pairs.remove(pair) if pair in pairs else pairs.append(pair)
-                new = _replace(scope, tags=tuple(pairs))
-            self._set_story(new)
-
-        self.push_screen(Choice("Filter articles by tag, date or source (OR within a set, "
-                                "AND across sets)", options,
-                                selected=selected), apply)
-
-    def _set_story(self, scope: Scope) -> None:
-        """A new article filter: the list (a search runs again within it), then the panes
-        that follow it."""
-        articles = self.articles
-        query = articles.search_query
-        articles.scope = scope
-        if query is not None:
-            self.start_search(query)
-            return
-        articles.show_articles()
-        self._story_changed()
-
-    def _story_changed(self) -> None:
-        """The Articles filter or search changed: Entities and Timeline follow when told."""
-        story = self.articles.story() if self.follow_story else Scope()
-        for widget in (self.entities, self.events):
-            if widget.scope != story:
-                widget.scope = story
-                widget.refresh_source()
-        self.update_titles()
-
-    def action_follow_story(self) -> None:
-        self.follow_story = not self.follow_story
-        self._story_changed()
-        self.notify("Entities and Timeline follow the Articles filter" if self.follow_story
-                    else "Entities and Timeline show the whole dossier", timeout=2,
-                    markup=False)
-
-    @on(EntityList.FindChanged)
-    def _find_changed(self) -> None:
-        self.update_titles()
-
-    # ------------------------------------------------------------- named views
-
-    def current_view(self) -> Any:
-        from dossier.store.room import ViewSpec
-
-        articles = self.articles
-        return ViewSpec(articles.scope, articles.order, articles.search_query or "")
-
-    def recall_view(self, name: str) -> None:
-        """Put a saved view back: its filter, order and search."""
-        try:
-            view = self.store.get_view(self.analyst, name)
-        except ScopeError as exc:
-            self.notify(f"view {safe_line(name)} cannot be read: {exc}", severity="warning",
-                        markup=False)
-            return
-        if view is None:
-            self.notify(f"no view named {safe_line(name)}", markup=False)
-            return
-        spec = view.spec
-        articles = self.articles
-        articles.scope = spec.scope
-        articles.order = spec.order if spec.order not in ("rank", "recent") else "-published"
-        self._drop_ranking()
-        articles.show_articles()
-        if spec.search:
-            self.start_search(spec.search)
-            return
-        self._story_changed()
-        self.notify(f"view: {safe_line(view.name)}", timeout=2, markup=False)
-
-    def save_view(self, name: str) -> None:
-        if not self.writable():
-            return
-        try:
-            self.store.save_view(self.analyst, name, self.current_view())
-        except ValueError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
-                    markup=False)
-
-    def action_pile(self) -> None:
-        """Open or close the near-duplicate pile under the Articles cursor (issue 17)."""
-        if self.focused is not self.articles:
-            return
-        if not self.articles.toggle_pile():
-            self.notify("not a near-duplicate pile (no +N on this row)", timeout=3)
-            return
-        self.update_titles()
-
-    def action_views(self) -> None:
-        views = self.store.list_views(self.analyst)
-        options: list[tuple[Any, Text]] = [
-            (("save",), Text("save the current filter, search and order as…", style="bold"))]
-        if views:
-            options.append((HEADING, Text("your views", style="bold")))
-        for view in views:
-            label = Text(f"  {safe_line(view.name)}  ")
-            described = view.spec.scope.describe()
-            if view.spec.search:
-                described = " · ".join(p for p in (described, f"“{view.spec.search}”") if p)
-            label.append(safe_line(described) or "everything", style="dim")
-            options.append((("recall", view.name), label))
-
-        def chosen(choice: Any) -> None:
-            if choice is None:
-                return
-            if choice[0] == "save":
-                self.push_screen(TextPrompt("Save this view as", ""),
-                                 lambda v: v and v.strip() and self.save_view(v.strip()))
-            else:
-                self.recall_view(choice[1])
-
-        self.push_screen(Choice("Named views", options), chosen)
-
-    # ------------------------------------------------------------- tagging
-
-    def on_key(self, event: Any) -> None:
-        """A tag's own key toggles it on the focused item (or the marked rows)."""
-        widget = self.focused
-        if not isinstance(widget, ItemList | Reader | Inspector) or not event.character:
-            return
-        candidates: list[list[tuple[str, int]]] = []
-        if isinstance(widget, ItemList):
-            candidates.append(widget.targets())
-        elif isinstance(widget, Inspector):
-            item = self.focused_item()
-            candidates.append([item] if item else [])
-        else:
-            # The reader: the entity of the mention under the cursor if the key is one of an
-            # entity's tags, else the article (triage keys work while reading).
-            entity = widget.current_entity
-            if entity is not None and entity.id is not None and widget.selection is None:
-                candidates.append([("entity", entity.id)])
-            if widget.article is not None and widget.article.id is not None:
-                candidates.append([("article", widget.article.id)])
-        for targets in candidates:
-            if not targets:
-                continue
-            hit = self.tagsets.tag_for_key(targets[0][0], event.character)
-            if hit is not None:
-                event.stop()
-                event.prevent_default()
-                self.apply_tag(targets, hit[0], hit[1].name, advance=True)
-                return
-
-    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str, *,
-                  advance: bool = False) -> None:
-        """Toggle a tag on the targets: one short committed write, then the chips; with
-        `advance` and a set that says `advance: true` (triage), on to the next article."""
-        if not targets or not self.writable():
-            return
-        step = self._advance_plan(targets) if advance and tagset.advance else None
-        try:
-            if len(targets) > 1:
-                # The marked rows: one change, one journal batch that one `u` takes back.
-                changed = self.store.tag_many(
-                    self.analyst, targets[0][0], [i for _, i in targets], tagset.name, tag,
-                    exclusive=tagset.exclusive, mode="toggle")
-                result = f"changed on {changed} of" if changed else "unchanged on"
-            else:
-                result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
-                                            exclusive=tagset.exclusive)
-        except (ReadOnlyError, GoneError) as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            self.after_change()  # what is gone leaves the screen
-            return
-        except STORE_ERRORS as exc:  # locked too long, a full disk: said, and nothing shown
-            self.store_failed(exc)
-            return
-        if len(targets) > 1 or result == "unchanged":
-            # One item's tag shows as a chip in its row at once; several need saying.
-            self.notify(f"{tagset.name}: {tag} {result} {len(targets)} items"
-                        if len(targets) > 1 else f"{tagset.name}: {tag} {result}",
-                        markup=False, timeout=2)
-        lists = {"article": self.articles, "entity": self.entities, "event": self.events}
-        for widget in lists.values():
-            widget.marked.clear()
-        # A tag changes one list's rows and the chips around: not the other lists, not counts
-        # of mentions, not the article's body (on a big dossier those cost more than a frame).
-        widget = lists.get(targets[0][0])
-        if widget is not None and not widget.tag_may_hide_rows():
-            # No filter can hide or show a row: the rows are the same, only their chips
-            # (the one row's, re-read and repainted alone when the list can).
-            if not widget.retag(targets):
-                widget.reload(keep_cursor=True, recount=False)
-            self.call_after_refresh(self._redraw_around, False)
-        else:
-            self.after_change([widget] if widget is not None else [], body=False)
-        if step is not None:
-            self._advance(*step)
-
-    def _advance_plan(self, targets: list[tuple[str, int]]) -> tuple[int, int | None] | None:
-        """Before a triage tag: (the tagged row's index, the id of the row after it), when the
-        tag is on the one article under the Articles cursor (from the list or the reader)."""
-        if len(targets) != 1 or targets[0][0] != "article":
-            return None
-        articles = self.articles
-        row = articles.current
-        if row is None or row.id != targets[0][1]:
-            return None
-        after = articles.row_at(articles.cursor + 1)
-        return articles.cursor, None if after is None else after.id
-
-    def _advance(self, index: int, next_id: int | None) -> None:
-        """After a triage tag: the cursor on the article that came after the tagged one (a
-        filter such as "nothing from triage yet" may have taken the tagged row away), and
-        the reader on it when the reader showed the tagged article."""
-        articles = self.articles
-        if next_id is None and articles.pending(index + 1):
-            articles.move_to(index + 1)  # a page still being read: its row shows when in
-            return
-        if next_id is None:
-            self.notify("the last article of the list", markup=False, timeout=2)
-            return
-        for candidate in (index, index + 1):
-            row = articles.row_at(candidate)
-            if row is not None and row.id == next_id:
-                articles.move_to(candidate)
-                if isinstance(self.focused, Reader) and self.reader.article is not None:
-                    # Reading: the next article is the answer to the key (and the target of
-                    # the next one), so it is in this frame.
-                    self.open_article(next_id)
-                elif self.reader.article is not None and not self.narrow:
-                    # From the list: the chip and the cursor are the answer; the reader, the
-                    # inspector and the entities of the article follow a frame later (a body
-                    # laid out costs more than a frame on a long article).
-                    self.call_after_refresh(self._open_if_current, next_id)
-                return
-
-    def _open_if_current(self, article_id: int) -> None:
-        """Open an article in the reader if the Articles cursor is still on it."""
-        row = self.articles.current
-        if row is not None and row.id == article_id:
-            self.open_article(article_id)
-
-    @on(LazyList.MarksChanged)
-    def _marks_changed(self) -> None:
-        self.update_titles()
-
-    def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
-        """Show the file as it now is: the lists (all unless told), reader, inspector."""
-        for widget in lists if lists is not None else (self.articles, self.entities,
-                                                        self.events):
-            widget.reload(keep_cursor=True)
-        if body:
-            self._redraw_around(body)
-        else:
-            # A tag: the row's chip is the answer to the key and goes in the next frame; the
-            # reader's and inspector's relayout follow in the frame after.
-            self.call_after_refresh(self._redraw_around, body)
-        if lists is None:
-            self.recount_density()
-
-    def _redraw_around(self, body: bool) -> None:
-        self.reader.redraw(header_only=not body)
-        self.inspector.redraw()
-        self.update_titles()
-
-    def action_tag(self) -> None:
-        if not self.writable():
-            return
-        widget = self.focused
-        if isinstance(widget, ItemList):
-            targets = widget.targets()
-        else:
-            item = self.focused_item()
-            targets = [item] if item else []
-        if not targets:
-            self.notify("nothing to tag here", markup=False)
-            return
-        kind = targets[0][0]
-        present = {(t.tagset, t.tag) for t in self.store.tags_for(*targets[0])}
-        options: list[tuple[Any, Text]] = []
-        for tagset in self.tagsets.sets_for(kind):
-            heading = Text(safe_line(tagset.name), style="bold")
-            if tagset.exclusive:
-                heading.append("  one of the set", style="dim italic")
-            options.append((HEADING, heading))
-            for tag in tagset.tags:
-                label = Text(f"{safe_line(tag.key) or ' '}  ", style="bold")
-                label.append(safe_line(tag.name), style=tag.color or "")
-                if tag.description:
-                    label.append(f"  {safe_line(tag.description)}", style="dim")
-                options.append(((tagset, tag.name), label))
-        if not options:
-            self.notify(f"no tag set applies to {KINDS[kind]}", markup=False)
-            return
-        selected = {v for v, _ in options
-                    if v is not HEADING and (v[0].name, v[1]) in present}
-
-        def chosen(value: Any) -> None:
-            if value is not None:
-                self.apply_tag(targets, value[0], value[1])
-
-        count = f"{len(targets)} {KINDS[kind]}" if len(targets) > 1 else f"this {kind}"
-        hotkeys = {tag.key: (tagset, tag.name) for tagset in self.tagsets.sets_for(kind)
-                   for tag in tagset.tags if tag.key}
-        self.push_screen(Choice(f"Tag {count}", options, selected=selected, hotkeys=hotkeys),
-                         chosen)
-
-    def action_next_untagged(self) -> None:
-        """From the cursor down, the next article with no tag of the first exclusive set (the
-        article under the cursor first: the queue starts where the analyst is)."""
-        exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
-        if not exclusive:
-            self.notify("no exclusive tag set for articles to triage with", markup=False)
-            return
-        tagset = exclusive[0].name
-        articles = self.articles
-        # Most often it is close: look through the next pages here, at once...
-        near = min(articles.count, articles.cursor + NEAR_ROWS)
-        for index in range(articles.cursor, near):
-            row = articles.row_at(index)
-            if row is not None and not any(t.tagset == tagset for t in row.tags):
-                self._go_to_untagged(index, row.id)
-                return
-        if near >= articles.count:
-            self.notify(f"no article below without a {tagset} tag", markup=False)
-            return
-        # ...and on to the end of a long list in a worker, on its own connection.
-        self.notify(f"looking further down for an article without a {tagset} tag…",
-                    markup=False, timeout=2)
-        self.find_untagged(tagset, near)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="untagged")
-    def find_untagged(self, tagset: str, start: int) -> None:
-        """Walk the article list (as it is sorted or searched) from `start` for an article
-        with no tag of `tagset`."""
-        shown = self.articles.source
-        count = self.articles.count
-        worker = get_current_worker()
-        found: tuple[int, int] | None = None
-        with self.store.reading() as store:
-            source: Any = (SearchSource(store, shown.query, shown.scope)
-                           if isinstance(shown, SearchSource)
-                           else ArticleSource(store, shown.scope, shown.order, shown.opened))
-            for offset in range(start - start % PAGE, count, PAGE):
-                if worker.is_cancelled:
-                    return
-                for n, row in enumerate(source.page(offset, PAGE)):
-                    if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
-                        found = (offset + n, row.id)
-                        break
-                if found:
-                    break
-        if found:
-            self.call_from_thread(self._go_to_untagged, *found)
-        else:
-            self.call_from_thread(self.notify, f"no article below without a {tagset} tag",
-                                  markup=False)
-
-    def _go_to_untagged(self, index: int, article_id: int) -> None:
-        articles = self.articles
-        row = articles.row_at(index)
-        if row is None or row.id != article_id:  # the list changed meanwhile: look again
-            self.notify("the list changed; press x again", markup=False)
-            return
-        articles.focus()
-        articles.move_to(index)
-        self.open_article(article_id)
-
-    def action_undo(self) -> None:
-        self._walk("undo")
-
-    def action_redo(self) -> None:
-        self._walk("redo")
-
-    def _walk(self, direction: str) -> None:
-        """Undo or redo this analyst's latest change, and say what it was and on what."""
-        if not self.writable():
-            return
-        if self.long_work:
-            self.notify(f"wait for the {self.long_work} to finish before {direction}",
-                        severity="warning", markup=False)
-            return
-        targets = walk_targets(self.store, self.analyst, direction)
-        what = safe_line(describe_targets(self.store, targets))  # named before it may go
-        try:
-            result = getattr(self.store, direction)(self.analyst)
-        except (JournalConflict, ReadOnlyError) as exc:
-            self.notify(safe_line(str(exc)), severity="warning", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        if result is None:
-            self.notify(f"nothing to {direction}", markup=False)
-            return
-        done = "undone" if direction == "undo" else "redone"
-        self.notify(f"{done}: {safe_line(result.action)}" + (f" on {what}" if what else ""),
-                    markup=False, timeout=3)
-        self.after_change()
-
-    def action_review(self) -> None:
-        from dossier.tui.screens.review import ReviewScreen
-
-        self.push_screen(ReviewScreen(self.store, self.analyst))
-
-    def action_entity_scope(self) -> None:
-        ents = self.entities
-        ents.whole = not ents.whole
-        if ents.article_id is None and self.reader.article is not None:
-            ents.article_id = self.reader.article.id
-        ents.refresh_source()
-        self.update_titles()
-
-    def action_entity_sort(self) -> None:
-        ents = self.entities
-        ents.order = "name" if ents.order == "count" else "count"
-        ents.refresh_source()
-        self.update_titles()
-
-    # ------------------------------------------------------------- export, help, palette
-
-    def action_export(self) -> None:
-        from dossier.export import FORMATS
-
-        options = [(name, Text(f"{name:<11} {fmt.description}")) for name, fmt in
-                   FORMATS.items()]
-
-        def format_chosen(fmt: Any) -> None:
-            if fmt is None:
-                return
-            default = str(Path.home() / f"dossier-export{FORMATS[fmt].extension}")
-
-            def path_entered(path: str | None) -> None:
-                if path:
-                    self.run_export(fmt, path.strip(), scope)
-
-            self.push_screen(TextPrompt(f"Export {what} as {fmt} to", default), path_entered)
-
-        # What the Articles list shows (its filter and search), or the marked articles.
-        articles = self.articles
-        scope = articles.story()
-        if articles.marked:
-            scope = Scope(article_ids=frozenset(articles.marked))
-            what = f"the {len(articles.marked)} marked articles"
-        elif scope.is_empty():
-            what = "the whole dossier"
-        else:
-            # Folded copies are in the story and so in the export (issue 17).
-            what = (f"the {articles.count + articles.folded_count()} articles listed "
-                    f"({safe_line(scope.describe())})")
-        self.push_screen(Choice(f"Export {what}: format", options), format_chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def run_export(self, fmt: str, path: str, scope: Scope | None = None) -> None:
+        """Write an export on a connection of its own (it may outlive the dialog)."""
         from dossier.export import ExportError, Selection, export
 
         selection = Selection() if scope is None or scope.is_empty() else \
@@ -1238,6 +140,72 @@ class DossierApp(CorrectionsMixin, App[None]):
             return
         self.call_from_thread(self.notify, f"exported {fmt} to {path}", title="Export",
                               markup=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
+    def run_merge(self, source_ids: list[int], target_id: int) -> None:
+        """Merge on a connection of its own, in short steps: keys pressed meanwhile (a tag)
+        are committed between two steps and drawn at once; undo waits for the end. Several
+        sources: one merge after another, each its own journal batch (one `u` each)."""
+        last = [time.monotonic()]
+        many = len(source_ids) > 1
+
+        def progress(done: int, total: int) -> None:
+            # Called between two steps, never inside a transaction; a notice a second at most.
+            if done < total and time.monotonic() - last[0] < 1.0:
+                return
+            last[0] = time.monotonic()
+            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions",
+                                  timeout=1.5, markup=False)
+
+        moved = merged = 0
+        problem = None
+        try:
+            with self.store.writing() as writer:
+                for source_id in source_ids:
+                    try:
+                        moved += writer.merge_entities(self.analyst, source_id, target_id,
+                                                       progress)
+                    except (ValueError, KeyError) as exc:  # gone meanwhile: the next one
+                        problem = exc
+                        if not many:
+                            raise
+                        continue
+                    merged += 1
+                    if many:
+                        self.call_from_thread(
+                            self.notify, f"merging: {merged} of {len(source_ids)} entities",
+                            timeout=1.5, markup=False)
+        except (ReadOnlyError, ValueError, KeyError) as exc:
+            self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+            return
+        finally:
+            self.long_work = None
+            self.call_from_thread(self.main_screen.after_change)
+        if not many:
+            self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
+            return
+        said = (f"merged {merged} of {len(source_ids)} entities: {moved} mentions moved "
+                "(u takes back one merge at a time)")
+        if problem is not None:
+            said += f"; not merged: {problem}"
+        self.call_from_thread(self.notify, said, markup=False,
+                              severity="warning" if problem else "information")
+
+    # ------------------------------------------------------------- focus across panes
+
+    def action_focus_next(self) -> None:
+        if self.screen is self.main_screen and self.main_screen.narrow:
+            self.main_screen.step_pane(1)
+        else:
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if self.screen is self.main_screen and self.main_screen.narrow:
+            self.main_screen.step_pane(-1)
+        else:
+            super().action_focus_previous()
+
+    # ------------------------------------------------------------- help, palette
 
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key and what it does, by where it works, for the help screen: from the one
@@ -1261,15 +229,18 @@ class DossierApp(CorrectionsMixin, App[None]):
 
     def palette_commands(self) -> list[Command]:
         """What the command palette offers: every action, each pane, each theme."""
+        main = self.main_screen
         commands: list[Command] = []
-        for binding in self.BINDINGS:
+        for binding in main.BINDINGS:
             assert isinstance(binding, Binding)
+            if main.check_action(binding.action.split("(")[0], ()) is False:
+                continue  # off (a read-only dossier): not offered
             commands.append((binding.description, f"{binding.tooltip}  ({_key(binding)})",
-                             lambda action=binding.action: self.run_action(action)))
+                             lambda action=binding.action: main.run_action(action)))
         for pane_id, name, _ in PANES:
             commands.append((f"Go to {name}", f"Show and focus the {name} pane",
-                             lambda pane_id=pane_id: self.go_to_pane(pane_id)))
-        reader, inspector = self.reader, self.inspector
+                             lambda pane_id=pane_id: main.go_to_pane(pane_id)))
+        reader, inspector = main.reader, main.inspector
         for binding in Reader.BINDINGS:
             assert isinstance(binding, Binding)
             if binding.action.split("(")[0] in ("mention", "open_entity", "select"):
@@ -1288,7 +259,7 @@ class DossierApp(CorrectionsMixin, App[None]):
                              lambda action=binding.action: self._in_list(action)))
         for view in self.store.list_views(self.analyst):
             commands.append((f"View: {view.name}", "Recall this named view (filter, search, "
-                             "order)", lambda name=view.name: self.recall_view(name)))
+                             "order)", lambda name=view.name: main.recall_view(name)))
         for name in sorted(self.available_themes):
             if name.startswith("dossier-") or name == self.requested_theme:
                 commands.append((f"Theme: {name}", "Switch to this theme",
@@ -1297,13 +268,15 @@ class DossierApp(CorrectionsMixin, App[None]):
 
     def _in(self, widget: Widget, action: str) -> None:
         """Focus a pane, then run one of its own actions there."""
-        self.go_to_pane(self.pane_of(widget) or "articles-pane")
+        main = self.main_screen
+        main.go_to_pane(main.pane_of(widget) or "articles-pane")
         self.call_later(widget.run_action, action)
 
     def _in_list(self, action: str) -> None:
         """Run a list action in the list pane last used."""
-        target = next(w for p, _, w in PANES if p == self._last_list_pane)
-        self._in(self.query_one(f"#{target}"), action)
+        main = self.main_screen
+        target = next(w for p, _, w in PANES if p == main._last_list_pane)
+        self._in(main.query_one(f"#{target}"), action)
 
 
 def _key(binding: Binding) -> str:
@@ -1311,33 +284,3 @@ def _key(binding: Binding) -> str:
     names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
              "right_square_bracket": "]", "equals_sign": "="}
     return "  ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
-
-
-def describe_filter(tag_filter: TagFilter) -> str:
-    parts = [f"{s}:{t}" for s, t in tag_filter.all_of]
-    parts += [f"no {s}" for s in tag_filter.untagged_in]
-    return " & ".join(safe_line(p) for p in parts)
-
-
-def _date_span(text: str) -> dict[str, str | None]:
-    """`Jan 1987..Mar 1987`, `1987`, `..1987-03`, `1987-01..` -> date_from, date_to (ISO
-    prefixes); one date is that span alone; empty is any date. ValueError says why."""
-    from dossier.typed_dates import parse_typed_date
-
-    text = text.strip()
-    if not text:
-        return {"date_from": None, "date_to": None}
-    if ".." in text:
-        first, _, second = text.partition("..")
-    else:
-        first = second = text
-    bounds = [parse_typed_date(part)[0] if part.strip() else None for part in (first, second)]
-    return {"date_from": bounds[0], "date_to": bounds[1]}
-
-
-def _date_span_problem(text: str) -> str | None:
-    try:
-        _date_span(text)
-    except ValueError as exc:
-        return str(exc)
-    return None

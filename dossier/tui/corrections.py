@@ -1,13 +1,17 @@
-"""Links and corrections, from the keyboard: a mixin of the app (its dialogs and flows).
+"""Links and corrections, from the keyboard: the main screen's dialog flows.
 
-Link the focused item (picker, relation, note, evidence from the reader), merge entities (in a
-worker, with progress), rename and edit articles, entities and events, mark a missed mention
-or drop a wrong one. Each change is one store call that commits before the screen shows it.
+Each flow is a straight line: one worker (`run_flow`) awaits each dialog in turn
+(`push_screen_wait`) and ends with a small edit dataclass (`LinkEdit`, `MergeEdit`,
+`StoreEdit`, ...); one `apply(edit)` sends it to the store, says what happened and shows the
+file as it now is. Escape at any step ends the flow with nothing changed.
+
+Flows run in the worker group `edit-flow`: not work to wait for (it waits on the analyst), so
+tests settle on the other workers and drive the dialogs with keys.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +21,7 @@ from textual import work
 from dossier.model import Link
 from dossier.safetext import safe_line
 from dossier.store import STORE_ERRORS, ReadOnlyError
-from dossier.tui.screens.dialogs import Choice, ItemPicker, TextPrompt
+from dossier.tui.screens.dialogs import Choice, Confirm, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
 from dossier.typed_dates import DATE_HINT, parse_typed_date, typed_range
 
@@ -56,6 +60,43 @@ class LinkEdit:
     evidence: tuple[int, int, int] | None
 
 
+@dataclass(frozen=True)
+class MergeEdit:
+    """Entities to merge into one (long work: a thread worker of the app does it)."""
+
+    source_ids: tuple[int, ...]
+    target_id: int
+
+
+@dataclass(frozen=True)
+class StoreEdit:
+    """One correction: the store method, its arguments after the analyst."""
+
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class AliasEdit:
+    """A new alias, its occurrences in every article marked as mentions."""
+
+    entity_id: int
+    alias: str
+
+
+@dataclass(frozen=True)
+class DateEdit:
+    """One date (ISO prefix or None, and its precision) for one or several articles."""
+
+    article_ids: tuple[int, ...]
+    published: str | None
+    precision: str
+
+
+Edit = LinkEdit | MergeEdit | StoreEdit | AliasEdit | DateEdit
+
+
 def _relation_problem(value: str) -> str | None:
     from dossier.store.room import check_text
 
@@ -67,35 +108,139 @@ def _relation_problem(value: str) -> str | None:
 
 
 class CorrectionsMixin:
-    """The app's link and correction flows; mixed into `DossierApp`."""
+    """The main screen's link and correction flows; mixed into `MainScreen`."""
 
-    # Provided by DossierApp.
+    # Provided by MainScreen.
+    app: Any
     store: Any
     analyst: str
     reader: Any
     inspector: Any
+    entities: Any
+    articles: Any
     focused: Any
     notify: Any
-    push_screen: Any
-    call_from_thread: Any
     after_change: Any
     focused_item: Any
     focused_entity: Any
     open_article: Any
-    writable: Any
-    articles: Any
-    push_screen_wait: Any
     tagsets: Any
     store_failed: Any
 
-    def action_link(self) -> None:
-        if not self.writable():
+    # ------------------------------------------------------------- the flow runner
+
+    @work(exclusive=True, exit_on_error=False, group="edit-flow")
+    async def run_flow(self, flow: Callable[[], Awaitable[Edit | None]]) -> Edit | None:
+        """Run one dialog flow to its end and apply the edit it returns (None: nothing).
+
+        An async worker on the UI's event loop: `push_screen_wait` needs a worker, and the
+        store calls stay on the UI thread's connection, as every other analyst change."""
+        edit = await flow()
+        if edit is not None:
+            await self.apply_edit(edit)
+        return edit
+
+    async def ask(self, screen: Any) -> Any:
+        """Show a dialog and wait for its answer (None when escaped)."""
+        return await self.app.push_screen_wait(screen)
+
+    async def confirm(self, question: str, yes: str, no: str = "Cancel") -> bool:
+        return bool(await self.ask(Confirm(question, yes, no)))
+
+    # ------------------------------------------------------------- apply: edits to the store
+
+    def apply(self, edit: Edit) -> bool:
+        """Send one edit to the store, say what happened, show the file as it now is."""
+        if isinstance(edit, LinkEdit):
+            link = Link(edit.source[0], edit.source[1], edit.relation, edit.target[0],
+                        edit.target[1], note=edit.note)
+            if edit.evidence:
+                link.evidence_article_id, link.evidence_start, link.evidence_end = \
+                    edit.evidence
+            if not self._change(lambda: (self.store.add_relation_type(self.analyst,
+                                                                      edit.relation),
+                                         self.store.add_link(self.analyst, link))):
+                return False
+            self.notify(f"linked: {edit.relation}", markup=False)
+            return True
+        if isinstance(edit, MergeEdit):
+            self.app.long_work = "merge"
+            self.app.run_merge(list(edit.source_ids), edit.target_id)
+            return True
+        if isinstance(edit, StoreEdit):
+            method = getattr(self.store, edit.method)
+            return self._change(lambda: method(self.analyst, *edit.args,
+                                               **dict(edit.kwargs)))
+        if isinstance(edit, DateEdit):
+            from dossier.ingest.dates import resolve
+
+            if not self._change(lambda: self.store.set_articles_date(
+                    self.analyst, list(edit.article_ids), edit.published, edit.precision,
+                    resolve)):
+                return False
+            if len(edit.article_ids) > 1:
+                self.articles.clear_marks()
+                self.articles.refresh()
+                self.notify(f"dated {len(edit.article_ids)} articles: "
+                            f"{edit.published or 'no date'} ({edit.precision})", markup=False)
+            return True
+        raise TypeError(f"not an edit: {edit!r}")
+
+    async def apply_edit(self, edit: Edit) -> None:
+        """`apply`, and what an edit asks next: an alias that marked nothing offers to
+        mark its unmarked occurrences."""
+        if not isinstance(edit, AliasEdit):
+            self.apply(edit)
             return
+        marked = [0]
+
+        def add() -> None:
+            marked[0] = self.store.add_alias_and_mark(self.analyst, edit.entity_id,
+                                                      edit.alias)[1]
+
+        if not self._change(add):
+            return
+        if marked[0]:
+            self.notify(f"“{edit.alias}” marked {marked[0]} times as a mention", markup=False)
+            return
+        hits = self.store.find_text(edit.alias)
+        if not hits:
+            self.notify(f"no unmarked “{edit.alias}” in any article", markup=False)
+            return
+        articles = len({h[0] for h in hits})
+        if await self.confirm(
+                f"“{edit.alias}” stands {len(hits)} times in {articles} articles, not yet "
+                "marked. Mark them as mentions?", f"Mark {len(hits)} mentions", "Leave them"):
+            self.apply(StoreEdit("add_mentions", (edit.entity_id, hits,
+                                                  f"mark '{edit.alias}'")))
+
+    def _change(self, do: Any) -> bool:
+        """Make one change in the store and show it; False (and said) when refused."""
+        try:
+            do()
+        except (ReadOnlyError, ValueError, KeyError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return False
+        except STORE_ERRORS as exc:
+            self.store_failed(exc)
+            return False
+        self.after_change()
+        return True
+
+    # ------------------------------------------------------------- link
+
+    def action_link(self) -> None:
         source = self.focused_item()
         if source is None:
             self.notify("focus an article, entity or event to link", markup=False)
             return
         evidence = self.reader.evidence() if isinstance(self.focused, Reader) else None
+        self.run_flow(lambda: self.link_flow(source, evidence))
+
+    async def link_flow(self, source: tuple[str, int],
+                        evidence: tuple[int, int, int] | None) -> LinkEdit | None:
+        """Pick the other end (the evidence sentence's entities first), choose or type the
+        relation, add a note."""
         first: list[tuple[str, int, Text]] = []
         if evidence is not None:
             for entity in self.store.entities_in_span(*evidence):
@@ -104,37 +249,24 @@ class CorrectionsMixin:
                         ("in the sentence  ", "bold"), safe_line(entity.name),
                         (f"  {safe_line(entity.kind)}", "dim italic"))))
         source_name = safe_line(self.store.item_name(*source))[:60]
-
-        # Pick the other end (the evidence sentence's entities first), choose or type the
-        # relation, add a note: then one `apply(LinkEdit)`.
-        def picked(target: tuple[str, int] | None) -> None:
-            if target is None:
-                return
-
-            def related(relation: Any) -> None:
-                if relation is None:
-                    return
-                if relation == OTHER_RELATION:
-                    self.push_screen(TextPrompt(
-                        "The relation, in your words (kept for the next links)", "",
-                        "e.g. advised, sued, sold to", check=_relation_problem),
-                        lambda typed: typed and typed.strip() and noted_with(
-                            " ".join(typed.split())))
-                else:
-                    noted_with(relation)
-
-            def noted_with(relation: str) -> None:
-                self.push_screen(TextPrompt("A note for this link (optional; enter to skip)"),
-                                 lambda note: note is not None and self.apply(LinkEdit(
-                                     source, target, relation, note.strip() or None,
-                                     evidence)))
-
-            self.push_screen(Choice("Relation", self._relation_options(source[0], target[0])),
-                             related)
-
-        self.push_screen(ItemPicker(
+        target = await self.ask(ItemPicker(
             self.store, f"Link {source[0]} “{source_name}” to…", exclude=source, first=first,
-            note=self._evidence_note(evidence)), picked)
+            note=self._evidence_note(evidence)))
+        if target is None:
+            return None
+        relation = await self.ask(Choice("Relation",
+                                         self._relation_options(source[0], target[0])))
+        if relation == OTHER_RELATION:
+            typed = await self.ask(TextPrompt(
+                "The relation, in your words (kept for the next links)", "",
+                "e.g. advised, sued, sold to", check=_relation_problem))
+            relation = " ".join(typed.split()) if typed and typed.strip() else None
+        if relation is None:
+            return None
+        note = await self.ask(TextPrompt("A note for this link (optional; enter to skip)"))
+        if note is None:
+            return None
+        return LinkEdit(source, target, relation, note.strip() or None, evidence)
 
     def _evidence_note(self, evidence: tuple[int, int, int] | None) -> str:
         if evidence is None:
@@ -167,203 +299,109 @@ class CorrectionsMixin:
         options.append((OTHER_RELATION, Text("other… (type a relation)", style="italic")))
         return options
 
-    def apply(self, edit: LinkEdit) -> bool:
-        """Send one edit to the store, say what happened, show the file as it now is."""
-        link = Link(edit.source[0], edit.source[1], edit.relation, edit.target[0],
-                    edit.target[1], note=edit.note)
-        if edit.evidence:
-            link.evidence_article_id, link.evidence_start, link.evidence_end = edit.evidence
-        try:
-            self.store.add_relation_type(self.analyst, edit.relation)
-            self.store.add_link(self.analyst, link)
-        except (ReadOnlyError, ValueError) as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return False
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return False
-        self.notify(f"linked: {edit.relation}", markup=False)
-        self.after_change()
-        return True
+    # ------------------------------------------------------------- merge
 
     def action_merge(self) -> None:
-        if not self.writable():
-            return
         marked = getattr(self.focused, "marked", None)
         if marked and getattr(self.focused, "kind", None) == "entity":
-            self.merge_marked(sorted(marked))
+            self.run_flow(lambda: self.merge_flow(sorted(marked)))
             return
         entity_id = self.focused_entity()
         if entity_id is None:
             self.notify("focus an entity to merge", markup=False)
             return
-        entity = self.store.get_entity(entity_id)
-        if entity is None:
-            return
+        self.run_flow(lambda: self.merge_flow([entity_id], single=True))
 
-        def picked(target: tuple[str, int] | None) -> None:
-            if target is None:
-                return
-            other = self.store.get_entity(target[1])
-            if other is None:
-                return
-
-            def confirmed(yes: Any) -> None:
-                if yes:
-                    self.long_work = "merge"
-                    self.run_merge([entity_id], target[1])
-
-            self.push_screen(Choice(
-                f"Merge “{safe_line(entity.name)}” ({entity.mention_count} mentions) into "
-                f"“{safe_line(other.name)}” ({other.mention_count})?",
-                [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
-
-        self.push_screen(ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
-                                    kinds=("entity",), exclude=("entity", entity_id)), picked)
-
-    def merge_marked(self, marked: list[int]) -> None:
-        """`m` with entities marked: every marked entity into the one chosen (a marked one
-        chosen stays and takes the others), one merge after another in the background."""
-
-        def picked(target: tuple[str, int] | None) -> None:
-            if target is None:
-                return
-            other = self.store.get_entity(target[1])
-            if other is None:
-                return
+    async def merge_flow(self, marked: list[int], *, single: bool = False
+                         ) -> MergeEdit | None:
+        """Pick the entity to merge into, confirm: one entity, or every marked one (a marked
+        one chosen stays and takes the others; one merge after another, one `u` each)."""
+        if single:
+            entity = self.store.get_entity(marked[0])
+            if entity is None:
+                return None
+            picker = ItemPicker(self.store, f"Merge “{safe_line(entity.name)}” into…",
+                                kinds=("entity",), exclude=("entity", marked[0]))
+        else:
+            picker = ItemPicker(self.store, f"Merge the {len(marked)} marked entities into…",
+                                kinds=("entity",))
+        target = await self.ask(picker)
+        if target is None:
+            return None
+        other = self.store.get_entity(target[1])
+        if other is None:
+            return None
+        if single:
+            question = (f"Merge “{entity.name}” ({entity.mention_count} mentions) into "
+                        f"“{other.name}” ({other.mention_count})?")
+            sources = marked
+        else:
             sources = [i for i in marked if i != target[1]]
             if not sources:
                 self.notify("nothing else marked to merge into it", markup=False)
-                return
+                return None
             names = [e.name for e in (self.store.get_entity(i) for i in sources[:3]) if e]
-            shown = ", ".join(f"“{safe_line(n)}”" for n in names)
+            shown = ", ".join(f"“{n}”" for n in names)
             if len(sources) > len(names):
                 shown += f" and {len(sources) - len(names)} more"
+            question = (f"Merge {len(sources)} marked entities ({shown}) into "
+                        f"“{other.name}” ({other.mention_count} mentions)?")
+        if not await self.confirm(question, "Merge"):
+            return None
+        if not single:
+            self.entities.clear_marks()
+        return MergeEdit(tuple(sources), target[1])
 
-            def confirmed(yes: Any) -> None:
-                if yes:
-                    self.long_work = "merge"
-                    self.entities.marked.clear()
-                    self.run_merge(sources, target[1])
-
-            self.push_screen(Choice(
-                f"Merge {len(sources)} marked entities ({shown}) into "
-                f"“{safe_line(other.name)}” ({other.mention_count} mentions)?",
-                [(True, Text("Merge")), (False, Text("Cancel"))]), confirmed)
-
-        self.push_screen(ItemPicker(self.store, f"Merge the {len(marked)} marked entities into…",
-                                    kinds=("entity",)), picked)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="merge")
-    def run_merge(self, source_ids: list[int], target_id: int) -> None:
-        """Merge on a connection of its own, in short steps: keys pressed meanwhile (a tag)
-        are committed between two steps and drawn at once; undo waits for the end. Several
-        sources: one merge after another, each its own journal batch (one `u` each)."""
-        last = [time.monotonic()]
-        many = len(source_ids) > 1
-
-        def progress(done: int, total: int) -> None:
-            # Called between two steps, never inside a transaction; a notice a second at most.
-            if done < total and time.monotonic() - last[0] < 1.0:
-                return
-            last[0] = time.monotonic()
-            self.call_from_thread(self.notify, f"merging: {done}/{total} mentions",
-                                  timeout=1.5, markup=False)
-
-        moved = merged = 0
-        problem = None
-        try:
-            with self.store.writing() as writer:
-                for source_id in source_ids:
-                    try:
-                        moved += writer.merge_entities(self.analyst, source_id, target_id,
-                                                       progress)
-                    except (ValueError, KeyError) as exc:  # gone meanwhile: the next one
-                        problem = exc
-                        if not many:
-                            raise
-                        continue
-                    merged += 1
-                    if many:
-                        self.call_from_thread(
-                            self.notify, f"merging: {merged} of {len(source_ids)} entities",
-                            timeout=1.5, markup=False)
-        except (ReadOnlyError, ValueError, KeyError) as exc:
-            self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
-            return
-        finally:
-            self.long_work = None
-            self.call_from_thread(self.after_change)
-        if not many:
-            self.call_from_thread(self.notify, f"merged: {moved} mentions moved", markup=False)
-            return
-        said = (f"merged {merged} of {len(source_ids)} entities: {moved} mentions moved "
-                "(u takes back one merge at a time)")
-        if problem is not None:
-            said += f"; not merged: {problem}"
-        self.call_from_thread(self.notify, said, markup=False,
-                              severity="warning" if problem else "information")
+    # ------------------------------------------------------------- edit (r)
 
     def action_edit(self) -> None:
-        if not self.writable():
-            return
         item = self.focused_item()
         if item is None:
             self.notify("focus an item to edit", markup=False)
             return
         kind, item_id = item
         marked = getattr(self.focused, "marked", None)
+        in_reader = isinstance(self.focused, Reader)
         if kind == "article" and marked:
-            self.date_articles(sorted(marked))
+            self.run_flow(lambda: self.date_flow(sorted(marked)))
         elif kind == "entity":
-            self.edit_entity(item_id)
+            mention = self.reader.current_mention if in_reader else None
+            self.run_flow(lambda: self.entity_flow(item_id, mention))
         elif kind == "article":
-            article = self.store.get_article(item_id)
-            if article is None:
-                return
-            fields = [("title", article.title), ("source", article.source or ""),
-                      ("author", article.author or ""), ("published", article.published or "")]
-
-            def field_chosen(name: Any) -> None:
-                if name is None:
-                    return
-                value = dict(fields)[name]
-
-                def entered(new: str | None) -> None:
-                    if new is None:
-                        return
-                    self._change(lambda: self.store.update_article(
-                        self.analyst, item_id, **{name: new.strip() or None}))
-
-                if name == "published":
-                    self.date_articles([item_id], value)
-                else:
-                    self.push_screen(TextPrompt(f"Article {name}", value), entered)
-
-            options = [(name, Text(f"{name}: {safe_line(value)[:60]}"))
-                       for name, value in fields]
-            if isinstance(self.focused, Reader) and self.reader.evidence() is not None:
-                options.append(("event", Text("new event from the sentence under the cursor")))
-
-            def menu_chosen(name: Any) -> None:
-                if name == "event":
-                    self.new_event_from_reader()
-                else:
-                    field_chosen(name)
-
-            self.push_screen(Choice("Edit which field?", options), menu_chosen)
+            self.run_flow(lambda: self.article_flow(item_id, in_reader))
         elif kind == "event":
-            self.edit_event(item_id)
+            self.run_flow(lambda: self.event_flow(item_id))
         else:
             self.notify(f"nothing to edit on a {kind}", markup=False)
 
-    def edit_entity(self, entity_id: int) -> None:
+    async def article_flow(self, article_id: int, in_reader: bool) -> Edit | None:
+        """Which field, then its value (a date as people write one)."""
+        article = self.store.get_article(article_id)
+        if article is None:
+            return None
+        fields = [("title", article.title), ("source", article.source or ""),
+                  ("author", article.author or ""), ("published", article.published or "")]
+        options = [(name, Text(f"{name}: {safe_line(value)[:60]}")) for name, value in fields]
+        if in_reader and self.reader.evidence() is not None:
+            options.append(("event", Text("new event from the sentence under the cursor")))
+        name = await self.ask(Choice("Edit which field?", options))
+        if name is None:
+            return None
+        if name == "event":
+            return await self.new_event_flow()
+        value = dict(fields)[name]
+        if name == "published":
+            return await self.date_flow([article_id], value)
+        new = await self.ask(TextPrompt(f"Article {name}", value))
+        if new is None:
+            return None
+        return StoreEdit("update_article", (article_id,), ((name, new.strip() or None),))
+
+    async def entity_flow(self, entity_id: int, mention: Any) -> Edit | None:
         """The corrections of an entity: a menu, then the dialog of the one chosen."""
         entity = self.store.get_entity(entity_id)
         if entity is None:
-            return
-        reader = self.reader
-        mention = reader.current_mention if isinstance(self.focused, Reader) else None
+            return None
         options = [("rename", Text(f"rename “{safe_line(entity.name)}”")),
                    ("kind", Text(f"change kind (now {safe_line(entity.kind)})")),
                    ("describe", Text("describe")),
@@ -377,181 +415,175 @@ class CorrectionsMixin:
             options.insert(0, ("unmention", Text(
                 f"this mention is wrong: “{safe_line(mention.text)}” is not "
                 f"{safe_line(entity.name)}")))
-        a = self.analyst
+        what = await self.ask(Choice(f"Correct “{safe_line(entity.name)}”", options))
+        if what == "rename":
+            name = await self.ask(TextPrompt("Rename (the old name stays an alias)",
+                                             entity.name))
+            return StoreEdit("rename_entity", (entity_id, name)) if name and name.strip() \
+                else None
+        if what == "kind":
+            kind = await self.ask(Choice("Kind", [(k, Text(k)) for k in (
+                "person", "organisation", "place", "other")]))
+            return StoreEdit("set_entity_kind", (entity_id, kind)) if kind else None
+        if what == "describe":
+            text = await self.ask(TextPrompt("Description", entity.description or ""))
+            return None if text is None else StoreEdit("set_entity_description",
+                                                       (entity_id, text))
+        if what == "alias":
+            alias = await self.ask(TextPrompt("New alias"))
+            return AliasEdit(entity_id, alias.strip()) if alias and alias.strip() else None
+        if what == "unalias":
+            others = [x for x in entity.aliases if x != entity.name]
+            if not others:
+                self.notify("no other alias to remove", markup=False)
+                return None
+            alias = await self.ask(Choice("Remove which alias?",
+                                          [(x, Text(safe_line(x))) for x in others]))
+            return StoreEdit("remove_alias", (entity_id, alias)) if alias else None
+        if what == "split":
+            return await self.split_flow(entity_id)
+        if what == "delete":
+            if await self.confirm(f"Delete “{entity.name}” with its {entity.mention_count} "
+                                  "mentions, tags and links?", "Delete"):
+                return StoreEdit("delete_entity", (entity_id,))
+            return None
+        if what == "event":
+            return await self.new_event_flow()
+        if what == "unmention" and mention is not None and mention.id is not None:
+            return StoreEdit("remove_mention", (mention.id,))
+        return None
 
-        def chosen(what: Any) -> None:
-            if what == "rename":
-                self.push_screen(TextPrompt("Rename (the old name stays an alias)",
-                                            entity.name), lambda v: v and v.strip() and
-                                 self._change(lambda: self.store.rename_entity(a, entity_id, v)))
-            elif what == "kind":
-                self.push_screen(Choice("Kind", [(k, Text(k)) for k in (
-                    "person", "organisation", "place", "other")]), lambda k: k and self._change(
-                    lambda: self.store.set_entity_kind(a, entity_id, k)))
-            elif what == "describe":
-                self.push_screen(TextPrompt("Description", entity.description or ""),
-                                 lambda v: v is not None and self._change(
-                                     lambda: self.store.set_entity_description(a, entity_id, v)))
-            elif what == "alias":
-                self.push_screen(TextPrompt("New alias"), lambda v: v and v.strip() and
-                                 self.add_alias(entity_id, v.strip()))
-            elif what == "unalias":
-                others = [x for x in entity.aliases if x != entity.name]
-                if not others:
-                    self.notify("no other alias to remove", markup=False)
-                    return
-                self.push_screen(Choice("Remove which alias?", [(x, Text(safe_line(x)))
-                                                                for x in others]),
-                                 lambda x: x and self._change(
-                                     lambda: self.store.remove_alias(a, entity_id, x)))
-            elif what == "split":
-                self.split_entity(entity_id)
-            elif what == "delete":
-                self.push_screen(Choice(
-                    f"Delete “{safe_line(entity.name)}” with its {entity.mention_count} "
-                    "mentions, tags and links?", [(True, Text("Delete")), (False,
-                                                                          Text("Cancel"))]),
-                    lambda yes: yes and self._change(
-                        lambda: self.store.delete_entity(a, entity_id)))
-            elif what == "event":
-                self.new_event_from_reader()
-            elif what == "unmention" and mention is not None and mention.id is not None:
-                self._change(lambda: self.store.remove_mention(a, mention.id))
-
-        self.push_screen(Choice(f"Correct “{safe_line(entity.name)}”", options), chosen)
-
-    def add_alias(self, entity_id: int, alias: str) -> None:
-        """Add an alias and mark its occurrences in every article as mentions (one change);
-        when the name is ambiguous, offer to mark them."""
-        if not self.store.readonly:
-            marked = 0
-
-            def add() -> None:
-                nonlocal marked
-                marked = self.store.add_alias_and_mark(self.analyst, entity_id, alias)[1]
-
-            self._change(add)
-            if marked:
-                self.notify(f"“{alias}” marked {marked} times as a mention", markup=False)
-                return
-        hits = self.store.find_text(alias)
-        if not hits:
-            self.notify(f"no unmarked “{alias}” in any article", markup=False)
-            return
-        articles = len({h[0] for h in hits})
-        self.push_screen(Choice(
-            f"“{safe_line(alias)}” stands {len(hits)} times in {articles} articles, not yet "
-            "marked. Mark them as mentions?",
-            [(True, Text(f"Mark {len(hits)} mentions")), (False, Text("Leave them"))]),
-            lambda yes: yes and self._change(lambda: self.store.add_mentions(
-                self.analyst, entity_id, hits, f"mark '{alias}'")))
-
-    def split_entity(self, entity_id: int) -> None:
+    async def split_flow(self, entity_id: int) -> StoreEdit | None:
+        """Choose the mentions of the other entity (each choice toggles one), then its name."""
         mentions = self.store.entity_mentions(entity_id, 0, 500)
-        chosen: set[int] = set()
         titles = {a.id: a.title for a, _ in self.store.entity_articles(entity_id, 500)}
-
-        def pick(value: Any) -> None:
-            if value is None:
-                return
-            if value != "done":
-                chosen.symmetric_difference_update({value})
-                self.push_screen(menu(), pick)
-                return
-            if not chosen:
-                return
-            self.push_screen(TextPrompt("Name of the new entity"), lambda name: name and
-                             name.strip() and self._change(lambda: self.store.split_entity(
-                                 self.analyst, entity_id, sorted(chosen), name.strip())))
-
-        def menu() -> Choice:
+        chosen: set[int] = set()
+        while True:
             options: list[tuple[Any, Text]] = [("done", Text(
                 f"done: split {len(chosen)} chosen mentions off", style="bold"))]
             for m in mentions:
                 options.append((m.id, Text(f"{safe_line(m.text)}  in "
                                            f"{safe_line(titles.get(m.article_id, '?'))[:60]}")))
-            return Choice("Choose the mentions of the other entity", options, selected=chosen)
+            value = await self.ask(Choice("Choose the mentions of the other entity", options,
+                                          selected=chosen))
+            if value is None:
+                return None
+            if value == "done":
+                break
+            chosen.symmetric_difference_update({value})
+        if not chosen:
+            return None
+        name = await self.ask(TextPrompt("Name of the new entity"))
+        if not name or not name.strip():
+            return None
+        return StoreEdit("split_entity", (entity_id, sorted(chosen), name.strip()))
 
-        self.push_screen(menu(), pick)
-
-    def edit_event(self, event_id: int) -> None:
+    async def event_flow(self, event_id: int) -> Edit | None:
         event = self.store.get_event(event_id)
         if event is None:
-            return
-        a = self.analyst
-
-        def chosen(what: Any) -> None:
-            if what == "title":
-                self.push_screen(TextPrompt("Event title", event.title), lambda v: v and
-                                 v.strip() and self._change(lambda: self.store.update_event(
-                                     a, event_id, title=v.strip())))
-            elif what == "date":
-                current = event.date_start or ""
-                if event.date_end:
-                    current += f"/{event.date_end}"
-                self.push_screen(TextPrompt("Date of the event (a range: START..END)",
-                                            current, DATE_HINT, check=range_problem),
-                                 lambda v: v and self._set_event_date(event_id, v.strip()))
-            elif what == "delete":
-                self._change(lambda: self.store.delete_event(a, event_id))
-            elif what == "involve":
-                self.push_screen(ItemPicker(self.store, "Involve which entity?",
-                                            kinds=("entity",)),
-                                 lambda t: t and self._change(lambda: self.store.set_event_entity(
-                                     a, event_id, t[1], True)))
-            elif what == "uninvolve":
-                names = self.store.get_entities(event.entity_ids)
-                if not names:
-                    self.notify("this event involves no entity", markup=False)
-                    return
-                self.push_screen(Choice("No longer involved:", [
-                    (i, Text(safe_line(e.name))) for i, e in names.items()]),
-                    lambda i: i and self._change(lambda: self.store.set_event_entity(
-                        a, event_id, i, False)))
-
-        self.push_screen(Choice("Correct the event", [
+            return None
+        what = await self.ask(Choice("Correct the event", [
             ("title", Text(f"title: {safe_line(event.title)[:60]}")),
             ("date", Text(f"date: {safe_line(event.date_start) or 'unresolved'} "
                           f"({safe_line(event.precision)})")),
             ("involve", Text("add an entity it involves")),
             ("uninvolve", Text("remove an entity it involves")),
-            ("delete", Text("delete this event"))]), chosen)
+            ("delete", Text("delete this event"))]))
+        if what == "title":
+            title = await self.ask(TextPrompt("Event title", event.title))
+            return StoreEdit("update_event", (event_id,), (("title", title.strip()),)) \
+                if title and title.strip() else None
+        if what == "date":
+            current = event.date_start or ""
+            if event.date_end:
+                current += f"/{event.date_end}"
+            value = await self.ask(TextPrompt("Date of the event (a range: START..END)",
+                                              current, DATE_HINT, check=range_problem))
+            if not value or not value.strip():
+                return None
+            try:
+                start, end, precision = typed_range(value.strip())
+            except ValueError as exc:  # the prompt checked it: only a race gets here
+                self.notify(str(exc), severity="warning", markup=False)
+                return None
+            return StoreEdit("update_event", (event_id,), (
+                ("date_start", start), ("date_end", end), ("precision", precision)))
+        if what == "delete":
+            return StoreEdit("delete_event", (event_id,))
+        if what == "involve":
+            target = await self.ask(ItemPicker(self.store, "Involve which entity?",
+                                               kinds=("entity",)))
+            return StoreEdit("set_event_entity", (event_id, target[1], True)) if target \
+                else None
+        if what == "uninvolve":
+            names = self.store.get_entities(event.entity_ids)
+            if not names:
+                self.notify("this event involves no entity", markup=False)
+                return None
+            entity_id = await self.ask(Choice("No longer involved:", [
+                (i, Text(safe_line(e.name))) for i, e in names.items()]))
+            return StoreEdit("set_event_entity", (event_id, entity_id, False)) if entity_id \
+                else None
+        return None
 
-    def new_event_from_reader(self) -> None:
+    async def new_event_flow(self) -> StoreEdit | None:
         """An event from the sentence under the reader's cursor, with its entities."""
         evidence = self.reader.evidence()
         if evidence is None:
             self.notify("put the reader's cursor on the sentence first ([ ] or v)", markup=False)
-            return
+            return None
         article_id, start, end = evidence
         entity_ids = sorted({m.entity_id for m in self.reader.mentions
                              if start <= m.start and m.end <= end and m.entity_id is not None})
-        sentence = " ".join(self.reader.article.body[start:end].split())  # type: ignore[union-attr]
-
-        def dated(value: str | None) -> None:
-            if value is None:
-                return
-            value = value.strip()
-            iso, precision = parse_typed_date(value) if value else (None, "unknown")
-            self._change(lambda: self.store.create_event(
-                self.analyst, title=sentence[:80], date_start=iso,
-                precision=precision, article_id=article_id, evidence_start=start,
-                evidence_end=end, entity_ids=entity_ids))
+        sentence = " ".join(self.reader.article.body[start:end].split())
 
         def problem(value: str) -> str | None:
             return date_problem(value) if value.strip() else None
 
-        self.push_screen(TextPrompt("Date of the event (empty if unknown)", "", DATE_HINT,
-                                    check=problem), dated)
+        value = await self.ask(TextPrompt("Date of the event (empty if unknown)", "",
+                                          DATE_HINT, check=problem))
+        if value is None:
+            return None
+        value = value.strip()
+        iso, precision = parse_typed_date(value) if value else (None, "unknown")
+        return StoreEdit("create_event", (), (
+            ("title", sentence[:80]), ("date_start", iso), ("precision", precision),
+            ("article_id", article_id), ("evidence_start", start), ("evidence_end", end),
+            ("entity_ids", entity_ids)))
 
-    def _set_event_date(self, event_id: int, value: str) -> None:
-        try:
-            start, end, precision = typed_range(value)
-        except ValueError as exc:  # the prompt checked it: only a race gets here
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        self._change(lambda: self.store.update_event(
-            self.analyst, event_id, date_start=start, date_end=end, precision=precision))
+    def new_event_from_reader(self) -> None:
+        self.run_flow(self.new_event_flow)
+
+    async def date_flow(self, article_ids: list[int], current: str = "") -> DateEdit | None:
+        """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
+        for none) for the articles, as one change: one `u` takes it back from all of them.
+        A line that is not a date keeps the dialog open, saying why."""
+        def problem(value: str) -> str | None:
+            return date_problem(value) if value.strip() else None
+
+        title = ("Article date" if len(article_ids) == 1
+                 else f"Date of the {len(article_ids)} marked articles (one change; u undoes)")
+        value = await self.ask(TextPrompt(title, current, DATE_FORMS, check=problem))
+        if value is None:
+            return None
+        published, precision = parse_typed_date(value) if value.strip() else (
+            None, "unknown")
+        return DateEdit(tuple(article_ids), published, precision)
+
+    def date_articles(self, article_ids: list[int], current: str = "") -> None:
+        self.run_flow(lambda: self.date_flow(article_ids, current))
+
+    # ------------------------------------------------------------- mentions, connections
+
+    def mark_mention(self, article_id: int, start: int, end: int) -> None:
+        """Mark a missed mention: the reader's selection, as a mention of a picked entity."""
+        async def flow() -> StoreEdit | None:
+            target = await self.ask(ItemPicker(self.store, "Mention of which entity?",
+                                               kinds=("entity",)))
+            return StoreEdit("add_mention", (article_id, target[1], start, end)) if target \
+                else None
+
+        self.run_flow(flow)
 
     def action_connections(self) -> None:
         entity_id = self.focused_entity()
@@ -568,54 +600,4 @@ class CorrectionsMixin:
             else:
                 self.inspector.show(*item)
 
-        self.push_screen(ConnectionsScreen(self.store, entity_id), opened)
-
-    def mark_mention(self, article_id: int, start: int, end: int) -> None:
-        """Mark a missed mention: the reader's selection, as a mention of a picked entity."""
-        def picked(target: tuple[str, int] | None) -> None:
-            if target is not None:
-                self._change(lambda: self.store.add_mention(self.analyst, article_id,
-                                                            target[1], start, end))
-
-        self.push_screen(ItemPicker(self.store, "Mention of which entity?", kinds=("entity",)),
-                         picked)
-
-    def date_articles(self, article_ids: list[int], current: str = "") -> None:
-        """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
-        for none) and give it to the articles as one change: one `u` takes it back from all
-        of them. A line that is not a date keeps the dialog open, saying why."""
-        from dossier.ingest.dates import resolve
-
-        def problem(value: str) -> str | None:
-            return date_problem(value) if value.strip() else None
-
-        def entered(value: str | None) -> None:
-            if value is None:
-                return
-            published, precision = parse_typed_date(value) if value.strip() else (
-                None, "unknown")
-            if not self._change(lambda: self.store.set_articles_date(
-                    self.analyst, article_ids, published, precision, resolve)):
-                return
-            if len(article_ids) > 1:
-                self.articles.marked.clear()
-                self.articles.refresh()
-                self.notify(f"dated {len(article_ids)} articles: {published or 'no date'}"
-                            f" ({precision})", markup=False)
-
-        title = ("Article date" if len(article_ids) == 1
-                 else f"Date of the {len(article_ids)} marked articles (one change; u undoes)")
-        self.push_screen(TextPrompt(title, current, DATE_FORMS, check=problem), entered)
-
-    def _change(self, do: Any) -> bool:
-        """Make one change in the store and show it; False (and said) when refused."""
-        try:
-            do()
-        except (ReadOnlyError, ValueError, KeyError) as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return False
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return False
-        self.after_change()
-        return True
+        self.app.push_screen(ConnectionsScreen(self.store, entity_id), opened)

@@ -31,7 +31,7 @@ def wires_path(tmp_path) -> tuple[Path, int, int]:
 
 
 def shown_ids(app) -> list[int]:
-    articles = app.articles
+    articles = app.main_screen.articles
     return [r.id for r in articles.source.page(0, articles.count)]
 
 
@@ -46,7 +46,7 @@ async def test_the_copy_folds_under_its_first_and_plus_opens_it(wires_path, size
     app = DossierApp(store, tagsets=load_tagsets(), analyst="ana")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        articles = app.articles
+        articles = app.main_screen.articles
         total = store.count_articles()
         assert articles.count == total - 1
         assert copy not in shown_ids(app) and first in shown_ids(app)
@@ -92,7 +92,7 @@ async def test_search_hits_do_not_fold(wires_path):
     app = DossierApp(store, tagsets=load_tagsets(), analyst="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.articles.focus()
+        app.main_screen.articles.focus()
         await pilot.press("slash")
         await pilot.press(*"Regan")
         await pilot.press("enter")

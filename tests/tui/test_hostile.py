@@ -53,8 +53,8 @@ async def test_hostile_text_is_inert_in_every_pane(make_app, tmp_path, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         seen = ""
-        for pane in ("articles-pane", "reader", "inspector", "entities", "timeline-pane"):
-            app.go_to_pane(pane)
+        for pane in ("articles-pane", "reader", "inspector", "entities-pane", "timeline-pane"):
+            app.main_screen.go_to_pane(pane)
             await settle(pilot)
             if pane == "reader":
                 await pilot.press("]")  # the hostile entity's mention, into the inspector

@@ -130,7 +130,7 @@ async def test_help_lists_every_key_and_tag_hotkey(make_app, size):
             await pilot.press("j")
             await settle(pilot)
             seen += screen_text(app)
-        for binding in [*app.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS,
+        for binding in [*app.main_screen.BINDINGS, *LazyList.BINDINGS, *Reader.BINDINGS,
                         *Inspector.BINDINGS]:
             assert binding.tooltip[:30] in seen, binding
         assert "Full-text search" in seen and "Command palette" in seen
@@ -176,16 +176,17 @@ async def test_palette_lists_every_action_and_switches_theme(make_app, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         titles = {title for title, _, _ in app.palette_commands()}
-        for binding in app.BINDINGS:
+        for binding in app.main_screen.BINDINGS:
             assert binding.description in titles
         for wanted in ("Go to Reader", "Go to Timeline", "Reader: Next mention",
                        "Inspector: Follow link", "List: Bottom", "Theme: dossier-light",
                        "Theme: dossier-high-contrast"):
             assert wanted in titles
-        if app.narrow:
-            app.go_to_pane("reader")
+        if app.main_screen.narrow:
+            app.main_screen.go_to_pane("reader")
         await settle(pilot)
-        assert colours_of(app, "Mkrtychev", app.reader) == {"#f2b35e"}  # dark's person colour
+        # dark's person colour
+        assert colours_of(app, "Mkrtychev", app.main_screen.reader) == {"#f2b35e"}
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Theme: dossier-light")
@@ -195,10 +196,10 @@ async def test_palette_lists_every_action_and_switches_theme(make_app, size):
         assert app.theme == "dossier-light"
         # The entity colours come from the theme: the reader is drawn again in the new ones.
         assert app.theme_variables["entity-person"].lower() == "#9a5800"
-        if app.narrow:
-            app.go_to_pane("reader")
+        if app.main_screen.narrow:
+            app.main_screen.go_to_pane("reader")
         await settle(pilot)
-        assert colours_of(app, "Mkrtychev", app.reader) == {"#9a5800"}
+        assert colours_of(app, "Mkrtychev", app.main_screen.reader) == {"#9a5800"}
 
 
 async def test_palette_runs_a_pane_command(make_app):
@@ -227,7 +228,7 @@ async def test_small_screen_shows_one_pane_at_a_time(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.narrow
+        assert app.main_screen.narrow
         text = screen_text(app)
         # The bar names every pane; only the Articles pane is drawn, at full width.
         assert "Articles   Reader   Inspector   Entities   Timeline" in text
@@ -284,7 +285,7 @@ async def test_search_runs_in_a_worker_and_says_so(make_app):
         await settle(pilot)
         articles = app.query_one(ArticleList)
         assert articles.search_query == "sanctions" and articles.count == 2
-        assert app._searching is None
+        assert app.main_screen._searching is None
         assert "(searching…)" not in screen_text(app)
 
 
@@ -422,7 +423,7 @@ async def test_search_answers_at_once_then_ranks(make_app, sample_path, monkeypa
         assert f"Search: Ukraine ({articles.count}) · latest first" in screen_text(app)
         gate.set()
         await settle(pilot)
-        assert articles.search_order == "rank" and app._searching is None
+        assert articles.search_order == "rank" and app.main_screen._searching is None
         assert _shown(articles) == _ranked(sample_path, "Ukraine")
         assert f"Search: Ukraine ({articles.count}) · best first" in screen_text(app)
 

@@ -145,7 +145,7 @@ async def test_the_inspector_lists_candidates_and_M_merges_from_there(pairs_path
         assert entities.current.name == "CIA"
         text = screen_text(app)
         assert "Same entity?" in text and "Central Intelligence Agency" in text
-        app.inspector.focus()
+        app.main_screen.inspector.focus()
         await pilot.press("M")
         await settle(pilot)
         assert current(app) == ("entity", ids_of(pairs_path, "CIA",

@@ -14,7 +14,7 @@ EVENT = "SELECT date_start, date_end, precision FROM events WHERE id = ?"
 
 async def _edit_first_event_date(app, pilot) -> int:
     await settle(pilot)
-    app.go_to_pane("timeline-pane")
+    app.main_screen.go_to_pane("timeline-pane")
     await settle(pilot)
     event_id = app.query_one(EventList).current.id
     await pilot.press("r")

@@ -9,7 +9,7 @@ from tui_helpers import screen_text, settle
 
 from dossier.tui.widgets.panes import ArticleList
 
-PANES = ("articles-pane", "reader", "inspector", "entities", "timeline-pane")
+PANES = ("articles-pane", "reader", "inspector", "entities-pane", "timeline-pane")
 SIZES = [(120, 40), (80, 24)]
 
 
@@ -46,7 +46,7 @@ async def test_z_zooms_every_pane_and_back(make_app, tmp_path, size, pane):
     app = make_app(build(tmp_path / "fixed.db"))
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        app.go_to_pane(pane)
+        app.main_screen.go_to_pane(pane)
         await settle(pilot)
         await pilot.press("z")
         await settle(pilot)

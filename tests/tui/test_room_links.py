@@ -13,7 +13,7 @@ SIZES = [(120, 40), (80, 24)]
 
 async def _to_mkrtychev(app, pilot) -> Reader:
     await settle(pilot)
-    app.go_to_pane("reader")
+    app.main_screen.go_to_pane("reader")
     await settle(pilot)
     reader = app.query_one(Reader)
     while reader.current_entity is None or reader.current_entity.name != "Ashot Mkrtychev":

@@ -20,7 +20,7 @@ SECOND = "Russia seeking new munitions"
 async def _tag_both(app, pilot):
     """The first article of the list (FIRST) relevant, the next background: one key each."""
     await settle(pilot)
-    app.articles.focus()
+    app.main_screen.articles.focus()
     await pilot.press("1", "2")
     await settle(pilot)
 
@@ -56,17 +56,17 @@ async def test_entities_and_timeline_follow_the_story(make_app, size):
         await _tag_both(app, pilot)
         entities, events = app.query_one(EntityList), app.query_one(EventList)
         whole_entities, whole_events = entities.count, events.count
-        app._set_story(Scope(tags=(("triage", "relevant"),)))
+        app.main_screen._set_story(Scope(tags=(("triage", "relevant"),)))
         await settle(pilot)
         assert entities.count == whole_entities  # not followed yet
         await pilot.press("F")
         await settle(pilot)
         assert 0 < entities.count < whole_entities
         assert events.count < whole_events
-        app.go_to_pane("entities")
+        app.main_screen.go_to_pane("entities-pane")
         await settle(pilot)
         assert "Entities of the story" in screen_text(app)
-        app.go_to_pane("timeline-pane")
+        app.main_screen.go_to_pane("timeline-pane")
         await settle(pilot)
         assert "Timeline of the story" in screen_text(app)
         await pilot.press("F")
@@ -79,20 +79,20 @@ async def test_export_takes_what_the_list_shows_or_the_marks(make_app, tmp_path,
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await _tag_both(app, pilot)
-        app._set_story(Scope(tags=(("triage", "relevant"),)))
+        app.main_screen._set_story(Scope(tags=(("triage", "relevant"),)))
         await settle(pilot)
         out = tmp_path / "story.json"
         await pilot.press("e")
         await settle(pilot)
         assert "Export the 1 articles listed" in screen_text(app)
         await pilot.press("escape")
-        app.run_export("json", str(out), app.articles.story())
+        app.run_export("json", str(out), app.main_screen.articles.story())
         await settle(pilot)
         titles = [a["title"] for a in json.loads(out.read_text())["articles"]]
         assert len(titles) == 1 and titles[0].startswith(FIRST)
-        app._set_story(Scope())
+        app.main_screen._set_story(Scope())
         await settle(pilot)
-        app.articles.focus()
+        app.main_screen.articles.focus()
         await pilot.press("g", "j", "space")  # mark the older one
         await settle(pilot)
         await pilot.press("e")
@@ -105,7 +105,7 @@ async def test_a_named_view_survives_a_restart(make_app, sample_path, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await _tag_both(app, pilot)
-        app._set_story(Scope(tags=(("triage", "background"),)))
+        app.main_screen._set_story(Scope(tags=(("triage", "background"),)))
         await settle(pilot)
         await pilot.press("V")
         await settle(pilot)
@@ -135,7 +135,7 @@ async def test_entities_find_by_name_as_you_type(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        app.go_to_pane("entities")
+        app.main_screen.go_to_pane("entities-pane")
         await settle(pilot)
         entities = app.query_one(EntityList)
         everything = entities.count

@@ -12,7 +12,7 @@ from dossier import keys
 from dossier.model import Article
 from dossier.store import Store
 from dossier.tagsets import APP_KEYS, load_tagsets, parse
-from dossier.tui.app import DossierApp
+from dossier.tui.app import DossierApp, MainScreen
 from dossier.tui.widgets.lazylist import LazyList
 from dossier.tui.widgets.panes import ArticleList, Reader
 
@@ -42,7 +42,7 @@ def test_keys_are_plain_data_and_feed_the_tag_sets():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     # Every key the app binds on the main screen is refused to a tag, by key and character.
-    for binding in DossierApp.BINDINGS + LazyList.BINDINGS + Reader.BINDINGS:
+    for binding in MainScreen.BINDINGS + LazyList.BINDINGS + Reader.BINDINGS:
         for name in keys.names(binding.key):
             assert name in APP_KEYS and keys.CHARACTERS.get(name, name) in APP_KEYS
     for char in "xzcvas?/[]":
@@ -90,7 +90,7 @@ async def test_triage_from_the_reader_opens_the_next_article(make_app, pile, siz
     app = make_app(path)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        app.go_to_pane("reader")
+        app.main_screen.go_to_pane("reader")
         await settle(pilot)
         reader = app.query_one(Reader)
         assert reader.article.id == listed[0]

@@ -41,7 +41,7 @@ async def test_an_entity_in_the_reader_and_inspector(make_app, tmp_path, size):
         await settle(pilot)
         await pilot.press("G", "enter")  # the oldest article
         await settle(pilot)
-        app.go_to_pane("reader")
+        app.main_screen.go_to_pane("reader")
         await settle(pilot)
         await pilot.press("]", "]", "]", "enter")  # its third mention: Lena Varga
         await settle(pilot)

@@ -127,7 +127,7 @@ async def test_link_from_the_reader_keeps_evidence(make_app, sample_path):
         await pilot.press("l")
         await settle(pilot)
         await pilot.press(*"north korea")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await settle(pilot)
         await pilot.press("enter")  # first hit: the entity North Korea
         await settle(pilot)
@@ -184,12 +184,12 @@ async def test_rename_entity_and_merge(make_app, sample_path):
         await pilot.press("m")
         await settle(pilot)
         await pilot.press(*"kremlin")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await settle(pilot)
         await pilot.press("enter")  # target: Kremlin
         await settle(pilot)
         await pilot.press("enter")  # confirm
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await settle(pilot)
         got = rows(sample_path, "SELECT count(*) FROM entities WHERE name = 'Vladimir Putin'")
         assert got == [(0,)]
@@ -294,7 +294,7 @@ async def test_m_merges_every_marked_entity_into_the_one_chosen(make_app, sample
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        app.go_to_pane("entities")
+        app.main_screen.go_to_pane("entities-pane")
         await settle(pilot)
         entities = app.query_one(EntityList)
         while entities.current.name == "Kremlin":
@@ -308,7 +308,7 @@ async def test_m_merges_every_marked_entity_into_the_one_chosen(make_app, sample
         await settle(pilot)
         assert "marked entities into" in screen_text(app)
         await pilot.press(*"kremlin")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await settle(pilot)
         await pilot.press("enter")  # target: Kremlin
         await settle(pilot)
@@ -316,7 +316,7 @@ async def test_m_merges_every_marked_entity_into_the_one_chosen(make_app, sample
         notices = []
         app.notify = lambda message, *a, **k: notices.append(message)
         await pilot.press("enter")  # confirm
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await settle(pilot)
         assert any(f"merged {len(sources)} of {len(sources)} entities" in n for n in notices)
         left = {i for (i,) in rows(sample_path, "SELECT id FROM entities")}

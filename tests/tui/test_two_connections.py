@@ -61,7 +61,7 @@ async def test_what_a_merge_removed_leaves_the_screen_and_takes_no_tag(make_app,
         await settle(pilot)
         gone = reader.current_entity
         assert gone is not None and gone.id is not None
-        app.inspector.show("entity", gone.id)
+        app.main_screen.inspector.show("entity", gone.id)
         await settle(pilot)
         other = next(e for e in app.store.list_entities(0, 50) if e.id != gone.id
                      and e.kind == gone.kind)
@@ -92,7 +92,7 @@ async def test_a_change_on_a_gone_item_is_refused_with_a_notice(make_app, sample
         colleague = Store.open(sample_path)
         colleague.delete_entity("bo", entity.id)
         colleague.close()
-        app.apply_tag([("entity", entity.id)], app.tagsets.sets_for("entity")[0],
+        app.main_screen.apply_tag([("entity", entity.id)], app.tagsets.sets_for("entity")[0],
                       app.tagsets.sets_for("entity")[0].tags[0].name)
         await pilot.pause()
         assert any("no longer exists" in str(n.message) for n in app._notifications)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.worker import WorkerCancelled
+
 
 def screen_text(app) -> str:
     """What the terminal shows: every cell of the current screen, line by line."""
@@ -25,12 +27,32 @@ def rows(path: Path, sql: str, params=()) -> list[tuple]:
 async def settle(pilot) -> None:
     """Wait until the app has processed what was sent and its workers are done."""
     await pilot.pause()
+    app = pilot.app
+    main = getattr(app, "main_screen", None)
     # A dialog flow (link, correction) is a worker waiting on the analyst's answers: not work
-    # to wait for.
-    await pilot.app.workers.wait_for_complete(
-        [w for w in pilot.app.workers if not (w.group or "").endswith("-flow")])
+    # to wait for while a dialog is up. Between two dialogs (one answered, the next not yet
+    # shown) or after the last one it is not waiting on the analyst: let it reach its next
+    # dialog or its end (a bounded number of turns of the event loop, not a time).
+    for _ in range(200):
+        if app.screen is not main or not any(
+                (w.group or "").endswith("-flow") and not w.is_finished for w in app.workers):
+            break
+        await pilot.pause()
+    # Every other worker to its end; one cancelled meanwhile (an exclusive worker overtaken
+    # by a newer one: the picker's lookup as typing goes on) is not a failure to raise here.
+    for _ in range(50):
+        pending = [w for w in app.workers
+                   if not (w.group or "").endswith("-flow") and not w.is_finished]
+        if not pending:
+            break
+        for worker in pending:
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                pass
+        await pilot.pause()
     # The inspector follows the cursor once it rests: wait for that, not for a fixed time.
-    while getattr(pilot.app, "_inspect_timer", None) is not None:
+    while getattr(main or app, "_inspect_timer", None) is not None:
         await pilot.pause()
     await pilot.pause()
 

@@ -87,6 +87,45 @@ class Choice(ModalScreen[Any]):
         self.dismiss(None)
 
 
+class Confirm(ModalScreen[bool]):
+    """The one yes/no question of the app (merge, delete, mark every hit): the answer that
+    changes the file first and highlighted (enter), the other below it; `y` says yes, `n` or
+    escape says no. Dismisses with True only for yes."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No", id="confirm.no",
+                tooltip="Leave everything as it is"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Do it"),
+    ]
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm > Vertical { width: 70; max-width: 95%; height: auto; border: round $warning;
+        background: $surface; padding: 0 1; }
+    Confirm OptionList { height: auto; }
+    """
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__()
+        # The question names things from the file (an entity, an alias): shown inert.
+        self.question, self.yes, self.no = safe_line(question), safe_line(yes), safe_line(no)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.question, style="bold"))
+            yield OptionList(Option(Text(f"  {self.yes}  (y)"), id="yes"),
+                             Option(Text(f"  {self.no}  (n)"), id="no"))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text; with `check`, a refused line keeps the dialog open with the
     text as typed and the reason under it (nothing typed is lost to a typo)."""

@@ -79,6 +79,14 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             super().__init__()
             self.lazy_list = lazy_list
 
+    class Reloaded(Message):
+        """The rows were read again (another source, or a change in the file): their count
+        may differ; the pane around the list retitles."""
+
+        def __init__(self, lazy_list: LazyList) -> None:
+            super().__init__()
+            self.lazy_list = lazy_list
+
     class Chosen(Message):
         """Enter was pressed on a row."""
 
@@ -118,6 +126,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self.source.forget()
         if recount:
             self._count = self.source.count()
+            self.post_message(self.Reloaded(self))
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(0, 0, animate=False)
@@ -297,6 +306,12 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Chosen(self, row))
+
+    def clear_marks(self) -> None:
+        """Unmark every row (after an action on the marked rows); the pane retitles."""
+        if self.marked:
+            self.marked.clear()
+            self.post_message(self.MarksChanged(self))
 
     def action_mark(self) -> None:
         row = self.current

@@ -648,6 +648,15 @@ class Reader(VerticalScroll, can_focus=True):
             self.entity = entity
             self.opened = opened
 
+    class SpanChosen(Message):
+        """The analyst chose a span of the body (v, then enter): a missed mention to mark."""
+
+        def __init__(self, article_id: int, start: int, end: int) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.start = start
+            self.end = end
+
     def __init__(self, store: Store, tagsets: TagConfig, **kwargs: Any):
         super().__init__(**kwargs)
         self.store = store
@@ -952,7 +961,7 @@ class Reader(VerticalScroll, can_focus=True):
             self.selection = None
             self.refresh_bindings()
             self.query_one("#reader-body", Static).update(self.body_text())
-            self.app.mark_mention(self.article.id, start, end)  # type: ignore[attr-defined]
+            self.post_message(self.SpanChosen(self.article.id, start, end))
             return
         if self.current_mention is None:
             self.app.notify("move to a mention first (] or [)", markup=False)

@@ -1,0 +1,1146 @@
+"""The main screen: five panes over one dossier file, driven by the keyboard.
+
+Articles, Reader, Entities, Timeline, Inspector. Lists are lazy (pages from SQLite); every
+analyst change is a store call that commits before the screen shows it. The app
+(`dossier.tui.app`) keeps what outlives the screen: the store, themes, keymap, notices.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import replace as _replace
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from dossier import keys
+from dossier.model import Scope, ScopeError, TagFilter
+from dossier.safetext import safe_line
+from dossier.store import (
+    STORE_ERRORS,
+    GoneError,
+    JournalConflict,
+    ReadOnlyError,
+    SearchError,
+    Store,
+    problem_text,
+)
+from dossier.store.views import density, describe_targets, walk_targets
+from dossier.tagsets import TagConfig, TagSet
+from dossier.tui.bindings import bindings
+from dossier.tui.corrections import CorrectionsMixin
+from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
+from dossier.tui.screens.dialogs import HEADING, Choice, TextPrompt
+from dossier.tui.widgets.lazylist import PAGE, LazyList
+from dossier.tui.widgets.listpanes import (
+    ArticlesPane,
+    EntitiesPane,
+    TimelinePane,
+)
+from dossier.tui.widgets.panebar import PaneBar
+from dossier.tui.widgets.panes import (
+    ArticleList,
+    ArticleSource,
+    EntityList,
+    EventList,
+    Inspector,
+    ItemList,
+    Reader,
+    SearchSource,
+)
+
+# The panes in tab order: (id of the pane, its name, id of the widget that takes focus).
+PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader"),
+         ("inspector", "Inspector", "inspector"), ("entities-pane", "Entities", "entities"),
+         ("timeline-pane", "Timeline", "events"))
+LIST_PANES = ("articles-pane", "entities-pane", "timeline-pane")
+# The actions that change the file: off on a read-only dossier (`MainScreen.check_action`).
+WRITE_ACTIONS = frozenset({"tag", "link", "merge", "edit", "undo", "redo"})
+NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
+KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
+
+
+class MainScreen(CorrectionsMixin, Screen[None]):
+    """The five panes: routes focus between them, runs the analyst's actions on them."""
+
+    # Below 100 columns or 28 rows the five panes do not fit side by side: the screen then
+    # shows one pane at a time (tab / shift+tab switch, a bar names them all).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+    BINDINGS = bindings(keys.APP)  # every key once, in dossier/keys.py
+
+    # Entities and Timeline show the story's articles only (the Articles filter and search).
+    follow_story: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, store: Store, tagsets: TagConfig, analyst: str) -> None:
+        super().__init__()
+        self.store = store
+        self.tagsets = tagsets
+        self.analyst = analyst
+        self._status_plain = ""
+        self._inspect_next: tuple[str, int] | None = None
+        self._inspect_timer: Any = None
+        self.current_pane = "articles-pane"  # the one shown when the screen is narrow
+        self._last_list_pane = "articles-pane"
+        self._ranking_query: str | None = None  # the query whose ranked page is awaited
+        self._search_serial = 0  # of the latest search: an older worker's answer is dropped
+
+    # ------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(""), id="status")
+        yield PaneBar(id="panebar")
+        with Horizontal(id="top"):
+            yield ArticlesPane(self.store, self.tagsets, id="articles-pane", classes="pane")
+            yield Reader(self.store, self.tagsets, id="reader", classes="pane")
+            yield Inspector(self.store, self.tagsets, id="inspector", classes="pane")
+        with Horizontal(id="bottom"):
+            yield EntitiesPane(self.store, self.tagsets, id="entities-pane", classes="pane")
+            yield TimelinePane(self.store, self.tagsets, id="timeline-pane", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._apply_breakpoints()
+        self.query_one("#search", Input).display = False
+        self._show_pane("articles-pane")
+        self.articles.reload(keep_cursor=False)
+        self.events.reload(keep_cursor=False)
+        self.entities.empty_text = "counting mentions…"
+        self.reader.border_title = Text("Reader")
+        self.inspector.border_title = Text("Inspector")
+        # Titled before the first paint (their `Reloaded` messages come after it).
+        for pane in (self.articles_pane, self.entities_pane, self.timeline_pane):
+            pane.retitle()
+        self._show_status()
+        # Ranking entities by mentions and the density strip read every mention and event:
+        # on a big dossier that is more than a frame, so it happens after the first paint.
+        self.warm_up()
+        # A colleague may be tagging the same file: look for their commits every second (on
+        # PostgreSQL, twice a second: the look reads the LISTEN notices, one round trip).
+        self._data_version = self.store.data_version()
+        self.set_interval(0.5 if self.store.engine == "postgresql" else 1.0,
+                          self.check_for_other_writers)
+        self.articles.focus()
+        first = self.articles.current
+        if first is not None:
+            self.reader.show(first.id)
+
+    @property
+    def long_work(self) -> str | None:
+        """What long work runs ("merge"): undo waits for it (the app's, it outlives keys)."""
+        return self.app.long_work  # type: ignore[attr-defined,no-any-return]
+
+    @long_work.setter
+    def long_work(self, value: str | None) -> None:
+        self.app.long_work = value  # type: ignore[attr-defined]
+
+    def writable(self) -> bool:
+        """True when changes are allowed; else says why, once, politely (for the tag hotkeys
+        and the views dialog, which are not bindings of their own)."""
+        if self.store.readonly:
+            self._say_read_only()
+            return False
+        return True
+
+    def _say_read_only(self) -> None:
+        self.notify("this dossier is open read-only: it cannot be changed here",
+                    title="Read-only", severity="warning", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only (opened so, or a file someone else made read-only): the actions that
+        write are off, out of the footer and the palette; their keys say why (`on_key`)."""
+        if action in WRITE_ACTIONS and self.store.readonly:
+            return False
+        return True
+
+    def _refused_write(self, key: str) -> bool:
+        """True when `key` is bound here to an action that is off because the dossier is
+        read-only (a binding of the focused widget for that key comes first)."""
+        for namespace, bindings_map in self._modal_binding_chain:
+            for binding in bindings_map.key_to_bindings.get(key, ()):
+                action = binding.action.split("(")[0]
+                if namespace is self and action in WRITE_ACTIONS:
+                    return self.store.readonly
+                if namespace.check_action(action, ()) is not False:
+                    return False
+        return False
+
+    def store_failed(self, exc: BaseException) -> None:
+        """A change the file refused (locked too long, a full disk): one notice; the app goes
+        on and the screen shows only what is in the file."""
+        self.notify(f"not saved: {problem_text(exc)}", title="Not saved", severity="error",
+                    markup=False, timeout=8)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """A worker of this screen failed: the app's one notice; the pane stops waiting."""
+        if event.state != WorkerState.ERROR:
+            return
+        self.app.post_message(WorkerFailed(event.worker))
+        if event.worker.group == "warm-up":
+            self.entities.empty_text = "could not count mentions (see the notice)"
+            self.entities.refresh_source(keep_cursor=True)
+
+    def check_for_other_writers(self) -> None:
+        """Show what another process committed to the file since we last looked."""
+        version = self.store.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.after_change()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
+    def warm_up(self) -> None:
+        """Rank entities by mentions and count events a month, off the UI thread."""
+        self.store.prepare_ranking()  # on a read connection of its own; cached for the UI
+        with self.store.reading() as store:
+            self.post_message(Warmed(*density(store)))
+
+    @on(Warmed)
+    def _warmed(self, message: Warmed) -> None:
+        self.entities.empty_text = "no entities"
+        self.entities.refresh_source(keep_cursor=True)
+        self._show_density(message)
+        # What start-up built lives as long as the app: out of the collector's full sweeps,
+        # which otherwise stall an occasional keypress by tens of milliseconds.
+        gc.collect()
+        gc.freeze()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="density")
+    def recount_density(self) -> None:
+        """The density strip after a change (reads every dated event: not on the UI thread)."""
+        with self.store.reading() as store:
+            warmed = Warmed(*density(store))
+        self.app.call_from_thread(self._show_density, warmed)
+
+    def _show_density(self, message: Warmed) -> None:
+        self.timeline_pane.density = (tuple(message.density), message.first, message.last,
+                                      message.bucket)
+
+    @property
+    def articles_pane(self) -> ArticlesPane:
+        return self.query_one("#articles-pane", ArticlesPane)
+
+    @property
+    def entities_pane(self) -> EntitiesPane:
+        return self.query_one("#entities-pane", EntitiesPane)
+
+    @property
+    def timeline_pane(self) -> TimelinePane:
+        return self.query_one("#timeline-pane", TimelinePane)
+
+    @property
+    def _searching(self) -> str | None:
+        """The query whose ranked page is awaited (the Articles title says "ranking…")."""
+        return self._ranking_query
+
+    @_searching.setter
+    def _searching(self, query: str | None) -> None:
+        self._ranking_query = query
+        self.articles_pane.ranking = query is not None
+
+    @property
+    def articles(self) -> ArticleList:
+        return self.query_one("#articles", ArticleList)
+
+    @property
+    def entities(self) -> EntityList:
+        return self.query_one("#entities", EntityList)
+
+    @property
+    def events(self) -> EventList:
+        return self.query_one("#events", EventList)
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one("#reader", Reader)
+
+    @property
+    def inspector(self) -> Inspector:
+        return self.query_one("#inspector", Inspector)
+
+    def _show_status(self) -> None:
+        """The file, the analyst, and READ-ONLY when changes are not allowed."""
+        status = Text()
+        status.append(f" {safe_line(self.store.path)} ", style="bold")
+        status.append(f" analyst: {safe_line(self.analyst)} ", style="dim")
+        if self.store.readonly:
+            status.append(" READ-ONLY: changes are not allowed ", style="bold reverse")
+        self.query_one("#status", Static).update(status)
+
+    # ------------------------------------------------------------- focus and navigation
+
+    @on(LazyList.Highlighted)
+    def highlighted(self, event: LazyList.Highlighted) -> None:
+        widget = event.lazy_list
+        if isinstance(widget, ItemList) and event.row is not None and widget.has_focus:
+            # The cursor's frame first; the inspector follows once the cursor rests (50 ms),
+            # so holding j scrolls at full speed instead of describing every row passed.
+            self._inspect_next = (widget.kind, event.row.id)
+            if self._inspect_timer is not None:
+                self._inspect_timer.stop()
+            self._inspect_timer = self.set_timer(0.05, self._inspect_pending)
+
+    def _inspect_pending(self) -> None:
+        self._inspect_timer = None
+        # (The app may be closing: a list reloaded just before then has no inspector left.)
+        if self._inspect_next is not None and self.is_attached and \
+                self.query("#inspector"):
+            self.inspector.show(*self._inspect_next)
+            self._inspect_next = None
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget if hasattr(event, "widget") else None
+        if widget is None or widget.screen is not self:
+            return
+        pane = self.pane_of(widget)
+        if pane is not None and pane != self.current_pane:
+            self._show_pane(pane)
+        if isinstance(widget, ItemList) and widget.current is not None:
+            self.inspector.show(widget.kind, widget.current.id)
+
+    # ------------------------------------------------------------- panes (and the narrow screen)
+
+    @property
+    def narrow(self) -> bool:
+        """True when the terminal is too small for five panes: one is shown at a time."""
+        return self.has_class("-narrow") or self.has_class("-short")
+
+    def _apply_breakpoints(self) -> None:
+        """Size classes before the first paint (the screen sets them again on each resize):
+        a small terminal must not flash the five-pane layout first."""
+        width, height = self.app.size
+        for breakpoints, value in ((self.HORIZONTAL_BREAKPOINTS, width),
+                                   (self.VERTICAL_BREAKPOINTS, height)):
+            active = [name for limit, name in breakpoints or [] if value >= limit][-1:]
+            for _, name in breakpoints or []:
+                self.set_class(name in active, name)
+
+    def pane_of(self, widget: Widget) -> str | None:
+        """The id of the pane a widget is in."""
+        ids = {pane_id for pane_id, _, _ in PANES}
+        for node in widget.ancestors_with_self:
+            if node.id in ids:
+                return node.id
+        return None
+
+    def _show_pane(self, pane_id: str) -> None:
+        """Make `pane_id` the current pane: the one shown when the screen is narrow."""
+        self.current_pane = pane_id
+        if pane_id in LIST_PANES:
+            self._last_list_pane = pane_id
+        for other, _, _ in PANES:
+            pane = self.query_one(f"#{other}")
+            pane.set_class(other == pane_id, "-current")
+        shown = self.query_one(f"#{pane_id}")
+        for row in ("#top", "#bottom"):
+            container = self.query_one(row)
+            container.set_class(shown.parent is container, "-current")
+        self._draw_panebar()
+
+    def _draw_panebar(self) -> None:
+        self.query_one(PaneBar).show([(p, name) for p, name, _ in PANES], self.current_pane)
+
+    @on(PaneBar.Chosen)
+    def pane_chosen(self, message: PaneBar.Chosen) -> None:
+        self.go_to_pane(message.pane_id)
+
+    def go_to_pane(self, pane_id: str) -> None:
+        """Show a pane (narrow screen) and focus it."""
+        self._show_pane(pane_id)
+        target = next(w for p, _, w in PANES if p == pane_id)
+        self.query_one(f"#{target}").focus()
+
+    def step_pane(self, step: int) -> None:
+        order = [p for p, _, _ in PANES]
+        here = order.index(self.current_pane) if self.current_pane in order else 0
+        self.go_to_pane(order[(here + step) % len(order)])
+
+    def action_pane(self, pane_id: str) -> None:
+        """Go to a pane by its id (from the command palette)."""
+        self.go_to_pane(pane_id)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Entity colours come from the theme: draw what holds them again (the file has not
+        changed: the article's mentions are not read again)."""
+        self.reader.redraw(reload=False)
+        for widget in (self.articles, self.entities, self.events):
+            widget.refresh()
+
+    @on(LazyList.Chosen)
+    def chosen(self, event: LazyList.Chosen) -> None:
+        row = event.row
+        if isinstance(event.lazy_list, ArticleList):
+            self.open_article(row.id)
+            if self.narrow:
+                self.go_to_pane("reader")
+        elif isinstance(event.lazy_list, EntityList):
+            self.inspector.show("entity", row.id)
+            mention = self.store.next_mention(row.id, 0, -1, 1)
+            if mention is not None:
+                self.reader.show(mention.article_id, mention.id)
+            if self.narrow:
+                self.go_to_pane("inspector")
+        elif isinstance(event.lazy_list, EventList):
+            self.inspector.show("event", row.id)
+            if row.article_id is not None:
+                self.reader.show(row.article_id)
+            if self.narrow:
+                self.go_to_pane("inspector")
+
+    def open_article(self, article_id: int, mention_id: int | None = None) -> None:
+        self.reader.show(article_id, mention_id)
+        self.inspector.show("article", article_id)
+        self.entities_pane.show_article(article_id)
+
+    @on(Inspector.Follow)
+    def follow(self, event: Inspector.Follow) -> None:
+        if event.kind == "article":
+            self.open_article(event.item_id)
+            if self.narrow:
+                self.go_to_pane("reader")
+        else:
+            self.inspector.show(event.kind, event.item_id)
+
+    @on(Reader.SpanChosen)
+    def span_chosen(self, event: Reader.SpanChosen) -> None:
+        self.mark_mention(event.article_id, event.start, event.end)
+
+    @on(Reader.MentionFocused)
+    def mention_focused(self, event: Reader.MentionFocused) -> None:
+        if event.entity is not None and event.entity.id is not None:
+            self.inspector.show("entity", event.entity.id)
+            if event.opened and self.narrow:
+                self.go_to_pane("inspector")
+
+    def focused_item(self) -> tuple[str, int] | None:
+        widget = self.focused
+        if isinstance(widget, ItemList):
+            row = widget.current
+            return None if row is None else (widget.kind, row.id)
+        if isinstance(widget, Reader):
+            if widget.selection is not None and widget.article is not None:
+                return ("article", widget.article.id)
+            entity = widget.current_entity
+            if entity is not None and entity.id is not None:
+                return ("entity", entity.id)
+            if widget.article is not None and widget.article.id is not None:
+                return ("article", widget.article.id)
+        if isinstance(widget, Inspector) and widget.item:
+            link = widget.selected_link
+            return ("link", link.id) if link is not None else widget.item
+        return None
+
+    def focused_entity(self) -> int | None:
+        item = self.focused_item()
+        if item and item[0] == "entity":
+            return item[1]
+        if self.inspector.item and self.inspector.item[0] == "entity":
+            return self.inspector.item[1]
+        return None
+
+    def action_mention(self, step: int) -> None:
+        entity_id = self.focused_entity()
+        if entity_id is None:
+            self.notify("focus an entity first (Entities pane, or [ ] in the Reader)", markup=False)
+            return
+        reader = self.reader
+        article_id, start = 0, -1
+        if reader.article is not None and reader.article.id is not None:
+            article_id = reader.article.id
+            current = reader.current_mention
+            start = current.start if current is not None else (-1 if step > 0 else 10**9)
+        mention = self.store.next_mention(entity_id, article_id, start, step)
+        if mention is None:
+            self.notify("this entity has no mentions", markup=False)
+            return
+        self.reader.show(mention.article_id, mention.id)
+        self.inspector.show("entity", entity_id)
+        if self.narrow and self.current_pane != "reader":
+            self.go_to_pane("reader")
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            pane = self.focused
+            while pane is not None and "pane" not in pane.classes and pane.parent is not None:
+                pane = pane.parent
+            # The pane itself, border and title, whatever widget in it has the focus.
+            self.maximize(pane if pane is not None else self.focused, container=False)
+
+    def action_back(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        search = self.query_one("#search", Input)
+        if search.display:
+            search.display = False
+            self.articles.focus()
+            return
+        if self.narrow and self.current_pane not in LIST_PANES:
+            self.go_to_pane(self._last_list_pane)
+            return
+        if self.articles.search_query is not None:
+            self._drop_ranking()
+            self.articles.show_articles()
+            self._story_changed()
+            return
+        widget = self.focused
+        if isinstance(widget, ItemList) and widget.has_filter():
+            widget.clear_filter()
+            if widget is self.articles:
+                self._story_changed()
+            self.notify("filter cleared", timeout=2, markup=False)
+
+    # ------------------------------------------------------------- search and filter
+
+    def action_search(self) -> None:
+        if isinstance(self.focused, EntityList):  # type-to-find by name in the Entities pane
+            self.entities.finding = True
+            self.entities_pane.retitle()
+            return
+        search = self.query_one("#search", Input)
+        search.display = True
+        self._show_pane("articles-pane")
+        # Focus now, not after a refresh: "/Kirby" typed in one burst must all reach the input.
+        self.set_focus(search)
+
+    @on(Input.Submitted, "#search")
+    def run_search(self, event: Input.Submitted) -> None:
+        query = event.value.strip()
+        if not query:
+            self.action_back()
+            return
+        self.start_search(query)
+
+    def start_search(self, query: str) -> None:
+        """The answer at once: the latest-added page of hits, read here (FTS5 walks its index
+        backwards and stops at the page, a list read's cost), with its count; then the
+        ranked page from a worker replaces it, unless a newer search came first."""
+        self._drop_ranking()
+        source = SearchSource(self.store, query, self.articles.scope, order="recent")
+        try:
+            source.prime()
+        except SearchError as exc:
+            self.notify(str(exc), title="Search", severity="error", markup=False)
+            return
+        except STORE_ERRORS as exc:
+            self.store_failed(exc)
+            return
+        self.query_one("#search", Input).display = False
+        articles = self.articles
+        articles.show_search(source)
+        articles.focus()
+        self._story_changed()
+        if source.count() > 1:  # one hit or none: the order is the same
+            self._searching = query
+            self._search_serial += 1
+            self.search_worker(query, self._search_serial)
+
+    def _drop_ranking(self) -> None:
+        """A ranking still running is not wanted any more (a newer search, Escape)."""
+        if self._searching is not None:
+            self._searching = None
+            self._search_serial += 1
+            self.workers.cancel_group(self, "search")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def search_worker(self, query: str, serial: int) -> None:
+        """Count the hits and read the ranked first page (ranking reads every match)."""
+        try:
+            source = SearchSource(self.store, query, self.articles.scope)
+            with self.store.reading() as store:
+                source.prime(store)
+        except SearchError as exc:
+            self.post_message(SearchFailed(query, str(exc), serial))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchReady(query, source, serial))
+
+    @on(SearchReady)
+    def search_ready(self, message: SearchReady) -> None:
+        if message.serial != self._search_serial or message.query != self._searching:
+            return  # an older search, overtaken or dropped
+        self._searching = None
+        articles = self.articles
+        if articles.search_query != message.query:
+            return
+        # The same hits, best first: the cursor stays on its row if that row is on the page.
+        row = articles.current if articles.cursor > 0 else None
+        articles.show_search(message.source)
+        if row is not None:
+            for index, hit in enumerate(message.source.page(0, PAGE)):
+                if hit.id == row.id:
+                    articles.move_to(index)
+                    break
+
+    @on(SearchFailed)
+    def search_failed(self, message: SearchFailed) -> None:
+        if message.serial != self._search_serial or message.query != self._searching:
+            return
+        self._searching = None
+        self.notify(message.problem, title="Search", severity="error", markup=False)
+
+    def _tag_options(self, kind: str, heading: str, untagged: Any, chosen: Any
+                     ) -> tuple[list[tuple[Any, Text]], set[Any]]:
+        """The filter dialog's choices for a kind: per tag set, "nothing from it yet" and
+        each tag; and those already chosen."""
+        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
+        selected: set[Any] = set()
+        for tagset in self.tagsets.sets_for(kind):
+            options.append((HEADING, Text(safe_line(tagset.name) + heading, style="bold")))
+            options.append((("untagged", tagset.name),
+                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
+            if tagset.name in untagged:
+                selected.add(("untagged", tagset.name))
+            for tag in tagset.tags:
+                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
+                label.append(safe_line(tag.name), style=tag.color or "")
+                options.append((("tag", tagset.name, tag.name), label))
+                if (tagset.name, tag.name) in chosen:
+                    selected.add(("tag", tagset.name, tag.name))
+        return options, selected
+
+    def action_filter(self) -> None:
+        widget = self.focused
+        if not isinstance(widget, ItemList):
+            widget = self.articles
+        if widget is self.articles:
+            self.filter_articles()
+            return
+        kind = widget.kind
+        current = widget.tag_filter
+        options, selected = self._tag_options(kind, "", current.untagged_in, current.all_of)
+
+        def apply(choice: Any) -> None:
+            if choice is None:
+                return
+            tf = widget.tag_filter
+            if choice[0] == "clear":
+                widget.tag_filter = TagFilter()
+            elif choice[0] == "untagged":
+                if choice[1] in tf.untagged_in:
+                    tf.untagged_in.remove(choice[1])
+                else:
+                    tf.untagged_in.append(choice[1])
+            else:
+                pair = (choice[1], choice[2])
+                if pair in tf.all_of:
+                    tf.all_of.remove(pair)
+                else:
+                    tf.all_of.append(pair)
+            widget.refresh_source()  # the pane retitles (LazyList.Reloaded)
+
+        self.app.push_screen(Choice(f"Filter {KINDS[kind]} by tag (choices combine)", options,
+                                selected=selected), apply)
+
+    def filter_articles(self) -> None:
+        """The article filter, the story's scope: tags (OR within a set, AND across sets),
+        "nothing from a set yet", a date range, a source."""
+        articles = self.articles
+        scope = articles.scope
+        options, selected = self._tag_options("article", "  (any of these)",
+                                              scope.untagged_in, scope.tags)
+        options.append((HEADING, Text("dates and sources", style="bold")))
+        span = f"{scope.date_from or ''}..{scope.date_to or ''}" if (
+            scope.date_from or scope.date_to) else "any"
+        options.append((("dates",), Text(f"  date range… ({safe_line(span)})")))
+        options.append((("source",), Text("  source… (" + (safe_line(", ".join(
+            scope.sources)) or "any") + ")")))
+
+        def apply(choice: Any) -> None:
+            if choice is None:
+                return
+            if choice[0] == "dates":
+                self.app.push_screen(TextPrompt("Articles dated from..to (e.g. Jan 1987..Mar 1987, "
+                                            "1987, ..1987-03; empty for any)", span if
+                                            span != "any" else "", check=_date_span_problem),
+                                 lambda v: v is not None and self._set_story(
+                                     _replace(articles.scope, **_date_span(v))))
+                return
+            if choice[0] == "source":
+                self.app.push_screen(TextPrompt("Articles from the sources (comma-separated; "
+                                            "empty for any)", ", ".join(scope.sources)),
+                                 lambda v: v is not None and self._set_story(_replace(
+                                     articles.scope, sources=tuple(
+                                         s.strip() for s in v.split(",") if s.strip()))))
+                return
+            if choice[0] == "clear":
+                new = Scope()
+            elif choice[0] == "untagged":
+                names = list(scope.untagged_in)
+                names.remove(choice[1]) if choice[1] in names else names.append(choice[1])
+                new = _replace(scope, untagged_in=tuple(names))
+            else:
+                pair = (choice[1], choice[2])
+                pairs = list(scope.tags)
+                pairs.remove(pair) if pair in pairs else pairs.append(pair)
+                new = _replace(scope, tags=tuple(pairs))
+            self._set_story(new)
+
+        self.app.push_screen(Choice("Filter articles by tag, date or source (OR within a set, "
+                                "AND across sets)", options,
+                                selected=selected), apply)
+
+    def _set_story(self, scope: Scope) -> None:
+        """A new article filter: the list (a search runs again within it), then the panes
+        that follow it."""
+        articles = self.articles
+        query = articles.search_query
+        articles.scope = scope
+        if query is not None:
+            self.start_search(query)
+            return
+        articles.show_articles()
+        self._story_changed()
+
+    def _story_changed(self) -> None:
+        """The Articles filter or search changed: Entities and Timeline follow when told
+        (their `scope` is reactive: an equal scope reloads nothing)."""
+        story = self.articles.story() if self.follow_story else Scope()
+        self.entities_pane.scope = story
+        self.timeline_pane.scope = story
+
+    def watch_follow_story(self) -> None:
+        self._story_changed()
+
+    def action_follow_story(self) -> None:
+        self.follow_story = not self.follow_story
+        self.notify("Entities and Timeline follow the Articles filter" if self.follow_story
+                    else "Entities and Timeline show the whole dossier", timeout=2,
+                    markup=False)
+
+    # ------------------------------------------------------------- named views
+
+    def current_view(self) -> Any:
+        from dossier.store.room import ViewSpec
+
+        articles = self.articles
+        return ViewSpec(articles.scope, articles.order, articles.search_query or "")
+
+    def recall_view(self, name: str) -> None:
+        """Put a saved view back: its filter, order and search."""
+        try:
+            view = self.store.get_view(self.analyst, name)
+        except ScopeError as exc:
+            self.notify(f"view {safe_line(name)} cannot be read: {exc}", severity="warning",
+                        markup=False)
+            return
+        if view is None:
+            self.notify(f"no view named {safe_line(name)}", markup=False)
+            return
+        spec = view.spec
+        articles = self.articles
+        articles.scope = spec.scope
+        articles.order = spec.order if spec.order not in ("rank", "recent") else "-published"
+        self._drop_ranking()
+        articles.show_articles()
+        if spec.search:
+            self.start_search(spec.search)
+            return
+        self._story_changed()
+        self.notify(f"view: {safe_line(view.name)}", timeout=2, markup=False)
+
+    def save_view(self, name: str) -> None:
+        if not self.writable():
+            return
+        try:
+            self.store.save_view(self.analyst, name, self.current_view())
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        except STORE_ERRORS as exc:
+            self.store_failed(exc)
+            return
+        self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
+                    markup=False)
+
+    def action_pile(self) -> None:
+        """Open or close the near-duplicate pile under the Articles cursor (issue 17)."""
+        if self.focused is not self.articles:
+            return
+        if not self.articles.toggle_pile():
+            self.notify("not a near-duplicate pile (no +N on this row)", timeout=3)
+
+    def action_views(self) -> None:
+        views = self.store.list_views(self.analyst)
+        options: list[tuple[Any, Text]] = [
+            (("save",), Text("save the current filter, search and order as…", style="bold"))]
+        if views:
+            options.append((HEADING, Text("your views", style="bold")))
+        for view in views:
+            label = Text(f"  {safe_line(view.name)}  ")
+            described = view.spec.scope.describe()
+            if view.spec.search:
+                described = " · ".join(p for p in (described, f"“{view.spec.search}”") if p)
+            label.append(safe_line(described) or "everything", style="dim")
+            options.append((("recall", view.name), label))
+
+        def chosen(choice: Any) -> None:
+            if choice is None:
+                return
+            if choice[0] == "save":
+                self.app.push_screen(TextPrompt("Save this view as", ""),
+                                 lambda v: v and v.strip() and self.save_view(v.strip()))
+            else:
+                self.recall_view(choice[1])
+
+        self.app.push_screen(Choice("Named views", options), chosen)
+
+    # ------------------------------------------------------------- tagging
+
+    def on_key(self, event: Any) -> None:
+        """A tag's own key toggles it on the focused item (or the marked rows); a key whose
+        action writes says why it does nothing on a read-only dossier."""
+        if self.store.readonly and self._refused_write(event.key):
+            event.stop()
+            event.prevent_default()
+            self._say_read_only()
+            return
+        widget = self.focused
+        if not isinstance(widget, ItemList | Reader | Inspector) or not event.character:
+            return
+        candidates: list[list[tuple[str, int]]] = []
+        if isinstance(widget, ItemList):
+            candidates.append(widget.targets())
+        elif isinstance(widget, Inspector):
+            item = self.focused_item()
+            candidates.append([item] if item else [])
+        else:
+            # The reader: the entity of the mention under the cursor if the key is one of an
+            # entity's tags, else the article (triage keys work while reading).
+            entity = widget.current_entity
+            if entity is not None and entity.id is not None and widget.selection is None:
+                candidates.append([("entity", entity.id)])
+            if widget.article is not None and widget.article.id is not None:
+                candidates.append([("article", widget.article.id)])
+        for targets in candidates:
+            if not targets:
+                continue
+            hit = self.tagsets.tag_for_key(targets[0][0], event.character)
+            if hit is not None:
+                event.stop()
+                event.prevent_default()
+                self.apply_tag(targets, hit[0], hit[1].name, advance=True)
+                return
+
+    def apply_tag(self, targets: list[tuple[str, int]], tagset: TagSet, tag: str, *,
+                  advance: bool = False) -> None:
+        """Toggle a tag on the targets: one short committed write, then the chips; with
+        `advance` and a set that says `advance: true` (triage), on to the next article."""
+        if not targets or not self.writable():
+            return
+        step = self._advance_plan(targets) if advance and tagset.advance else None
+        try:
+            if len(targets) > 1:
+                # The marked rows: one change, one journal batch that one `u` takes back.
+                changed = self.store.tag_many(
+                    self.analyst, targets[0][0], [i for _, i in targets], tagset.name, tag,
+                    exclusive=tagset.exclusive, mode="toggle")
+                result = f"changed on {changed} of" if changed else "unchanged on"
+            else:
+                result = self.store.set_tag(self.analyst, targets, tagset.name, tag,
+                                            exclusive=tagset.exclusive)
+        except (ReadOnlyError, GoneError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            self.after_change()  # what is gone leaves the screen
+            return
+        except STORE_ERRORS as exc:  # locked too long, a full disk: said, and nothing shown
+            self.store_failed(exc)
+            return
+        if len(targets) > 1 or result == "unchanged":
+            # One item's tag shows as a chip in its row at once; several need saying.
+            self.notify(f"{tagset.name}: {tag} {result} {len(targets)} items"
+                        if len(targets) > 1 else f"{tagset.name}: {tag} {result}",
+                        markup=False, timeout=2)
+        lists = {"article": self.articles, "entity": self.entities, "event": self.events}
+        for widget in lists.values():
+            widget.clear_marks()
+        # A tag changes one list's rows and the chips around: not the other lists, not counts
+        # of mentions, not the article's body (on a big dossier those cost more than a frame).
+        widget = lists.get(targets[0][0])
+        if widget is not None and not widget.tag_may_hide_rows():
+            # No filter can hide or show a row: the rows are the same, only their chips
+            # (the one row's, re-read and repainted alone when the list can).
+            if not widget.retag(targets):
+                widget.reload(keep_cursor=True, recount=False)
+            self.call_after_refresh(self._redraw_around, False)
+        else:
+            self.after_change([widget] if widget is not None else [], body=False)
+        if step is not None:
+            self._advance(*step)
+
+    def _advance_plan(self, targets: list[tuple[str, int]]) -> tuple[int, int | None] | None:
+        """Before a triage tag: (the tagged row's index, the id of the row after it), when the
+        tag is on the one article under the Articles cursor (from the list or the reader)."""
+        if len(targets) != 1 or targets[0][0] != "article":
+            return None
+        articles = self.articles
+        row = articles.current
+        if row is None or row.id != targets[0][1]:
+            return None
+        after = articles.row_at(articles.cursor + 1)
+        return articles.cursor, None if after is None else after.id
+
+    def _advance(self, index: int, next_id: int | None) -> None:
+        """After a triage tag: the cursor on the article that came after the tagged one (a
+        filter such as "nothing from triage yet" may have taken the tagged row away), and
+        the reader on it when the reader showed the tagged article."""
+        articles = self.articles
+        if next_id is None and articles.pending(index + 1):
+            articles.move_to(index + 1)  # a page still being read: its row shows when in
+            return
+        if next_id is None:
+            self.notify("the last article of the list", markup=False, timeout=2)
+            return
+        for candidate in (index, index + 1):
+            row = articles.row_at(candidate)
+            if row is not None and row.id == next_id:
+                articles.move_to(candidate)
+                if isinstance(self.focused, Reader) and self.reader.article is not None:
+                    # Reading: the next article is the answer to the key (and the target of
+                    # the next one), so it is in this frame.
+                    self.open_article(next_id)
+                elif self.reader.article is not None and not self.narrow:
+                    # From the list: the chip and the cursor are the answer; the reader, the
+                    # inspector and the entities of the article follow a frame later (a body
+                    # laid out costs more than a frame on a long article).
+                    self.call_after_refresh(self._open_if_current, next_id)
+                return
+
+    def _open_if_current(self, article_id: int) -> None:
+        """Open an article in the reader if the Articles cursor is still on it."""
+        row = self.articles.current
+        if row is not None and row.id == article_id:
+            self.open_article(article_id)
+
+    def after_change(self, lists: list[LazyList] | None = None, *, body: bool = True) -> None:
+        """Show the file as it now is: the lists (all unless told), reader, inspector."""
+        for widget in lists if lists is not None else (self.articles, self.entities,
+                                                        self.events):
+            widget.reload(keep_cursor=True)
+        if body:
+            self._redraw_around(body)
+        else:
+            # A tag: the row's chip is the answer to the key and goes in the next frame; the
+            # reader's and inspector's relayout follow in the frame after.
+            self.call_after_refresh(self._redraw_around, body)
+        if lists is None:
+            self.recount_density()
+
+    def _redraw_around(self, body: bool) -> None:
+        self.reader.redraw(header_only=not body)
+        self.inspector.redraw()
+
+    def action_tag(self) -> None:
+        widget = self.focused
+        if isinstance(widget, ItemList):
+            targets = widget.targets()
+        else:
+            item = self.focused_item()
+            targets = [item] if item else []
+        if not targets:
+            self.notify("nothing to tag here", markup=False)
+            return
+        kind = targets[0][0]
+        present = {(t.tagset, t.tag) for t in self.store.tags_for(*targets[0])}
+        options: list[tuple[Any, Text]] = []
+        for tagset in self.tagsets.sets_for(kind):
+            heading = Text(safe_line(tagset.name), style="bold")
+            if tagset.exclusive:
+                heading.append("  one of the set", style="dim italic")
+            options.append((HEADING, heading))
+            for tag in tagset.tags:
+                label = Text(f"{safe_line(tag.key) or ' '}  ", style="bold")
+                label.append(safe_line(tag.name), style=tag.color or "")
+                if tag.description:
+                    label.append(f"  {safe_line(tag.description)}", style="dim")
+                options.append(((tagset, tag.name), label))
+        if not options:
+            self.notify(f"no tag set applies to {KINDS[kind]}", markup=False)
+            return
+        selected = {v for v, _ in options
+                    if v is not HEADING and (v[0].name, v[1]) in present}
+
+        def chosen(value: Any) -> None:
+            if value is not None:
+                self.apply_tag(targets, value[0], value[1])
+
+        count = f"{len(targets)} {KINDS[kind]}" if len(targets) > 1 else f"this {kind}"
+        hotkeys = {tag.key: (tagset, tag.name) for tagset in self.tagsets.sets_for(kind)
+                   for tag in tagset.tags if tag.key}
+        self.app.push_screen(Choice(f"Tag {count}", options, selected=selected, hotkeys=hotkeys),
+                         chosen)
+
+    def action_next_untagged(self) -> None:
+        """From the cursor down, the next article with no tag of the first exclusive set (the
+        article under the cursor first: the queue starts where the analyst is)."""
+        exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
+        if not exclusive:
+            self.notify("no exclusive tag set for articles to triage with", markup=False)
+            return
+        tagset = exclusive[0].name
+        articles = self.articles
+        # Most often it is close: look through the next pages here, at once...
+        near = min(articles.count, articles.cursor + NEAR_ROWS)
+        for index in range(articles.cursor, near):
+            row = articles.row_at(index)
+            if row is not None and not any(t.tagset == tagset for t in row.tags):
+                self._go_to_untagged(index, row.id)
+                return
+        if near >= articles.count:
+            self.notify(f"no article below without a {tagset} tag", markup=False)
+            return
+        # ...and on to the end of a long list in a worker, on its own connection.
+        self.notify(f"looking further down for an article without a {tagset} tag…",
+                    markup=False, timeout=2)
+        self.find_untagged(tagset, near)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="untagged")
+    def find_untagged(self, tagset: str, start: int) -> None:
+        """Walk the article list (as it is sorted or searched) from `start` for an article
+        with no tag of `tagset`."""
+        shown = self.articles.source
+        count = self.articles.count
+        worker = get_current_worker()
+        found: tuple[int, int] | None = None
+        with self.store.reading() as store:
+            source: Any = (SearchSource(store, shown.query, shown.scope)
+                           if isinstance(shown, SearchSource)
+                           else ArticleSource(store, shown.scope, shown.order, shown.opened))
+            for offset in range(start - start % PAGE, count, PAGE):
+                if worker.is_cancelled:
+                    return
+                for n, row in enumerate(source.page(offset, PAGE)):
+                    if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
+                        found = (offset + n, row.id)
+                        break
+                if found:
+                    break
+        if found:
+            self.app.call_from_thread(self._go_to_untagged, *found)
+        else:
+            self.app.call_from_thread(self.notify, f"no article below without a {tagset} tag",
+                                  markup=False)
+
+    def _go_to_untagged(self, index: int, article_id: int) -> None:
+        articles = self.articles
+        row = articles.row_at(index)
+        if row is None or row.id != article_id:  # the list changed meanwhile: look again
+            self.notify("the list changed; press x again", markup=False)
+            return
+        articles.focus()
+        articles.move_to(index)
+        self.open_article(article_id)
+
+    def action_undo(self) -> None:
+        self._walk("undo")
+
+    def action_redo(self) -> None:
+        self._walk("redo")
+
+    def _walk(self, direction: str) -> None:
+        """Undo or redo this analyst's latest change, and say what it was and on what."""
+        if self.long_work:
+            self.notify(f"wait for the {self.long_work} to finish before {direction}",
+                        severity="warning", markup=False)
+            return
+        targets = walk_targets(self.store, self.analyst, direction)
+        what = safe_line(describe_targets(self.store, targets))  # named before it may go
+        try:
+            result = getattr(self.store, direction)(self.analyst)
+        except (JournalConflict, ReadOnlyError) as exc:
+            self.notify(safe_line(str(exc)), severity="warning", markup=False)
+            return
+        except STORE_ERRORS as exc:
+            self.store_failed(exc)
+            return
+        if result is None:
+            self.notify(f"nothing to {direction}", markup=False)
+            return
+        done = "undone" if direction == "undo" else "redone"
+        self.notify(f"{done}: {safe_line(result.action)}" + (f" on {what}" if what else ""),
+                    markup=False, timeout=3)
+        self.after_change()
+
+    def action_review(self) -> None:
+        from dossier.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.store, self.analyst))
+
+    def action_entity_scope(self) -> None:
+        pane = self.entities_pane
+        if pane.entities.article_id is None and self.reader.article is not None:
+            pane.entities.article_id = self.reader.article.id
+        pane.whole = not pane.whole  # the pane reloads and retitles
+
+    def action_entity_sort(self) -> None:
+        pane = self.entities_pane
+        pane.order = "name" if pane.order == "count" else "count"
+
+    # ------------------------------------------------------------- export, help, palette
+
+    def action_export(self) -> None:
+        from dossier.export import FORMATS
+
+        options = [(name, Text(f"{name:<11} {fmt.description}")) for name, fmt in
+                   FORMATS.items()]
+
+        def format_chosen(fmt: Any) -> None:
+            if fmt is None:
+                return
+            default = str(Path.home() / f"dossier-export{FORMATS[fmt].extension}")
+
+            def path_entered(path: str | None) -> None:
+                if path:
+                    self.app.run_export(fmt, path.strip(), scope)
+
+            self.app.push_screen(TextPrompt(f"Export {what} as {fmt} to", default), path_entered)
+
+        # What the Articles list shows (its filter and search), or the marked articles.
+        articles = self.articles
+        scope = articles.story()
+        if articles.marked:
+            scope = Scope(article_ids=frozenset(articles.marked))
+            what = f"the {len(articles.marked)} marked articles"
+        elif scope.is_empty():
+            what = "the whole dossier"
+        else:
+            # Folded copies are in the story and so in the export (issue 17).
+            what = (f"the {articles.count + articles.folded_count()} articles listed "
+                    f"({safe_line(scope.describe())})")
+        self.app.push_screen(Choice(f"Export {what}: format", options), format_chosen)
+
+def _date_span(text: str) -> dict[str, str | None]:
+    """`Jan 1987..Mar 1987`, `1987`, `..1987-03`, `1987-01..` -> date_from, date_to (ISO
+    prefixes); one date is that span alone; empty is any date. ValueError says why."""
+    from dossier.typed_dates import parse_typed_date
+
+    text = text.strip()
+    if not text:
+        return {"date_from": None, "date_to": None}
+    if ".." in text:
+        first, _, second = text.partition("..")
+    else:
+        first = second = text
+    bounds = [parse_typed_date(part)[0] if part.strip() else None for part in (first, second)]
+    return {"date_from": bounds[0], "date_to": bounds[1]}
+
+
+def _date_span_problem(text: str) -> str | None:
+    try:
+        _date_span(text)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,307 @@
+"""The reading room's shape (issue 16): the one Confirm, read-only through check_action, each
+dialog flow a worker awaiting its dialogs and ending in one applied edit, driven end to end
+with Pilot. Each checks the screen and the file."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+from tui_helpers import rows, screen_text, settle
+
+from dossier.tui.screens.dialogs import Choice, Confirm, ItemPicker, TextPrompt
+from dossier.tui.widgets.panes import EntityList, EventList
+
+# --------------------------------------------------------------------------- Confirm
+
+
+class _Asker(App[None]):
+    """A bare app that asks one question and keeps the answer."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+        self.answers: list[bool] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("behind")
+
+    def ask(self) -> None:
+        self.push_screen(Confirm(self.question, "Delete"), self.answers.append)
+
+
+@pytest.mark.parametrize(("keys", "answer"), [
+    (("y",), True), (("enter",), True), (("n",), False), (("escape",), False),
+    (("down", "enter"), False)])
+async def test_confirm_answers_yes_only_when_told(keys, answer):
+    app = _Asker("Delete “[b]x[/b]” with its 3 mentions?")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.ask()
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        # The question quotes the file: shown as the text it is, never as markup.
+        text = str(app.screen.query_one("Label").render())
+        assert "[b]x[/b]" in text and "Delete" in text
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert app.answers == [answer]
+        assert not isinstance(app.screen, Confirm)
+
+
+# --------------------------------------------------------------------------- read-only
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_read_only_turns_writing_actions_off(make_app, sample_path, size):
+    app = make_app(readonly=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        for action in ("tag", "link", "merge", "edit", "undo", "redo"):
+            assert main.check_action(action, ()) is False, action
+        assert main.check_action("search", ()) is True
+        # Out of the footer and the palette...
+        footer = screen_text(app).splitlines()[-1]
+        assert "Search" in footer
+        for word in ("Tag", "Link", "Undo", "Redo"):
+            assert f" {word} " not in footer, footer
+        offered = {title for title, _, _ in app.palette_commands()}
+        assert "Search" in offered and not offered & {"Tag", "Link", "Undo", "Redo", "Edit"}
+        # ...and a key press says why, once, and opens nothing.
+        for key in ("t", "l", "m", "r", "u", "ctrl+r"):
+            app._notifications.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            said = [str(n.message) for n in app._notifications]
+            assert len(said) == 1 and "read-only" in said[0], (key, said)
+            assert app.screen is main, key
+        assert rows(sample_path, "SELECT count(*) FROM journal") == [(0,)]
+
+
+async def test_writable_dossier_keeps_the_writing_actions(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for word in ("Tag", "Link", "Undo"):
+            assert f" {word} " in footer, footer
+        assert app.main_screen.check_action("tag", ()) is True
+
+
+# --------------------------------------------------------------------------- flows
+
+
+async def _focus_entity(pilot, app, name: str) -> EntityList:
+    app.main_screen.go_to_pane("entities-pane")
+    entities = app.query_one(EntityList)
+    entities.focus()
+    await pilot.press("g")
+    for _ in range(200):
+        if entities.current is not None and entities.current.name == name:
+            break
+        await pilot.press("j")
+    assert entities.current.name == name
+    return entities
+
+
+def _flows(app):
+    return [w for w in app.workers if w.group == "edit-flow" and not w.is_finished]
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_delete_flow_waits_on_confirm_then_applies(make_app, sample_path, size):
+    count = "SELECT count(*) FROM entities WHERE name = 'Kremlin'"
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await _focus_entity(pilot, app, "Kremlin")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, Choice) and len(_flows(app)) == 1
+        await pilot.press(*["down"] * 6, "enter")  # delete this entity
+        await settle(pilot)
+        # The flow is a worker waiting on the shared Confirm: nothing written yet.
+        assert isinstance(app.screen, Confirm) and len(_flows(app)) == 1
+        assert "Kremlin" in screen_text(app)
+        assert rows(sample_path, count) == [(1,)]
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert rows(sample_path, count) == [(1,)]
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press(*["down"] * 6, "enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert rows(sample_path, count) == [(0,)]
+        await pilot.press("u")  # one change, one undo
+        await settle(pilot)
+        assert rows(sample_path, count) == [(1,)]
+
+
+async def test_merge_flow_picker_then_confirm(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _focus_entity(pilot, app, "Vladimir Putin")
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ItemPicker)
+        await pilot.press(*"kremlin")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        assert "Vladimir Putin" in screen_text(app) and "Kremlin" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is app.main_screen and app.long_work is None
+        assert rows(sample_path, "SELECT count(*) FROM entities WHERE name = "
+                    "'Vladimir Putin'") == [(0,)]
+
+
+async def test_link_flow_escape_at_any_step_writes_nothing(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _focus_entity(pilot, app, "Vladimir Putin")
+        for steps in (0, 1, 2):  # escape at the picker, the relation, the note
+            await pilot.press("l")
+            await settle(pilot)
+            assert isinstance(app.screen, ItemPicker)
+            if steps >= 1:
+                await pilot.press(*"kremlin")
+                await settle(pilot)
+                await pilot.press("enter")
+                await settle(pilot)
+                assert isinstance(app.screen, Choice)
+            if steps >= 2:
+                await pilot.press("enter")
+                await settle(pilot)
+                assert isinstance(app.screen, TextPrompt)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is app.main_screen and _flows(app) == []
+        assert rows(sample_path, "SELECT count(*) FROM links") == [(0,)]
+        # All the way: one link, with the relation chosen and the note typed.
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"kremlin")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*"seen together", "enter")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        got = rows(sample_path, "SELECT note FROM links")
+        assert got == [("seen together",)]
+
+
+async def test_event_date_flow_keeps_a_bad_date_open(make_app, sample_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.main_screen.go_to_pane("timeline-pane")
+        events = app.query_one(EventList)
+        events.focus()
+        await settle(pilot)
+        event_id = events.current.id
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # date
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press("ctrl+a", "ctrl+k", *"not a date", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt) and len(_flows(app)) == 1
+        await pilot.press("ctrl+a", "ctrl+k", *"26 Feb 1987", "enter")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert rows(sample_path, "SELECT date_start, precision FROM events WHERE id = ?",
+                    (event_id,)) == [("1987-02-26", "day")]
+
+
+# --------------------------------------------------------------------------- reactive panes
+
+
+def _count_reloads(monkeypatch, cls) -> list[int]:
+    """Count the times a list reads its rows again (the real method still runs)."""
+    calls = [0]
+    original = cls.refresh_source
+
+    def counted(self, *args, **kwargs):
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "refresh_source", counted)
+    return calls
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_scope_change_reloads_each_pane_once_and_retitles(make_app, size, monkeypatch):
+    from dossier.model import Scope
+    from dossier.tui.widgets.listpanes import EntitiesPane, TimelinePane
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        entities_pane = app.query_one(EntitiesPane)
+        timeline_pane = app.query_one(TimelinePane)
+        whole = app.query_one(EntityList).count
+        assert str(entities_pane.border_title).startswith(f"Entities of dossier ({whole})")
+        entity_reloads = _count_reloads(monkeypatch, EntityList)
+        event_reloads = _count_reloads(monkeypatch, EventList)
+        # Follow with no filter: the scope stays empty, nothing is read again.
+        await pilot.press("F")
+        await settle(pilot)
+        assert entity_reloads == [0] and event_reloads == [0]
+        # A filter while following: each pane's reactive scope changes once, reloads once,
+        # and its title says so.
+        main._set_story(Scope(date_from="2023", date_to="2023"))
+        await settle(pilot)
+        assert entity_reloads == [1] and event_reloads == [1]
+        assert entities_pane.scope == timeline_pane.scope == main.articles.story()
+        assert str(entities_pane.border_title).startswith("Entities of the story (")
+        assert "2023" in str(entities_pane.border_title)
+        assert str(timeline_pane.border_title).startswith("Timeline of the story (")
+        # The same scope again: no reload.
+        main._set_story(Scope(date_from="2023", date_to="2023"))
+        await settle(pilot)
+        assert entity_reloads == [1] and event_reloads == [1]
+        for pane in ("entities-pane", "timeline-pane"):
+            main.go_to_pane(pane)
+            await settle(pilot)
+            assert "of the story" in screen_text(app), pane
+        # Sort and reach are reactive too: one key, one reload, a new title.
+        main.go_to_pane("entities-pane")
+        await pilot.press("s")
+        await settle(pilot)
+        assert entity_reloads == [2] and entities_pane.order == "name"
+        assert "· by name" in str(entities_pane.border_title)
+        await pilot.press("F")  # stop following: back to the dossier, titles too
+        await settle(pilot)
+        assert entity_reloads == [3] and event_reloads == [2]
+        assert str(entities_pane.border_title).startswith("Entities of dossier (")
+        assert str(timeline_pane.border_title).startswith("Timeline (")
+
+
+async def test_marking_retitles_the_articles_pane(make_app):
+    from dossier.tui.widgets.listpanes import ArticlesPane
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(ArticlesPane)
+        assert "marked" not in str(pane.border_title)
+        await pilot.press("space", "space")
+        await settle(pilot)
+        assert "2 marked" in str(pane.border_title)
+        assert "2 marked" in screen_text(app)
+        await pilot.press("1")  # a tag on the marked rows clears the marks
+        await settle(pilot)
+        assert "marked" not in str(pane.border_title)
