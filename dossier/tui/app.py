@@ -87,8 +87,11 @@ class DossierApp(App[None]):
         themes, problems = load_themes(self.themes_folder)
         for theme in themes:
             self.register_theme(theme)
+        # Said at start-up, while the dossier loads: long enough to be read (and they pile up
+        # when a folder holds several bad files).
         for problem in problems:
-            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
+            self.notify(problem, title="Theme not loaded", severity="warning", markup=False,
+                        timeout=15)
         wanted = self.requested_theme or DEFAULT_THEME
         if wanted in self.available_themes:
             self.theme = wanted
@@ -96,7 +99,7 @@ class DossierApp(App[None]):
             fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes \
                 else "textual-dark"
             self.notify(f"no theme named {safe_line(wanted)}; using {fallback}",
-                        severity="warning", markup=False)
+                        severity="warning", markup=False, timeout=15)
             self.theme = fallback
         if self.tagsets.keymap:  # the user's own keys (a tag-set file's `keymap:`)
             self.set_keymap(self.tagsets.keymap)
