@@ -20,8 +20,10 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check dossier tests $(wildcard bench)
 
-## test: ruff and the whole test suite, in parallel
+## test: ruff and the whole test suite, in parallel (Debian's tmux, sqlite3 and postgresql
+## installed first when missing and run as root: .ci/system-packages)
 test: lint
+	bash .ci/system-packages
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## bench: the benchmark harness (slow; never part of `make test`)
