@@ -65,9 +65,15 @@ def shown(target: str | Path) -> str:
 
 def analyst_for(store: Store, given: str | None) -> str:
     """Who changes are recorded as: --analyst, else the database role of a PostgreSQL
-    dossier, else $DOSSIER_ANALYST or the login."""
+    dossier, else $DOSSIER_ANALYST or the login. On PostgreSQL another name than the role's
+    needs the role to be allowed to act for others (exit 2 otherwise, nothing written)."""
     from dossier.paths import default_analyst
 
+    if given and not store.may_act_as(given):
+        raise UserError(
+            f"{store.path}: role {store.role()} may not record changes as {given!r} "
+            f"(only its own name, unless it is a member of role {store.ACT_FOR_OTHERS_ROLE}); "
+            "leave out --analyst")
     return given or store.role() or default_analyst()
 
 
@@ -174,10 +180,15 @@ def open_cmd(
         except DossierFileError as exc:
             raise UserError(str(exc)) from None
     store = open_store(file, readonly=readonly)
-    tagsets = _load_tagsets(store, tagset_files)
+    try:
+        tagsets = _load_tagsets(store, tagset_files)
+        who = analyst_for(store, analyst)
+    except BaseException:
+        store.close()
+        raise
     from dossier.tui.app import DossierApp
 
-    app = DossierApp(store, tagsets=tagsets, analyst=analyst_for(store, analyst), theme=theme)
+    app = DossierApp(store, tagsets=tagsets, analyst=who, theme=theme)
     try:
         app.run()
     finally:
@@ -216,6 +227,7 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
 
     store = open_store(file)
     try:
+        who = analyst_for(store, analyst) if fix else None  # refused before anything is read
         with damage_reported(file):
             echo(f"{shown(file)}: dossier schema version {store.get_meta('schema_version')}, "
                  f"created by {store.get_meta('created_by')}"
@@ -225,7 +237,7 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
             problems = store.check()
             if problems and fix and not store.readonly:
                 if store.dangling():
-                    removed = store.remove_dangling(analyst_for(store, analyst))
+                    removed = store.remove_dangling(who or store.role() or "")
                     echo(f"removed {removed} tags and links of missing items (journalled)")
                 if any(p.startswith("near-duplicate pair") for p in problems):
                     removed = store.remove_dangling_pairs()

@@ -232,3 +232,43 @@ def test_an_app_killed_mid_tag_leaves_nothing_half_done_and_no_lock(url):
         if child.poll() is None:
             child.kill()
         store.close()
+
+
+def test_another_analysts_name_needs_the_lead_role(pg_server, url, tmp_path: Path):
+    """--analyst other than the role is refused (exit 2, nothing written) unless the role is a
+    member of dossier_lead; then the change is recorded under the name given."""
+    store = Store.open(url, create=True)
+    add_article_with_names(store, "Seen", "Body.", {})
+    store.close()
+    database = urlsplit(url).path.lstrip("/")
+    pg_server.sql("DROP ROLE IF EXISTS ana_act", "CREATE ROLE ana_act LOGIN",
+                  "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                  "'dossier_lead') THEN CREATE ROLE dossier_lead NOLOGIN; END IF; END $$")
+    pg_server.sql("GRANT USAGE ON SCHEMA public TO ana_act",
+                  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ana_act",
+                  "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ana_act",
+                  database=database)
+    as_ana = pg_server.url(database, user="ana_act")
+    story = tmp_path / "story.txt"
+    story.write_text("Second story\n\nAshot Mkrtychev was sanctioned by the Treasury.\n")
+
+    refused = CliRunner().invoke(main, ["check", as_ana, "--fix", "--analyst", "bob"])
+    assert refused.exit_code == 2
+    assert "role ana_act may not record changes as 'bob'" in refused.output
+    assert "dossier_lead" in refused.output and "\n" not in refused.output.strip()
+
+    # Its own name is always fine.
+    own = CliRunner().invoke(main, ["check", as_ana, "--fix", "--analyst", "ana_act"])
+    assert own.exit_code == 0, own.output
+
+    pg_server.sql("GRANT dossier_lead TO ana_act")
+    lead = Store.open(as_ana)
+    try:
+        from dossier.cli import analyst_for
+
+        assert analyst_for(lead, "bob") == "bob"
+        lead.set_tag(analyst_for(lead, "bob"), [("article", 1)], "triage", "relevant")
+    finally:
+        lead.close()
+    with other_tool(url) as conn:
+        assert conn.execute("SELECT analyst FROM taggings").fetchall() == [("bob",)]

@@ -826,6 +826,24 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             return None
         return str(self.conn.execute("SELECT current_user").fetchone()[0])
 
+    # The PostgreSQL group role whose members may record changes under another analyst's name
+    # (`--analyst`): a lead importing a colleague's work, a script acting for the team.
+    ACT_FOR_OTHERS_ROLE = "dossier_lead"
+
+    def may_act_as(self, analyst: str) -> bool:
+        """Whether this session may record changes as `analyst`. On a file, anyone may (the
+        file's permissions are the only identity there); on PostgreSQL, the role itself, a
+        superuser, or a member of the `dossier_lead` role."""
+        if self.engine != "postgresql":
+            return True
+        row = self.conn.execute(
+            "SELECT current_user, "
+            "       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+            "       CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?) "
+            "            THEN pg_has_role(current_user, ?, 'MEMBER') ELSE false END",
+            (self.ACT_FOR_OTHERS_ROLE, self.ACT_FOR_OTHERS_ROLE)).fetchone()
+        return analyst == row[0] or bool(row[1]) or bool(row[2])
+
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to the file."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
