@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from dossier.model import Article, Entity, Event, Link, Mention  # noqa: E402
 from dossier.store import Store  # noqa: E402
+from dossier.store.pg import is_url  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews"
 FIRST = ["Anna", "Boris", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hassan", "Ivan", "Julia",
@@ -70,7 +71,7 @@ def population(rng: random.Random, n: int) -> list[tuple[str, str]]:
     return names
 
 
-def build(n_articles: int, out: Path, seed: int = 1, chunk: int = 2000,
+def build(n_articles: int, out: Path | str, seed: int = 1, chunk: int = 2000,
           quiet: bool = False) -> dict[str, float]:
     rng = random.Random(seed)
     sentences = corpus_sentences()
@@ -78,10 +79,13 @@ def build(n_articles: int, out: Path, seed: int = 1, chunk: int = 2000,
     people = population(rng, n_entities)
     weights = list(itertools.accumulate(1 / (k ** 1.07) for k in range(1, n_entities + 1)))
     entities: list[Entity | None] = [None] * n_entities
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{out}{suffix}").unlink(missing_ok=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.open(out, create=True)
+    if is_url(out):  # a PostgreSQL database, empty (bench/engines.py makes it)
+        store = Store.open(str(out), create=True)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{out}{suffix}").unlink(missing_ok=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        store = Store.open(out, create=True)
     started = time.perf_counter()
     done = 0
     while done < n_articles:
@@ -138,7 +142,8 @@ def build(n_articles: int, out: Path, seed: int = 1, chunk: int = 2000,
         a, b = tag_rng.sample(known, 2)
         assert a.id is not None and b.id is not None
         store.add_link("bench", Link("entity", a.id, "member of", "entity", b.id))
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if not is_url(out):
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.conn.execute("ANALYZE")
     counts = store.counts()
     store.close()
