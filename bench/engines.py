@@ -7,8 +7,9 @@ The file is bench/cache's (bench/make_dossier.py); the PostgreSQL dossier is bui
 builder through the store into a private server this script starts (tests/pgserver.py, fsync
 on) and stops. Open: seconds from `dossier open TARGET` to the first frame showing the
 Articles pane, in a 120x40 pty (bench/run.py's Pty). Key to frame: bench/run.py's cursor and
-tag keys. Search: `Store.search` of bench/run.py's queries, first page of 50, ranked and
-latest-first, each run `--runs` times. Medians of `--runs` opens and key runs; p95 over all
+tag keys, to the first frame (`_first`) and to the end of the burst that answers the key.
+Search: `Store.search` of bench/run.py's queries, first page of 50, ranked and latest-first,
+each run `--runs` times. Medians of `--runs` opens and key runs; p95 over all
 the presses or queries. Never part of the tests.
 """
 
@@ -56,18 +57,15 @@ def search_times(target: str, runs: int) -> dict[str, float]:
 
 def measure(target: str, runs: int, presses: int, home: Path) -> dict[str, float]:
     opens = run.measure_open(target, runs, home)  # type: ignore[arg-type]
-    cursor: list[float] = []
-    tag: list[float] = []
+    keys: dict[str, list[float]] = {}
     for _ in range(runs):
-        keys = run.measure_keys(target, home, presses)  # type: ignore[arg-type]
-        cursor += keys["cursor"]
-        tag += keys["tag"]
-    return {"open_s": statistics.median(opens),
-            "cursor_p50_ms": statistics.median(cursor) * 1000,
-            "cursor_p95_ms": run.pct(cursor, 0.95) * 1000,
-            "tag_p50_ms": statistics.median(tag) * 1000,
-            "tag_p95_ms": run.pct(tag, 0.95) * 1000,
-            **search_times(target, runs)}
+        for name, values in run.measure_keys(target, home, presses).items():  # type: ignore[arg-type]
+            keys.setdefault(name, []).extend(values)
+    out = {"open_s": statistics.median(opens)}
+    for name in ("cursor", "tag", "cursor_first", "tag_first"):
+        out[f"{name}_p50_ms"] = statistics.median(keys[name]) * 1000
+        out[f"{name}_p95_ms"] = run.pct(keys[name], 0.95) * 1000
+    return {**out, **search_times(target, runs)}
 
 
 def main() -> None:

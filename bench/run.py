@@ -85,13 +85,17 @@ class Pty:
                 return
 
     def key_to_frame(self, key: bytes, timeout: float = 5) -> float:
-        """Seconds from writing `key` until the answering frame has been written."""
+        """Seconds from writing `key` until the answering frames have been written (the burst
+        read until 4 ms of quiet: what follows the first frame at once, such as the reader's
+        relayout a frame later, counts). `self.first` keeps the seconds to the first frame
+        (Textual writes a frame in one write: its first bytes are the frame)."""
         self.drain(0.05)
         start = time.perf_counter()
         os.write(self.master, key)
         if not select.select([self.master], [], [], timeout)[0]:
             raise TimeoutError(f"no frame after {key!r}")
         last = time.perf_counter()
+        self.first = last - start
         os.read(self.master, 65536)
         while select.select([self.master], [], [], QUIET_S)[0]:
             os.read(self.master, 65536)
@@ -154,12 +158,15 @@ def measure_keys(path: Path, home: Path, presses: int) -> dict[str, list[float]]
     app = open_app(path, home)
     app.read_until(b"Articles (")
     app.drain(1.0)
-    out: dict[str, list[float]] = {"cursor": [], "tag": [], "rss": []}
+    out: dict[str, list[float]] = {"cursor": [], "tag": [], "rss": [], "cursor_first": [],
+                                   "tag_first": []}
     out["rss"].append(app.rss_mib())
     for n in range(presses):
         out["cursor"].append(app.key_to_frame(b"j" if n % 4 else b"\x1b[6~"))  # down, pgdn
+        out["cursor_first"].append(app.first)
     for _ in range(presses // 2):
         out["tag"].append(app.key_to_frame(b"2"))  # triage: background, on and off
+        out["tag_first"].append(app.first)
     app.close()
     return out
 
