@@ -272,3 +272,28 @@ def test_another_analysts_name_needs_the_lead_role(pg_server, url, tmp_path: Pat
         lead.close()
     with other_tool(url) as conn:
         assert conn.execute("SELECT analyst FROM taggings").fetchall() == [("bob",)]
+
+
+def test_a_wrong_password_is_one_line_without_the_password(pg_server, url):
+    """The test server trusts its socket; this role alone must give a password (scram), as on
+    a real server. A wrong one: exit 2, one line naming the server, the password not shown."""
+    hba = pg_server.folder / "data" / "pg_hba.conf"
+    rule = "local all pw_analyst scram-sha-256\n"
+    if rule not in hba.read_text():
+        hba.write_text(rule + hba.read_text())
+        assert pg_server.ctl("reload").returncode == 0
+    pg_server.sql("DROP ROLE IF EXISTS pw_analyst",
+                  "CREATE ROLE pw_analyst LOGIN PASSWORD 'right-one'")
+    database = urlsplit(url).path.lstrip("/")
+    Store.open(url, create=True).close()
+    pg_server.sql("GRANT USAGE ON SCHEMA public TO pw_analyst",
+                  "GRANT SELECT ON ALL TABLES IN SCHEMA public TO pw_analyst", database=database)
+    wrong = pg_server.url(database, user="pw_analyst", password="s3cret-wrong")
+    result = run("check", wrong)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dossier: postgresql://pw_analyst@")
+    assert "s3cret-wrong" not in result.output
+    assert "password" in lines[0]
+    right = run("check", pg_server.url(database, user="pw_analyst", password="right-one"))
+    assert right.exit_code == 0, right.output
