@@ -623,6 +623,20 @@ def _fingerprint(batch: ss.Batch) -> str:
     return f"{batch.analyst}|{batch.at}|{batch.action}"
 
 
+def _may_record_all(job: _Push, file: Store, target: Store, analyst: str, shown: str) -> None:
+    """Refuse, before anything is written, a push that would record changes under a name the
+    target's role may not act for (PostgreSQL: only its own, unless it is a lead)."""
+    marks = {t: max(job.record.idmap.marks.get(t, 0), job.record.scanned.get(t, 0))
+             for t in WORK}
+    names = {analyst} | ss.analysts_after(file, job.record.mark, marks)
+    refused = sorted(n for n in names if not target.may_act_as(n))
+    if refused:
+        raise SyncError(
+            f"{shown}: role {target.role()} may not record changes as "
+            f"{', '.join(repr(n) for n in refused)} (only its own name, unless it is a member "
+            f"of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
+
+
 def push(file: Store, target: Store, analyst: str, progress: Progress | None = None,
          name: str | None = None, target_name: str | None = None) -> PushReport:
     """Bring the work of the dossier `file` into `target` (see the module's docstring)."""
@@ -635,6 +649,7 @@ def push(file: Store, target: Store, analyst: str, progress: Progress | None = N
         job = _Push(snapshot, target, analyst, progress, name or os.fspath(file.path),
                     target_name or os.fspath(target.path))
         job.plan()
+        _may_record_all(job, snapshot, target, analyst, target_name or os.fspath(target.path))
         # Each batch commits without an fsync (a killed push keeps every batch it committed,
         # with the record of it); the last commit is FULL and makes them all durable.
         with target.synchronous("NORMAL"):

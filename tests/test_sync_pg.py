@@ -89,3 +89,51 @@ def test_publish_a_file_into_postgresql_and_again(pg_url, tmp_path):
         assert len(team.history(limit=1000)) == before
     finally:
         team.close()
+
+
+def test_a_push_under_other_names_needs_the_lead_role(pg_server, pg_url, tmp_path):
+    """A role pushes its own offline work; a file holding someone else's changes is refused
+    before anything is written, unless the role is a dossier_lead."""
+    from urllib.parse import urlsplit
+
+    team = Store.open(pg_url, create=True)
+    a1, _ = add_article_with_names(team, "Broker sanctioned", "Ashot Mkrtychev was sanctioned.",
+                                   {"Ashot Mkrtychev": "person"})
+    a2, _ = add_article_with_names(team, "Arms deal alleged", "Ashot Mkrtychev brokered talks.",
+                                   {"Ashot Mkrtychev": "person"})
+    team.close()
+    database = urlsplit(pg_url).path.lstrip("/")
+    pg_server.sql("DROP ROLE IF EXISTS olga_pg", "CREATE ROLE olga_pg LOGIN")
+    pg_server.sql("GRANT USAGE ON SCHEMA public TO olga_pg",
+                  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO olga_pg",
+                  "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO olga_pg", database=database)
+    as_olga = pg_server.url(database, user="olga_pg")
+
+    mixed, own = tmp_path / "mixed.db", tmp_path / "own.db"
+    for file in (mixed, own):
+        code, out, err = run("pull", pg_url, file)
+        assert code == 0, out + err
+    offline = Store.open(mixed)
+    offline.set_tag("olga_pg", [("article", a1)], "triage", "relevant", exclusive=True)
+    offline.set_tag("mallory", [("article", a2)], "triage", "noise", exclusive=True)
+    offline.close()
+    code, out, err = run("push", mixed, as_olga)
+    assert code == 2
+    assert "may not record changes as 'mallory'" in out + err and "nothing was pushed" in out + err
+    team = Store.open(pg_url)
+    try:
+        assert team.tags_for("article", a1) == [] and team.tags_for("article", a2) == []
+    finally:
+        team.close()
+
+    offline = Store.open(own)
+    offline.set_tag("olga_pg", [("article", a2)], "triage", "background", exclusive=True)
+    offline.close()
+    code, out, err = run("push", own, as_olga)
+    assert code == 0, out + err
+    team = Store.open(pg_url)
+    try:
+        assert [(t.tag, t.analyst) for t in team.tags_for("article", a2)] == [
+            ("background", "olga_pg")]
+    finally:
+        team.close()

@@ -149,6 +149,17 @@ def batches(store: Store, after: int = 0, only: set[int] | None = None) -> Itera
         yield current
 
 
+def analysts_after(store: Store, journal_after: int, marks: dict[str, int]) -> set[str]:
+    """The analysts a push of `store` would record changes under: of its journal batches
+    after `journal_after`, and of its tags, links and decisions above `marks`."""
+    names = {str(r[0]) for r in store.conn.execute(
+        "SELECT DISTINCT analyst FROM journal WHERE batch > ?", (journal_after,))}
+    for table in ("taggings", "links", "decisions"):
+        names |= {str(r[0]) for r in store.conn.execute(
+            f"SELECT DISTINCT analyst FROM {table} WHERE id > ?", (marks.get(table, 0),))}
+    return names
+
+
 def journal_created(store: Store, after: int) -> dict[str, set[int]]:
     """Rows each table got from journal batches after `after` (their inserts), so a push
     leaves them to the journal's replay rather than importing them as new material."""
