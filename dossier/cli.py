@@ -18,7 +18,6 @@ import click
 from dossier import __version__
 from dossier.model import Scope
 from dossier.safetext import safe_line
-from dossier.store import STORE_ERRORS
 
 if TYPE_CHECKING:
     from dossier.store import Store
@@ -106,6 +105,8 @@ def _migration_progress(path: str | Path) -> Callable[[int, int], None] | None:
 def damage_reported(file: str | Path) -> Iterator[None]:
     """A file that opened but turns out damaged further in (SQLite says "malformed" on some
     page no check reads at open): one line naming it, exit status 1, never a traceback."""
+    from dossier.store import STORE_ERRORS  # not at the top: `extract` starts without the store
+
     try:
         yield
     except (*STORE_ERRORS, UnicodeDecodeError) as exc:
@@ -316,6 +317,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
     counted)."""
     from dossier.ingest.entities import ExtractorUnavailable, GazetteerError
     from dossier.ingest.pipeline import ingest_paths, scan
+    from dossier.store import STORE_ERRORS
 
     if model and extractor == "auto":
         extractor = "spacy"
@@ -619,6 +621,7 @@ def push_cmd(file: Path, target: str | Path, analyst: str | None, report_path: P
     """
     import json
 
+    from dossier.store import STORE_ERRORS
     from dossier.sync import SyncError, push
 
     name = shown(target)

@@ -119,3 +119,26 @@ def test_no_sql_outside_store():
         for found in sql_outside_store(path.read_text(encoding="utf-8")):
             offenders.append(f"{path.relative_to(PACKAGE)}:{found}")
     assert offenders == [], "SQL belongs in dossier/store/ (a named store function or method)"
+
+
+EXTRACT_ALONE = """
+import io, sys
+sys.stdin = io.TextIOWrapper(io.BytesIO(b'{"id": "a", "text": "Paris on Monday."}\\n'))
+from dossier.cli import main
+try:
+    main(["extract", "--extractor", "rules"])
+except SystemExit as done:
+    assert not done.code, done.code
+loaded = sorted(m for m in sys.modules
+                if m.split(".")[0] == "psycopg" or m.startswith("dossier.store"))
+print("loaded:", loaded)
+"""
+
+
+def test_extract_starts_without_the_store_or_psycopg():
+    """`dossier extract` is a filter started per batch of text: it must not pay for the store
+    and the PostgreSQL driver (a third of a second of imports) that it never uses."""
+    result = subprocess.run([sys.executable, "-c", EXTRACT_ALONE],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("loaded: []"), result.stdout
