@@ -228,7 +228,7 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
 
     store = open_store(file)
     try:
-        who = analyst_for(store, analyst) if fix else None  # refused before anything is read
+        who = analyst_for(store, analyst) if fix else ""  # refused before anything is read
         with damage_reported(file):
             echo(f"{shown(file)}: dossier schema version {store.get_meta('schema_version')}, "
                  f"created by {store.get_meta('created_by')}"
@@ -238,7 +238,7 @@ def check_cmd(file: Path, fix: bool, analyst: str | None) -> None:
             problems = store.check()
             if problems and fix and not store.readonly:
                 if store.dangling():
-                    removed = store.remove_dangling(who or store.role() or "")
+                    removed = store.remove_dangling(who)
                     echo(f"removed {removed} tags and links of missing items (journalled)")
                 if any(p.startswith("near-duplicate pair") for p in problems):
                     removed = store.remove_dangling_pairs()
