@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dossier_helpers import add_article_with_names, other_tool
-from version1 import downgrade_to_v1
+from downgrade import downgrade_to_v1
 
 from dossier.model import DEFAULT_RELATIONS, Link, Scope, ScopeError
 from dossier.store import GoneError, Store

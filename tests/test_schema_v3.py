@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from dossier_helpers import add_article_with_names
-from version1 import downgrade_to_v1
-from version2 import downgrade_to_v2
+from downgrade import downgrade_to_v1, downgrade_to_v2
 
 from dossier.cli import main
 from dossier.store import DossierFileError, Store, migrations, schema
