@@ -260,6 +260,16 @@ def _key_entities(store: Store, r: Resolved, brief: Brief, players: set[int]) ->
             brief.entities.append(item)
 
 
+def _event_details(ev: dict[str, Any]) -> list[tuple[str, str]]:
+    """The lines under an event: who it involves, its quote, its sources."""
+    details = []
+    if ev["entities"]:
+        details.append(("involves", ", ".join(ev["entities"])))
+    if ev["quote"]:
+        details.append(("quote", ev["quote"]))
+    return details + [("source", src) for src in ev["sources"]]
+
+
 def _tag_text(tags: dict[str, list[str]]) -> str:
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(tags.items()))
 
@@ -305,26 +315,14 @@ def outline(brief: Brief) -> tuple[str, list[Section]]:
         head = [("strong", ev["when"]), ("paren", ev["precision"]), ("", f" — {ev['title']}")]
         if ev["tags"]:
             head.append(("tags", _tag_text(ev["tags"])))
-        details = []
-        if ev["entities"]:
-            details.append(("involves", ", ".join(ev["entities"])))
-        if ev["quote"]:
-            details.append(("quote", ev["quote"]))
-        details += [("source", src) for src in ev["sources"]]
-        timeline.items.append(Item(head, details))
+        timeline.items.append(Item(head, _event_details(ev)))
     sections = [timeline]
     if brief.unresolved:
         pending = Section("Dates still to resolve", "Their article has no date to count from.",
                           level=3)
         for ev in brief.unresolved:
-            details = []
-            if ev["entities"]:
-                details.append(("involves", ", ".join(ev["entities"])))
-            if ev["quote"]:
-                details.append(("quote", ev["quote"]))
-            details += [("source", src) for src in ev["sources"]]
             pending.items.append(Item([("strong", f"“{ev['date_text']}”"),
-                                       ("", f": {ev['title']}")], details))
+                                       ("", f": {ev['title']}")], _event_details(ev)))
         sections.append(pending)
     key = Section("Key entities")
     for e in brief.entities:
