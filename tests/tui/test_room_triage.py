@@ -238,3 +238,27 @@ async def test_triage_keys_typed_ahead_after_a_search(make_app, long_pile, size,
         assert len(chips_shown) >= 3 and shown.count(" relevant ") == len(chips_shown)
         for i in titles_shown:
             assert f"Wire story {1199 - i:04d}" in shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_list_scrollbar_follows_its_rows(make_app, long_pile, size):
+    """The Articles scrollbar is set when the rows change, not on every layout of the
+    screen: it shows for 1,200 articles, its thumb moves down with the cursor, and it goes
+    when a search leaves one hit (and comes back with the list)."""
+    path, _ = long_pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        bar = articles.vertical_scrollbar
+        assert articles.show_vertical_scrollbar and bar.window_virtual_size == 2 * 1200
+        await pilot.press("end")
+        await settle(pilot)
+        assert bar.position == articles.scroll_offset.y > 2000
+        await pilot.press("slash", *"report 1199", "enter")
+        await settle(pilot)
+        assert articles.count == 1 and not articles.show_vertical_scrollbar
+        await pilot.press("escape")
+        await settle(pilot)
+        assert articles.count == 1200 and articles.show_vertical_scrollbar
+        assert bar.window_virtual_size == 2 * 1200
