@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -1338,8 +1338,34 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
             f"VALUES ({', '.join('?' for _ in cols)})", values)
 
+    def copy_rows(self, table: str, cols: list[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert many rows as given (ids included) inside the caller's `bulk()`: one COPY on
+        PostgreSQL, `executemany` on a file; returns how many. Then `rows_copied()`."""
+        copy = getattr(self.conn, "copy_rows", None)
+        if copy is not None:
+            return int(copy(table, cols, rows))
+        count = 0
+        insert = (f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
+                  f"VALUES ({', '.join('?' for _ in cols)})")
+        batch: list[Sequence[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                self.conn.executemany(insert, batch)
+                count, batch = count + len(batch), []
+        self.conn.executemany(insert, batch)
+        return count + len(batch)
+
+    def rows_copied(self) -> None:
+        """After rows were inserted with their ids (`insert_row`, `copy_rows`): on
+        PostgreSQL, each identity column moved past the highest id, so the next insert does
+        not take a copied row's id (SQLite's keys follow their rows by themselves)."""
+        if self.engine == "postgresql":
+            self.conn.reset_identities()
+
     def refill_fts(self) -> None:
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
+        self.rows_copied()
         fts.rebuild(self.conn)
         backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
         self.pair_writes += 1  # and their pairs
