@@ -5,8 +5,8 @@ the cached file copied for SQLite, and that file copied whole into a fresh Postg
 (store/bulk.py, COPY) for PostgreSQL. Each analyst is a process with its own store; each tags
 1,000 articles (its own tag, so all 8,000 must be kept) one change at a time, as keys would.
 Reported per engine: tags kept, tags refused (an error), and the commit time of one tag
-(median, p95, max, milliseconds), over all 8,000. PostgreSQL runs in a private cluster (tests/pgserver.py) with fsync on; SQLite with
-WAL and synchronous=FULL, as the app.
+(median, p95, max, milliseconds), over all 8,000. PostgreSQL runs in a private cluster
+(tests/pgserver.py) with fsync on; SQLite with WAL and synchronous=FULL, as the app.
 
     .venv/bin/python bench/team.py [--analysts 8] [--tags 1000] [--articles 100000]
         [--runs 3] [--engine sqlite|postgresql]
