@@ -297,3 +297,25 @@ def test_a_wrong_password_is_one_line_without_the_password(pg_server, url):
     assert "password" in lines[0]
     right = run("check", pg_server.url(database, user="pw_analyst", password="right-one"))
     assert right.exit_code == 0, right.output
+
+
+def test_a_journal_row_refused_at_commit_fails_the_whole_tag(url):
+    """A tag's journal rows travel with its COMMIT (one round trip): when the server refuses
+    one there, the change is refused whole (no tag without its journal row), the caller hears
+    of it, and the writers' lock is free for the next change."""
+    store = Store.open(url, create=True)
+    try:
+        article, _ = add_article_with_names(store, "Shared", "Body.", {})
+        with other_tool(url) as conn:
+            conn.execute("ALTER TABLE journal ADD CONSTRAINT no_mallory "
+                         "CHECK (analyst <> 'mallory')")
+        with pytest.raises(STORE_ERRORS, match="no_mallory"):
+            store.set_tag("mallory", [("article", article)], "triage", "relevant")
+        with other_tool(url) as conn:
+            assert conn.execute("SELECT count(*) FROM taggings").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM journal WHERE analyst = 'mallory'"
+                                ).fetchone() == (0,)
+        assert store.set_tag("ana", [("article", article)], "triage", "relevant") == "added"
+        assert [e.analyst for e in store.history("article", article)][:1] == ["ana"]
+    finally:
+        store.close()

@@ -327,9 +327,10 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             ch.batch = batch
             yield ch
             if ch.batch is not None and batch is None:  # a new change, not a later step
-                self.conn.execute(
+                journal.write_later(
+                    self.conn,
                     "UPDATE journal SET state = 'dropped' WHERE analyst = ? AND state = 'undone'",
-                    (analyst,),
+                    [(analyst,)],
                 )
 
     def steps(
@@ -439,13 +440,19 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                          id0 if len(targets) == 1 else None) as ch:
             existing = {}
             for kind, tid in targets:
-                self.require(kind, tid)
-                row = self.conn.execute(
-                    "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
-                    "AND tagset = ? AND tag = ?",
-                    (kind, tid, tagset, tag),
+                if kind not in ITEM_TABLES:
+                    raise ValueError(f"unknown kind of item {kind!r}")
+                # Is the item there, and has it the tag: one statement (a round trip less
+                # on PostgreSQL).
+                there, row_id = self.conn.execute(
+                    f"SELECT (SELECT 1 FROM {ITEM_TABLES[kind]} WHERE id = ?), "
+                    "(SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
+                    "AND tagset = ? AND tag = ?)",
+                    (tid, kind, tid, tagset, tag),
                 ).fetchone()
-                existing[(kind, tid)] = None if row is None else row[0]
+                if there is None:
+                    self.require(kind, tid)  # raises GoneError, worded as everywhere
+                existing[(kind, tid)] = row_id
             if mode == "toggle":
                 mode = "remove" if all(v is not None for v in existing.values()) else "add"
             if mode == "remove":
