@@ -56,8 +56,8 @@ def test_pull_from_postgresql_tag_offline_push_back_with_a_conflict(pg_url, tmp_
         assert journal[0].analyst == "olga"
     finally:
         team.close()
-    code, out, _err = run("push", off, pg_url)
-    assert code == 1 and "0 changes applied" in out
+    code, out, _err = run("push", off, pg_url)  # the conflict, reported once, is counted
+    assert code == 0 and "0 changes applied" in out and "1 reported before" in out
 
 
 def test_publish_a_file_into_postgresql_and_again(pg_url, tmp_path):
@@ -135,5 +135,25 @@ def test_a_push_under_other_names_needs_the_lead_role(pg_server, pg_url, tmp_pat
     try:
         assert [(t.tag, t.analyst) for t in team.tags_for("article", a2)] == [
             ("background", "olga_pg")]
+    finally:
+        team.close()
+
+
+def test_push_into_postgresql_carries_views_and_relation_types(pg_url, tmp_path):
+    off = tmp_path / "off.db"
+    store = Store.open(off, create=True)
+    add_article_with_names(store, "Broker sanctioned", "Ashot Mkrtychev was sanctioned.",
+                           {"Ashot Mkrtychev": "person"})
+    store.save_view("postgres", "sanctions", {"search": "sanctioned"})
+    store.add_relation_type("postgres", "bankrolled")
+    store.close()
+    for _ in range(2):  # a second push carries nothing again
+        code, out, err = run("push", off, pg_url)
+        assert code == 0, out + err
+    team = Store.open(pg_url, readonly=True)
+    try:
+        assert [(v.name, v.spec.search) for v in team.list_views("postgres")] == [
+            ("sanctions", "sanctioned")]
+        assert "bankrolled" in {r.name for r in team.relation_types()}
     finally:
         team.close()
