@@ -319,3 +319,25 @@ def test_a_journal_row_refused_at_commit_fails_the_whole_tag(url):
         assert [e.analyst for e in store.history("article", article)][:1] == ["ana"]
     finally:
         store.close()
+
+
+def test_sqlite_utils_view_is_the_file_and_a_clear_refusal_on_postgresql(url, tmp_path):
+    """`Store.db` (sqlite-utils) serves a file; a PostgreSQL dossier refuses it in one line
+    naming the server without its password, and the store's own reads serve both."""
+    from dossier.store import DossierFileError
+
+    file = Store.open(tmp_path / "f.db", create=True)
+    add_article_with_names(file, "Shared", "Body.", {})
+    assert file.db["articles"].count == 1
+    file.close()
+    store = Store.open(url + "&password=sesame", create=True)
+    try:
+        add_article_with_names(store, "Shared", "Body.", {})
+        with pytest.raises(DossierFileError) as refused:
+            store.db  # noqa: B018 - the property is what refuses
+        line = str(refused.value)
+        assert "\n" not in line and "sqlite-utils" in line and "Store.query" in line
+        assert line.startswith("postgresql://postgres@") and "sesame" not in line
+        assert [r["title"] for r in store.query("SELECT title FROM articles")] == ["Shared"]
+    finally:
+        store.close()

@@ -244,13 +244,18 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     @property
     def db(self):  # noqa: ANN201 - sqlite_utils.Database, imported only when asked for
-        """The file as a `sqlite_utils.Database`, for scripts and exporters that want its API.
+        """The file as a `sqlite_utils.Database`, for scripts that want its API. Nothing in
+        the program calls it (every reader goes through the store's own methods, which serve
+        both engines); on a PostgreSQL dossier it is refused with `DossierFileError`, one line
+        naming the server (without its password) and what to use instead.
 
         Imported on first use: sqlite-utils costs ~60 ms of start-up the app does not need."""
+        if self.engine != "sqlite":
+            raise DossierFileError(self.path, "a PostgreSQL dossier: sqlite-utils (Store.db) "
+                                              "reads SQLite files only; use Store.query, or "
+                                              "`dossier pull` for a file")
         import sqlite_utils
 
-        if self.engine != "sqlite":
-            raise TypeError(f"{self.path} is a PostgreSQL dossier: sqlite-utils reads files only")
         return sqlite_utils.Database(self.conn)
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
