@@ -687,12 +687,56 @@ def _may_record_all(job: _Push, file: Store, target: Store, analyst: str, shown:
             f"of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
 
 
+def push_whole(file: Store, target: Store, analyst: str, name: str, target_name: str,
+               progress: Progress | None = None) -> PushReport:
+    """Copy the file whole into an empty target (store/bulk.py: ids, journal, undo history,
+    views and relation types as they are; COPY on PostgreSQL), with the record a pull would
+    leave, so later pushes replay the file's journal from here."""
+    from dossier.store.bulk import TABLES, NotEmptyError, copy_dossier
+
+    with file.reading() as snapshot:
+        names = {analyst} | ss.analysts_after(snapshot, 0, {})
+        names |= {str(v["analyst"]) for v in ss.saved_views(snapshot)}
+        refused = sorted(n for n in names if not target.may_act_as(n))
+        if refused:
+            raise SyncError(
+                f"{target_name}: role {target.role()} may not record changes as "
+                f"{', '.join(repr(n) for n in refused)} (only its own name, unless it is a "
+                f"member of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
+        mark = ss.journal_mark(snapshot)
+        record = Record(name, False, mark, set(ss.batches_not_done(snapshot, mark)), set(),
+                        IdMap(ss.max_ids(snapshot), {}))
+        key = RECORD_PREFIX + ss.identity(snapshot)
+        done = 0
+
+        def step(_table: str, _rows: int) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, len(TABLES))
+
+        try:
+            counts = copy_dossier(snapshot, target, step, {key: record.dumps()})
+        except NotEmptyError:
+            raise SyncError(f"{target_name}: --whole copies into an empty dossier only (a new "
+                            "file, or a database without one); this one holds rows, so push "
+                            "without --whole") from None
+    report = PushReport(name, target_name, "copy")
+    report.imported = {t: n for t, n in counts.items() if n}
+    return report
+
+
 def push(file: Store, target: Store, analyst: str, progress: Progress | None = None,
-         name: str | None = None, target_name: str | None = None) -> PushReport:
-    """Bring the work of the dossier `file` into `target` (see the module's docstring)."""
+         name: str | None = None, target_name: str | None = None, *,
+         whole: bool = False) -> PushReport:
+    """Bring the work of the dossier `file` into `target` (see the module's docstring);
+    `whole`: copy it whole into an empty target (`push_whole`)."""
     if ss.identity(file) == ss.identity(target):
         raise SyncError(f"{target_name or target.path}: is the same dossier as "
                         f"{name or file.path}")
+    if whole:
+        return push_whole(file, target, analyst, name or os.fspath(file.path),
+                          target_name or os.fspath(target.path), progress)
     # One snapshot of the file throughout: an analyst still working in it meanwhile adds
     # changes the next push takes, never half of one to this push.
     with file.reading() as snapshot:

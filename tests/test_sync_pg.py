@@ -157,3 +157,41 @@ def test_push_into_postgresql_carries_views_and_relation_types(pg_url, tmp_path)
         assert "bankrolled" in {r.name for r in team.relation_types()}
     finally:
         team.close()
+
+
+def test_push_whole_copies_a_file_into_postgresql_then_replays_later_work(pg_url, tmp_path):
+    mine = tmp_path / "mine.db"
+    store = Store.open(mine, create=True)
+    a1, _ = add_article_with_names(store, "Broker sanctioned",
+                                   "Ashot Mkrtychev was sanctioned by the Treasury.",
+                                   {"Ashot Mkrtychev": "person", "Treasury": "organisation"})
+    a2, _ = add_article_with_names(store, "Arms deal alleged", "Arms talks were held.", {})
+    store.set_tag("postgres", [("article", a1)], "triage", "relevant", exclusive=True)
+    store.set_tag("postgres", [("article", a2)], "triage", "noise", exclusive=True)
+    store.save_view("postgres", "sanctions", {"search": "sanctioned"})
+    store.close()
+    code, out, err = run("push", mine, pg_url, "--whole")
+    assert code == 0, out + err
+    assert "copy from" in out and "2 articles" in out
+    team = Store.open(pg_url)
+    try:
+        assert [h.article_id for h in team.search("sanctioned")] == [a1]
+        assert [v.name for v in team.list_views("postgres")] == ["sanctions"]
+        assert team.undo("postgres") is not None  # the file's own last change, undone there
+        assert team.tags_for("article", a2) == []
+        assert team.redo("postgres") is not None
+    finally:
+        team.close()
+    # Work done in the file afterwards is replayed by a plain push, once.
+    store = Store.open(mine)
+    store.set_tag("postgres", [("article", a2)], "triage", "relevant", exclusive=True)
+    store.close()
+    code, out, err = run("push", mine, pg_url)
+    assert code == 0 and "1 changes applied" in out, out + err
+    team = Store.open(pg_url)
+    try:
+        assert [t.tag for t in team.tags_for("article", a2)] == ["relevant"]
+    finally:
+        team.close()
+    code, out, err = run("push", mine, pg_url, "--whole")
+    assert code == 2 and "empty dossier only" in err and "\n" not in err.strip()

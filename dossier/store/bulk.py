@@ -57,9 +57,11 @@ def _rows(source: Store, table: str, cols: list[str], page: int = 20_000
 
 
 def copy_dossier(source: Store, target: Store,
-                 progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+                 progress: Callable[[str, int], None] | None = None,
+                 meta: dict[str, str] | None = None) -> dict[str, int]:
     """Copy every row of `source` into `target`, which must hold no rows yet; return the
-    rows copied per table. `progress(table, rows)` is told after each table."""
+    rows copied per table. `progress(table, rows)` is told after each table; `meta` is set
+    in the target in the same transaction (a push's record of what it took)."""
     target._check_writable()  # noqa: SLF001 - the store's own module family
     full = [t for t in TABLES if target.conn.execute(
         f"SELECT 1 FROM {quote(t)} LIMIT 1").fetchone() is not None]
@@ -81,6 +83,8 @@ def copy_dossier(source: Store, target: Store,
             target.conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
             target.conn.execute(fts.PG_INDEX_DDL)
         target.rows_copied()
+        for key, value in (meta or {}).items():
+            target.put_meta(key, value)
     target.pair_writes += 1
     target.entity_writes += 1
     return counts
