@@ -25,6 +25,15 @@ SQLite idioms of the store's statements on the way (`translate`):
 
 The full-text statements differ too much to rewrite: `store/fts.py` holds both engines'.
 
+Round trips: a tag on a file costs nothing but the fsync; here each statement is a wait for
+the server, under the writers' lock. So `BEGIN IMMEDIATE` sends BEGIN, the lock and a read of
+the journal's highest id (a change's batch number) in one pipeline; writes nobody reads back
+(`write_later`: the journal's rows, the redo history dropped) wait in the connection and go
+with the next statement; and COMMIT sends them, the NOTIFY and the COMMIT in one pipeline,
+returning only once the server has committed (an error of any of them fails the change
+whole). A tag is 4 round trips (begin, one read, the insert returning its row, commit), where
+it was 11.
+
 Live: every transaction that wrote sends `NOTIFY dossier_changes` before its COMMIT, and
 every connection LISTENs; `PRAGMA data_version` answers a counter bumped by each notice from
 another session, as SQLite's changes when another connection commits.
