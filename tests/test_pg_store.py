@@ -341,3 +341,25 @@ def test_sqlite_utils_view_is_the_file_and_a_clear_refusal_on_postgresql(url, tm
         assert [r["title"] for r in store.query("SELECT title FROM articles")] == ["Shared"]
     finally:
         store.close()
+
+
+def test_a_json_export_imported_into_postgresql_takes_new_changes_after(url, tmp_path):
+    """The import writes rows with their ids: the identity columns are moved past them, so
+    the next tag, link or article there gets an id of its own."""
+    file = Store.open(tmp_path / "f.db", create=True)
+    article, _ = add_article_with_names(file, "Shared", "Body of the story.", {})
+    file.set_tag("ana", [("article", article)], "triage", "relevant")
+    file.close()
+    out = tmp_path / "f.json"
+    assert run("export", str(tmp_path / "f.db"), "--format", "json", "-o", str(out)
+               ).exit_code == 0
+    result = run("ingest", url, str(out))
+    assert result.exit_code == 0, result.output
+    store = Store.open(url)
+    try:
+        assert store.set_tag("ana", [("article", article)], "extra", "x") == "added"
+        second, _ = add_article_with_names(store, "Another", "Another body.", {})
+        assert second != article
+        assert {t.tagset for t in store.tags_for("article", article)} == {"triage", "extra"}
+    finally:
+        store.close()
