@@ -220,11 +220,20 @@ class Change:
         return len(changed)
 
     def delete(self, table: str, row_id: int) -> bool:
-        """Delete a row; return False if it was not there."""
-        before = read_row(self.conn, table, row_id)
-        if before is None:
-            return False
-        write_row(self.conn, table, row_id, before, None)
+        """Delete a row; return False if it was not there. The row comes back with the
+        delete (RETURNING *), but for an article, whose full-text row goes first."""
+        if table == "articles" or table not in JOURNALLED_TABLES:
+            before = read_row(self.conn, table, row_id)
+            if before is None:
+                return False
+            write_row(self.conn, table, row_id, before, None)
+        else:
+            cur = self.conn.execute(f"DELETE FROM {quote(table)} WHERE id = ? RETURNING *",
+                                    (row_id,))
+            rows = cur.fetchall()
+            if not rows:
+                return False
+            before = dict(zip([d[0] for d in cur.description], rows[0], strict=True))
         self._journal(table, row_id, before, None)
         return True
 

@@ -443,21 +443,26 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         action = f"tag {tagset}:{tag}"
         with self.change(analyst, action, kind0 if len(targets) == 1 else None,
                          id0 if len(targets) == 1 else None) as ch:
-            existing = {}
+            existing: dict[tuple[str, int], int | None] = {}
+            siblings: dict[tuple[str, int], list[int]] = {}
             for kind, tid in targets:
                 if kind not in ITEM_TABLES:
                     raise ValueError(f"unknown kind of item {kind!r}")
-                # Is the item there, and has it the tag: one statement (a round trip less
-                # on PostgreSQL).
-                there, row_id = self.conn.execute(
+                # Is the item there, has it the tag, which other tags of the set has it:
+                # one statement (round trips are what a change costs on PostgreSQL).
+                there, row_id, others = self.conn.execute(
                     f"SELECT (SELECT 1 FROM {ITEM_TABLES[kind]} WHERE id = ?), "
                     "(SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
-                    "AND tagset = ? AND tag = ?)",
-                    (tid, kind, tid, tagset, tag),
+                    "AND tagset = ? AND tag = ?), "
+                    "(SELECT group_concat(id) FROM taggings WHERE target_kind = ? AND "
+                    "target_id = ? AND tagset = ? AND tag != ?)",
+                    (tid, kind, tid, tagset, tag, kind, tid, tagset, tag),
                 ).fetchone()
                 if there is None:
                     self.require(kind, tid)  # raises GoneError, worded as everywhere
                 existing[(kind, tid)] = row_id
+                siblings[(kind, tid)] = sorted(int(i) for i in str(others or "").split(",")
+                                               if i)
             if mode == "toggle":
                 mode = "remove" if all(v is not None for v in existing.values()) else "add"
             if mode == "remove":
@@ -470,12 +475,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                     if row_id is not None:
                         continue
                     if exclusive:
-                        others = self.conn.execute(
-                            "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
-                            "AND tagset = ? AND tag != ?",
-                            (kind, tid, tagset, tag),
-                        ).fetchall()
-                        for (other_id,) in others:
+                        for other_id in siblings[(kind, tid)]:
                             ch.delete("taggings", other_id)
                     ch.target_kind, ch.target_id = (kind, tid) if len(targets) == 1 else (
                         ch.target_kind, ch.target_id)
