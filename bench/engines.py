@@ -3,14 +3,14 @@ search p95, for an SQLite file and a PostgreSQL database holding the same dossie
 
     python bench/engines.py [--articles 100000] [--runs 3] [--presses 60]
 
-The file is bench/cache's (bench/make_dossier.py); the PostgreSQL dossier is built by the same
-builder through the store into a private server this script starts (tests/pgserver.py, fsync
-on) and stops. Open: seconds from `dossier open TARGET` to the first frame showing the
-Articles pane, in a 120x40 pty (bench/run.py's Pty). Key to frame: bench/run.py's cursor and
-tag keys, to the first frame (`_first`) and to the end of the burst that answers the key.
-Search: `Store.search` of bench/run.py's queries, first page of 50, ranked and latest-first,
-each run `--runs` times. Medians of `--runs` opens and key runs; p95 over all
-the presses or queries. Never part of the tests.
+The file is bench/cache's (bench/make_dossier.py); the PostgreSQL dossier is that file copied
+whole (make_dossier.copy_to: store/bulk.py, COPY) into a private server this script starts
+(tests/pgserver.py, fsync on) and stops. Open: seconds from `dossier open TARGET` to the first
+frame showing the Articles pane, in a 120x40 pty (bench/run.py's Pty). Key to frame:
+bench/run.py's cursor and tag keys, to the first frame (`_first`) and to the end of the burst
+that answers the key. Search: `Store.search` of bench/run.py's queries, first page of 50,
+ranked and latest-first, each run `--runs` times. Medians of `--runs` opens and key runs; p95
+over all the presses or queries. Never part of the tests.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ on a Zipf-distributed population of entities (the top ones get 10,000+ mentions 
 articles); each article has a dated event; some articles carry tags and some entities links.
 
     python bench/make_dossier.py --articles 100000 --out bench/cache/dossier-100000-1.db
+    python bench/make_dossier.py --articles 100000 --out postgresql://...   # an empty database
+
+A PostgreSQL dossier is the cached file of the same parameters copied in whole
+(`store/bulk.py`: COPY FROM STDIN, one GIN build): the same rows and ids as the file.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from dossier.model import Article, Entity, Event, Link, Mention  # noqa: E402
 from dossier.store import Store  # noqa: E402
-from dossier.store.pg import is_url  # noqa: E402
+from dossier.store.bulk import copy_dossier  # noqa: E402
+from dossier.store.pg import is_url, server_name  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews"
 FIRST = ["Anna", "Boris", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hassan", "Ivan", "Julia",
@@ -80,12 +85,12 @@ def build(n_articles: int, out: Path | str, seed: int = 1, chunk: int = 2000,
     weights = list(itertools.accumulate(1 / (k ** 1.07) for k in range(1, n_entities + 1)))
     entities: list[Entity | None] = [None] * n_entities
     if is_url(out):  # a PostgreSQL database, empty (bench/engines.py makes it)
-        store = Store.open(str(out), create=True)
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{out}{suffix}").unlink(missing_ok=True)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        store = Store.open(out, create=True)
+        return copy_to(cached(n_articles, seed), str(out), quiet)
+    out = Path(out)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(out, create=True)
     started = time.perf_counter()
     done = 0
     while done < n_articles:
@@ -152,6 +157,26 @@ def build(n_articles: int, out: Path | str, seed: int = 1, chunk: int = 2000,
     return {"build_s": build_s, **{k: float(v) for k, v in counts.items()}}
 
 
+def copy_to(file: Path, url: str, quiet: bool = False) -> dict[str, float]:
+    """The generated file copied whole into an empty PostgreSQL database, then ANALYZEd."""
+    source = Store.open(file)  # an older cached file is migrated first
+    store = Store.open(url, create=True)
+    started = time.perf_counter()
+    try:
+        copied = copy_dossier(source, store, None if quiet else (
+            lambda table, rows: print(f"  {table}: {rows} rows", file=sys.stderr)))
+        store.conn.execute("ANALYZE")
+        counts = store.counts()
+    finally:
+        source.close()
+        store.close()
+    build_s = time.perf_counter() - started
+    if not quiet:
+        print(f"copied {file} into {server_name(url)}: {sum(copied.values())} rows in "
+              f"{build_s:.1f} s", file=sys.stderr)
+    return {"build_s": build_s, **{k: float(v) for k, v in counts.items()}}
+
+
 def cached(n_articles: int, seed: int = 1) -> Path:
     """The generated dossier for these parameters, built once and kept in bench/cache/."""
     path = ROOT / "bench" / "cache" / f"dossier-{n_articles}-{seed}.db"
@@ -165,10 +190,11 @@ def cached(n_articles: int, seed: int = 1) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", required=True,
+                        help="a file, or an empty PostgreSQL database's URL")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    build(args.articles, args.out, args.seed)
+    build(args.articles, args.out if is_url(args.out) else Path(args.out), args.seed)
 
 
 if __name__ == "__main__":

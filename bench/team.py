@@ -1,18 +1,23 @@
 """8 concurrent analysts x 1,000 tags on one dossier, on an SQLite file and on PostgreSQL.
 
-Each analyst is a process with its own store; each tags 1,000 articles (its own tag, so all
-8,000 must be kept) one change at a time, as keys would. Reported per engine: tags kept, tags
-refused (an error), and the commit time of one tag (median, p95, max, milliseconds), over all
-8,000. PostgreSQL runs in a private cluster (tests/pgserver.py) with fsync on; SQLite with
-WAL and synchronous=FULL, as the app.
+The dossier is bench/make_dossier.py's generated one (100,000 articles, ~1,000,000 mentions):
+the cached file copied for SQLite, and that file copied whole into a fresh PostgreSQL database
+(store/bulk.py, COPY) for PostgreSQL. Each analyst is a process with its own store; each tags
+1,000 articles (its own tag, so all 8,000 must be kept) one change at a time, as keys would.
+Reported per engine: tags kept, tags refused (an error), and the commit time of one tag
+(median, p95, max, milliseconds), over all 8,000. PostgreSQL runs in a private cluster
+(tests/pgserver.py) with fsync on; SQLite with WAL and synchronous=FULL, as the app.
 
-    .venv/bin/python bench/team.py [--analysts 8] [--tags 1000] [--articles 2000]
+    .venv/bin/python bench/team.py [--analysts 8] [--tags 1000] [--articles 100000]
+        [--runs 3] [--engine sqlite|postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -20,21 +25,28 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dossier.model import Article  # noqa: E402
+import make_dossier  # noqa: E402
+
 from dossier.store import STORE_ERRORS, Store  # noqa: E402
 
 
-def build(target: str, articles: int) -> list[int]:
-    store = Store.open(target, create=True)
-    with store.bulk("OFF"):
-        for i in range(articles):
-            body = f"Article {i} about the story, with words {i * 7} and {i * 13}."
-            store.ingest_article(Article(id=None, title=f"Article {i}", body=body,
-                                         content_hash=f"h{i}"), [], [], [])
+def build(target: str, articles: int) -> tuple[list[int], float]:
+    """The generated dossier at `target` (a copy of the cached file, or copied whole into an
+    empty PostgreSQL database); its article ids and the seconds the copy took."""
+    source = make_dossier.cached(articles)
+    started = time.perf_counter()
+    if target.startswith("postgresql://"):
+        make_dossier.copy_to(source, target, quiet=True)
+    else:
+        Store.open(source).close()  # an older cached file is migrated here
+        shutil.copyfile(source, target)
+    took = time.perf_counter() - started
+    store = Store.open(target)
     ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
     store.close()
-    return ids
+    return ids, took
 
 
 def analyst(args: tuple[str, int, list[int], multiprocessing.Barrier]) -> tuple[list[float], int]:
@@ -56,7 +68,8 @@ def analyst(args: tuple[str, int, list[int], multiprocessing.Barrier]) -> tuple[
 
 
 def run(target: str, analysts: int, tags: int, articles: int) -> dict:
-    ids = build(target, articles)
+    ids, took = build(target, articles)
+    load = os.getloadavg()[0]
     manager = multiprocessing.Manager()
     barrier = manager.Barrier(analysts)
     shift = [n * 97 % len(ids) for n in range(analysts)]
@@ -69,7 +82,8 @@ def run(target: str, analysts: int, tags: int, articles: int) -> dict:
     kept = store.conn.execute("SELECT count(*) FROM taggings WHERE tagset = 'bench'"
                               ).fetchone()[0]
     store.close()
-    return {"kept": kept, "refused": sum(r[1] for r in results),
+    return {"kept": kept, "refused": sum(r[1] for r in results), "build_s": took,
+            "load": (load, os.getloadavg()[0]),
             "median": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1],
             "max": times[-1]}
 
@@ -78,19 +92,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--analysts", type=int, default=8)
     parser.add_argument("--tags", type=int, default=1000)
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), action="append")
     opts = parser.parse_args()
     import pgserver
 
     server = pgserver.start(durable=True)
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            for name, target in (("sqlite", str(Path(folder) / "team.db")),
-                                 ("postgresql", server.url(server.new_database("bench")))):
-                r = run(target, opts.analysts, opts.tags, opts.articles)
-                print(f"{name:<11} kept {r['kept']:>5} / {opts.analysts * opts.tags}  refused "
-                      f"{r['refused']}  commit ms: median {r['median']:.1f}  p95 "
-                      f"{r['p95']:.1f}  max {r['max']:.1f}", flush=True)
+        for n in range(opts.runs):
+            with tempfile.TemporaryDirectory(dir=make_dossier.ROOT / "bench" / "cache") as folder:
+                for name in opts.engine or ("sqlite", "postgresql"):
+                    database = server.new_database("bench") if name == "postgresql" else ""
+                    target = server.url(database) if database else str(Path(folder) / "team.db")
+                    r = run(target, opts.analysts, opts.tags, opts.articles)
+                    print(f"run {n + 1} {name:<11} kept {r['kept']:>5} / "
+                          f"{opts.analysts * opts.tags}  refused {r['refused']}  commit ms: "
+                          f"median {r['median']:.1f}  p95 {r['p95']:.1f}  max {r['max']:.1f}"
+                          f"  (copy {r['build_s']:.0f} s; load {r['load'][0]:.1f} -> "
+                          f"{r['load'][1]:.1f})", flush=True)
+                    if database:
+                        server.sql(f'DROP DATABASE "{database}"')
     finally:
         server.stop()
 

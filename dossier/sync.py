@@ -102,13 +102,25 @@ class PushReport:
     matched: dict[str, int] = field(default_factory=dict)  # rows found already there
     applied: list[str] = field(default_factory=list)  # replayed changes, one line each
     undone: list[str] = field(default_factory=list)  # changes undone in the file, undone here
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # conflicts new at this push
+    earlier: list[Skipped] = field(default_factory=list)  # reported before, still skipped
+    views: dict[str, int] = field(default_factory=dict)  # saved views: added, replaced
+    relation_types: int = 0  # relation types added
 
-    def as_json(self) -> dict[str, Any]:
-        return {"file": self.file, "target": self.target, "mode": self.mode,
-                "imported": self.imported, "matched": self.matched, "applied": self.applied,
-                "undone": self.undone, "skipped": [vars(s) for s in self.skipped],
-                "status": 1 if self.skipped else 0}
+    def as_json(self, earlier: bool = False) -> dict[str, Any]:
+        """The report; the conflicts reported by earlier pushes (still not applied) listed
+        only with `earlier`, else counted."""
+        out = {"file": self.file, "target": self.target, "mode": self.mode,
+               "imported": self.imported, "matched": self.matched, "applied": self.applied,
+               "undone": self.undone, "skipped": [vars(s) for s in self.skipped],
+               "earlier_skipped": len(self.earlier), "views": self.views,
+               "relation_types": self.relation_types, "status": self.status(earlier)}
+        if earlier:
+            out["earlier"] = [vars(s) for s in self.earlier]
+        return out
+
+    def status(self, earlier: bool = False) -> int:
+        return 1 if self.skipped or (earlier and self.earlier) else 0
 
 
 class IdMap:
@@ -144,6 +156,9 @@ class Record:
     corrected: bool = True  # a publish's corrections of matched items carried over
     seen: dict[int, str] = field(default_factory=dict)  # batch -> analyst and time, applied
     scanned: dict[str, int] = field(default_factory=dict)  # table -> highest id imported from
+    # Changes skipped as conflicts and reported already (batch -> what it was): tried again
+    # at each push, but reported again only on request (`push --all-conflicts`).
+    reported: dict[int, str] = field(default_factory=dict)
 
     def applied(self, batch: int) -> bool:
         base = batch <= self.mark and batch not in self.not_done
@@ -158,6 +173,7 @@ class Record:
             "corrected": self.corrected,
             "seen": {str(b): fp for b, fp in self.seen.items()},
             "scanned": self.scanned,
+            "reported": {str(b): what for b, what in self.reported.items()},
         })
 
     @classmethod
@@ -169,7 +185,8 @@ class Record:
                                              for t, m in d["ids"].items()}),
                    bool(d.get("corrected", True)),
                    {int(b): str(fp) for b, fp in d.get("seen", {}).items()},
-                   {str(t): int(v) for t, v in d.get("scanned", {}).items()})
+                   {str(t): int(v) for t, v in d.get("scanned", {}).items()},
+                   {int(b): str(w) for b, w in d.get("reported", {}).items()})
 
 
 # ----------------------------------------------------------------------------- pull
@@ -479,7 +496,8 @@ class _Push:
         r = self.record
         return Record(r.file, r.pulled, r.mark, r.not_done,
                       r.flipped if flipped is None else flipped,
-                      r.idmap if idmap is None else idmap, r.corrected, r.seen, r.scanned)
+                      r.idmap if idmap is None else idmap, r.corrected, r.seen, r.scanned,
+                      r.reported)
 
     def _adopt(self, record: Record, counts: dict[str, list[int]],
                skipped: list[Skipped]) -> None:
@@ -603,16 +621,46 @@ class _Push:
                     record.seen = {**record.seen, batch.batch: _fingerprint(batch)}
                 self.save(record)
         except Skip as why:
-            self.report.skipped.append(Skipped(batch.batch, batch.analyst, batch.at, action,
-                                               str(why)))
+            self._skipped(batch, action, str(why))
             return
         except INTEGRITY_ERRORS as exc:  # a row the target's rules refuse: rolled back whole
-            self.report.skipped.append(Skipped(batch.batch, batch.analyst, batch.at, action, (
-                f"it would break {self.target_name}'s rules ({exc})")))
+            self._skipped(batch, action, f"it would break {self.target_name}'s rules ({exc})")
             return
+        record.reported = {b: w for b, w in record.reported.items() if b != batch.batch}
         self.record = record
         line = f"{batch.analyst} {batch.at} '{batch.action}'"
         (self.report.undone if inverse else self.report.applied).append(line)
+
+
+    def _skipped(self, batch: ss.Batch, action: str, reason: str) -> None:
+        """A change that does not apply: reported as new the first time, then listed apart
+        (`earlier`) at each push that still cannot apply it. Remembered in the record saved
+        at the push's end (a push killed before it reports the change again next time)."""
+        entry = Skipped(batch.batch, batch.analyst, batch.at, action, reason)
+        what = f"{_fingerprint(batch)}|{action}"
+        if self.record.reported.get(batch.batch) == what:
+            self.report.earlier.append(entry)
+            return
+        self.report.skipped.append(entry)
+        self.record.reported = {**self.record.reported, batch.batch: what}
+
+    # ------------------------------------------------------------------ settings
+
+    def carry_settings(self) -> None:
+        """The file's saved views (each analyst's, by name: a newer one replaces an older
+        one, the same one is left) and relation types (by name, any case: one already there
+        is kept): not journalled, as they are not in the file, in one transaction."""
+        views = ss.saved_views(self.file)
+        relations = ss.relation_type_rows(self.file)
+        if not views and not relations:
+            return
+        with self.target.bulk("FULL"):
+            for view in views:
+                action = ss.carry_view(self.target, view)
+                if action != "kept":
+                    self.report.views[action] = self.report.views.get(action, 0) + 1
+            self.report.relation_types += sum(
+                ss.carry_relation_type(self.target, row) for row in relations)
 
 
 def _highest(rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
@@ -629,6 +677,8 @@ def _may_record_all(job: _Push, file: Store, target: Store, analyst: str, shown:
     marks = {t: max(job.record.idmap.marks.get(t, 0), job.record.scanned.get(t, 0))
              for t in WORK}
     names = {analyst} | ss.analysts_after(file, job.record.mark, marks)
+    names |= {str(v["analyst"]) for v in ss.saved_views(file)
+              if ss.view_action(target, v) != "kept"}
     refused = sorted(n for n in names if not target.may_act_as(n))
     if refused:
         raise SyncError(
@@ -637,12 +687,56 @@ def _may_record_all(job: _Push, file: Store, target: Store, analyst: str, shown:
             f"of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
 
 
+def push_whole(file: Store, target: Store, analyst: str, name: str, target_name: str,
+               progress: Progress | None = None) -> PushReport:
+    """Copy the file whole into an empty target (store/bulk.py: ids, journal, undo history,
+    views and relation types as they are; COPY on PostgreSQL), with the record a pull would
+    leave, so later pushes replay the file's journal from here."""
+    from dossier.store.bulk import TABLES, NotEmptyError, copy_dossier
+
+    with file.reading() as snapshot:
+        names = {analyst} | ss.analysts_after(snapshot, 0, {})
+        names |= {str(v["analyst"]) for v in ss.saved_views(snapshot)}
+        refused = sorted(n for n in names if not target.may_act_as(n))
+        if refused:
+            raise SyncError(
+                f"{target_name}: role {target.role()} may not record changes as "
+                f"{', '.join(repr(n) for n in refused)} (only its own name, unless it is a "
+                f"member of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
+        mark = ss.journal_mark(snapshot)
+        record = Record(name, False, mark, set(ss.batches_not_done(snapshot, mark)), set(),
+                        IdMap(ss.max_ids(snapshot), {}))
+        key = RECORD_PREFIX + ss.identity(snapshot)
+        done = 0
+
+        def step(_table: str, _rows: int) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, len(TABLES))
+
+        try:
+            counts = copy_dossier(snapshot, target, step, {key: record.dumps()})
+        except NotEmptyError:
+            raise SyncError(f"{target_name}: --whole copies into an empty dossier only (a new "
+                            "file, or a database without one); this one holds rows, so push "
+                            "without --whole") from None
+    report = PushReport(name, target_name, "copy")
+    report.imported = {t: n for t, n in counts.items() if n}
+    return report
+
+
 def push(file: Store, target: Store, analyst: str, progress: Progress | None = None,
-         name: str | None = None, target_name: str | None = None) -> PushReport:
-    """Bring the work of the dossier `file` into `target` (see the module's docstring)."""
+         name: str | None = None, target_name: str | None = None, *,
+         whole: bool = False) -> PushReport:
+    """Bring the work of the dossier `file` into `target` (see the module's docstring);
+    `whole`: copy it whole into an empty target (`push_whole`)."""
     if ss.identity(file) == ss.identity(target):
         raise SyncError(f"{target_name or target.path}: is the same dossier as "
                         f"{name or file.path}")
+    if whole:
+        return push_whole(file, target, analyst, name or os.fspath(file.path),
+                          target_name or os.fspath(target.path), progress)
     # One snapshot of the file throughout: an analyst still working in it meanwhile adds
     # changes the next push takes, never half of one to this push.
     with file.reading() as snapshot:
@@ -657,5 +751,6 @@ def push(file: Store, target: Store, analyst: str, progress: Progress | None = N
             if not job.record.corrected:
                 job.carry_corrections()
             job.replay()
+        job.carry_settings()
         target.set_meta(job.key, job.record.dumps())
     return job.report

@@ -297,3 +297,69 @@ def test_a_wrong_password_is_one_line_without_the_password(pg_server, url):
     assert "password" in lines[0]
     right = run("check", pg_server.url(database, user="pw_analyst", password="right-one"))
     assert right.exit_code == 0, right.output
+
+
+def test_a_journal_row_refused_at_commit_fails_the_whole_tag(url):
+    """A tag's journal rows travel with its COMMIT (one round trip): when the server refuses
+    one there, the change is refused whole (no tag without its journal row), the caller hears
+    of it, and the writers' lock is free for the next change."""
+    store = Store.open(url, create=True)
+    try:
+        article, _ = add_article_with_names(store, "Shared", "Body.", {})
+        with other_tool(url) as conn:
+            conn.execute("ALTER TABLE journal ADD CONSTRAINT no_mallory "
+                         "CHECK (analyst <> 'mallory')")
+        with pytest.raises(STORE_ERRORS, match="no_mallory"):
+            store.set_tag("mallory", [("article", article)], "triage", "relevant")
+        with other_tool(url) as conn:
+            assert conn.execute("SELECT count(*) FROM taggings").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM journal WHERE analyst = 'mallory'"
+                                ).fetchone() == (0,)
+        assert store.set_tag("ana", [("article", article)], "triage", "relevant") == "added"
+        assert [e.analyst for e in store.history("article", article)][:1] == ["ana"]
+    finally:
+        store.close()
+
+
+def test_sqlite_utils_view_is_the_file_and_a_clear_refusal_on_postgresql(url, tmp_path):
+    """`Store.db` (sqlite-utils) serves a file; a PostgreSQL dossier refuses it in one line
+    naming the server without its password, and the store's own reads serve both."""
+    from dossier.store import DossierFileError
+
+    file = Store.open(tmp_path / "f.db", create=True)
+    add_article_with_names(file, "Shared", "Body.", {})
+    assert file.db["articles"].count == 1
+    file.close()
+    store = Store.open(url + "&password=sesame", create=True)
+    try:
+        add_article_with_names(store, "Shared", "Body.", {})
+        with pytest.raises(DossierFileError) as refused:
+            store.db  # noqa: B018 - the property is what refuses
+        line = str(refused.value)
+        assert "\n" not in line and "sqlite-utils" in line and "Store.query" in line
+        assert line.startswith("postgresql://postgres@") and "sesame" not in line
+        assert [r["title"] for r in store.query("SELECT title FROM articles")] == ["Shared"]
+    finally:
+        store.close()
+
+
+def test_a_json_export_imported_into_postgresql_takes_new_changes_after(url, tmp_path):
+    """The import writes rows with their ids: the identity columns are moved past them, so
+    the next tag, link or article there gets an id of its own."""
+    file = Store.open(tmp_path / "f.db", create=True)
+    article, _ = add_article_with_names(file, "Shared", "Body of the story.", {})
+    file.set_tag("ana", [("article", article)], "triage", "relevant")
+    file.close()
+    out = tmp_path / "f.json"
+    assert run("export", str(tmp_path / "f.db"), "--format", "json", "-o", str(out)
+               ).exit_code == 0
+    result = run("ingest", url, str(out))
+    assert result.exit_code == 0, result.output
+    store = Store.open(url)
+    try:
+        assert store.set_tag("ana", [("article", article)], "extra", "x") == "added"
+        second, _ = add_article_with_names(store, "Another", "Another body.", {})
+        assert second != article
+        assert {t.tagset for t in store.tags_for("article", article)} == {"triage", "extra"}
+    finally:
+        store.close()

@@ -64,6 +64,27 @@ def test_any_typed_search_is_a_query_not_an_error(filled, query, titles):
     assert filled.count_search(query) == len(titles)
 
 
+@pytest.mark.parametrize("query,titles", [
+    ("NEAR(Treasury broker, 2)", {"Near"}),
+    ("NEAR(broker Treasury, 5)", {"Near", "Reversed"}),   # either order, as FTS5
+    ("NEAR(Treasury broker)", {"Near", "Reversed"}),      # FTS5's default: 10
+    ("NEAR(Treasury broker, 1)", set()),
+    ('NEAR("Ashot Mkrtychev" Treasury, 3)', {"Near"}),     # a phrase inside
+    ("NEAR(Treasury broker sanctioned, 3)", {"Near"}),
+    ("Treasury AND broker", {"Near", "Reversed", "Far"}),
+])
+def test_near_finds_words_within_the_distance_on_both_engines(store, query, titles):
+    for title, body in (
+        ("Near", "The Treasury sanctioned the broker Ashot Mkrtychev on Thursday."),
+        ("Reversed", "Mkrtychev, the broker, was later sanctioned by the Treasury."),
+        ("Far", "The Treasury met on Monday. Many days later, after long talks with several "
+                "other people in another city, a broker was named."),
+    ):
+        store.ingest_article(make_article(title, body), [], [], [])
+    assert {h.title for h in store.search(query)} == titles
+    assert store.count_search(query) == len(titles)
+
+
 def test_fts_follows_edit_undo_and_delete(filled):
     (hit,) = filled.search("Unrelated")
     filled.update_article("ana", hit.article_id, title="Completely different headline")

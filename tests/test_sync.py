@@ -274,11 +274,33 @@ def test_conflicts_are_skipped_and_reported_the_rest_applied(tmp_path):
     assert [s["action"] for s in data["skipped"]] == ["tag triage:noise", "tag role:broker"]
     assert all(s["analyst"] == "olga" for s in data["skipped"])
     assert len(data["applied"]) == 2
-    # Pushed again: the conflicts are still reported, nothing is applied twice.
+    # Pushed again: nothing is applied twice, and the two conflicts, reported already, are
+    # only counted (exit 0), unless asked for.
     before = journal_size(team)
-    code, out, _err = run("push", off, team)
-    assert code == 1 and "0 changes applied" in out
+    code, out, _err = run("push", off, team, "--report", report)
+    assert code == 0 and "0 changes applied" in out
+    assert "0 skipped as conflicts (and 2 reported before, still not applied" in out
+    assert not any(line.startswith(("skipped:", "earlier")) for line in out.splitlines())
+    data = json.loads(report.read_text())
+    assert data["skipped"] == [] and data["earlier_skipped"] == 2 and "earlier" not in data
+    code, out, _err = run("push", off, team, "--all-conflicts", "--report", report)
+    assert code == 1
+    earlier = [line for line in out.splitlines() if line.startswith("earlier skipped:")]
+    assert len(earlier) == 2 and "tag triage:noise" in earlier[0]
+    assert [s["action"] for s in json.loads(report.read_text())["earlier"]] == [
+        "tag triage:noise", "tag role:broker"]
     assert journal_size(team) == before
+    # Bob takes his tag back: Olga's change now applies at the next push, and is gone from
+    # the conflicts remembered.
+    store = Store.open(team)
+    store.undo("bob")  # the merge
+    store.undo("bob")  # the tag
+    store.close()
+    code, out, _err = run("push", off, team)
+    assert code == 0 and "2 changes applied" in out, out
+    assert ("Broker sanctioned", "triage", "noise", "olga") in tags_of(team)
+    code, out, _err = run("push", off, team, "--all-conflicts")
+    assert code == 0 and "0 skipped as conflicts;" not in out and "reported before" not in out
 
 
 def test_an_undo_in_the_file_after_a_push_is_undone_in_the_target(tmp_path):
@@ -580,3 +602,51 @@ def test_a_change_the_target_refuses_is_skipped_whole(tmp_path):
         assert target.get_entity(ids["short"]).kind == "person"
     finally:
         target.close()
+
+
+def _views(path) -> set[tuple[str, str, str]]:
+    store = Store.open(path, readonly=True)
+    try:
+        return {(v["analyst"], v["name"], json.loads(v["spec"])["search"]) for v in store.query(
+            "SELECT analyst, name, spec FROM saved_views")}
+    finally:
+        store.close()
+
+
+def test_push_carries_saved_views_and_relation_types_once(tmp_path):
+    team, off = tmp_path / "team.db", tmp_path / "off.db"
+    build_team(team)
+    store = Store.open(team)
+    store.save_view("bob", "sanctions", {"search": "sanctioned"})
+    store.save_view("olga", "arms", {"search": "arms"})
+    store.close()
+    pull(team, off)
+    offline = Store.open(off)
+    offline.save_view("olga", "yerevan", {"search": "Yerevan"})
+    offline.save_view("olga", "arms", {"search": "arms deal"})  # changed offline: newer
+    offline.add_relation_type("olga", "bankrolled")
+    offline.add_relation_type("olga", "Sanctioned By")
+    offline.close()
+    store = Store.open(team)
+    store.add_relation_type("bob", "sanctioned by")  # the same relation, another case
+    store.close()
+    code, out, err = run("push", off, team)
+    assert code == 0, out + err
+    assert "1 views added, 1 views replaced, 1 relation types added" in out
+    views = _views(team)
+    assert ("olga", "yerevan", "Yerevan") in views
+    assert ("olga", "arms", "arms deal") in views
+    assert ("bob", "sanctions", "sanctioned") in views
+    team_store = Store.open(team, readonly=True)
+    names = {r.name: r.created_by for r in team_store.relation_types()
+             if r.origin == "analyst"}
+    team_store.close()
+    assert names == {"bankrolled": "olga", "sanctioned by": "bob"}
+    # Pushed again: nothing to carry; a view changed in the team later is kept there.
+    store = Store.open(team)
+    store.save_view("olga", "yerevan", {"search": "Yerevan airport"})
+    store.close()
+    code, out, _err = run("push", off, team)
+    assert code == 0 and "views added" not in out and "views replaced" not in out
+    assert "relation types added" not in out
+    assert ("olga", "yerevan", "Yerevan airport") in _views(team)

@@ -56,8 +56,8 @@ def test_pull_from_postgresql_tag_offline_push_back_with_a_conflict(pg_url, tmp_
         assert journal[0].analyst == "olga"
     finally:
         team.close()
-    code, out, _err = run("push", off, pg_url)
-    assert code == 1 and "0 changes applied" in out
+    code, out, _err = run("push", off, pg_url)  # the conflict, reported once, is counted
+    assert code == 0 and "0 changes applied" in out and "1 reported before" in out
 
 
 def test_publish_a_file_into_postgresql_and_again(pg_url, tmp_path):
@@ -137,3 +137,61 @@ def test_a_push_under_other_names_needs_the_lead_role(pg_server, pg_url, tmp_pat
             ("background", "olga_pg")]
     finally:
         team.close()
+
+
+def test_push_into_postgresql_carries_views_and_relation_types(pg_url, tmp_path):
+    off = tmp_path / "off.db"
+    store = Store.open(off, create=True)
+    add_article_with_names(store, "Broker sanctioned", "Ashot Mkrtychev was sanctioned.",
+                           {"Ashot Mkrtychev": "person"})
+    store.save_view("postgres", "sanctions", {"search": "sanctioned"})
+    store.add_relation_type("postgres", "bankrolled")
+    store.close()
+    for _ in range(2):  # a second push carries nothing again
+        code, out, err = run("push", off, pg_url)
+        assert code == 0, out + err
+    team = Store.open(pg_url, readonly=True)
+    try:
+        assert [(v.name, v.spec.search) for v in team.list_views("postgres")] == [
+            ("sanctions", "sanctioned")]
+        assert "bankrolled" in {r.name for r in team.relation_types()}
+    finally:
+        team.close()
+
+
+def test_push_whole_copies_a_file_into_postgresql_then_replays_later_work(pg_url, tmp_path):
+    mine = tmp_path / "mine.db"
+    store = Store.open(mine, create=True)
+    a1, _ = add_article_with_names(store, "Broker sanctioned",
+                                   "Ashot Mkrtychev was sanctioned by the Treasury.",
+                                   {"Ashot Mkrtychev": "person", "Treasury": "organisation"})
+    a2, _ = add_article_with_names(store, "Arms deal alleged", "Arms talks were held.", {})
+    store.set_tag("postgres", [("article", a1)], "triage", "relevant", exclusive=True)
+    store.set_tag("postgres", [("article", a2)], "triage", "noise", exclusive=True)
+    store.save_view("postgres", "sanctions", {"search": "sanctioned"})
+    store.close()
+    code, out, err = run("push", mine, pg_url, "--whole")
+    assert code == 0, out + err
+    assert "copy from" in out and "2 articles" in out
+    team = Store.open(pg_url)
+    try:
+        assert [h.article_id for h in team.search("sanctioned")] == [a1]
+        assert [v.name for v in team.list_views("postgres")] == ["sanctions"]
+        assert team.undo("postgres") is not None  # the file's own last change, undone there
+        assert team.tags_for("article", a2) == []
+        assert team.redo("postgres") is not None
+    finally:
+        team.close()
+    # Work done in the file afterwards is replayed by a plain push, once.
+    store = Store.open(mine)
+    store.set_tag("postgres", [("article", a2)], "triage", "relevant", exclusive=True)
+    store.close()
+    code, out, err = run("push", mine, pg_url)
+    assert code == 0 and "1 changes applied" in out, out + err
+    team = Store.open(pg_url)
+    try:
+        assert [t.tag for t in team.tags_for("article", a2)] == ["relevant"]
+    finally:
+        team.close()
+    code, out, err = run("push", mine, pg_url, "--whole")
+    assert code == 2 and "empty dossier only" in err and "\n" not in err.strip()

@@ -12,8 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from dossier.model import SNIPPET_CLOSE, SNIPPET_OPEN
+from dossier.store import pgschema
 from dossier.store.ftsquery import fts_to_tsquery
 from dossier.store.pgschema import TS_CONFIG
+
+PG_INDEX = "idx_articles_fts_doc"  # the GIN index of PG_INDEX_DDL
+PG_INDEX_DDL = pgschema.FTS_INDEX
 
 # The document of a row: the title weighted A (5x the body, as bm25's weights on SQLite).
 PG_DOC = (f"setweight(to_tsvector('{TS_CONFIG}', coalesce(?, '')), 'A') || "

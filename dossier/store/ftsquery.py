@@ -304,18 +304,40 @@ def _ts_phrase(phrase: _Phrase, weight: str) -> str | None:
 
 
 _WEIGHTS = {"title": "A", "body": "B"}
+NEAR_DEFAULT = 10  # FTS5's distance when NEAR names none
+# Above this distance a NEAR is read as AND on PostgreSQL: its tsquery would hold 2 x (N + 1)
+# alternatives a pair of phrases, and a window of 50 words is most of a paragraph anyway.
+NEAR_EXACT_MAX = 50
+
+
+def _ts_near(parts: list[str], distance: int | None) -> str:
+    """FTS5's `NEAR(p q, N)` (q within N tokens after p ends, or p after q) in tsquery, which
+    has only exact distances (`p <d> q`: q starts d positions after p ends): every d from 1
+    to N + 1, both orders. Exact for two phrases. For three or more, every pair must be so
+    near, which each occurrence of a repeated word may meet in a different place: a superset
+    of FTS5's hits there (when no one window of N holds them all)."""
+    n = NEAR_DEFAULT if distance is None else distance
+    if len(parts) < 2 or n > NEAR_EXACT_MAX:
+        return "(" + " & ".join(parts) + ")"
+    pairs = []
+    for i, first in enumerate(parts):
+        for second in parts[i + 1:]:
+            pairs.append("(" + " | ".join(f"{x} <{d}> {y}" for d in range(1, n + 2)
+                                          for x, y in ((first, second), (second, first)))
+                         + ")")
+    return pairs[0] if len(pairs) == 1 else "(" + " & ".join(pairs) + ")"
 
 
 def _render_ts(node: _Node, weight: str = "") -> str | None:
     """The tsquery of a parsed query: phrases as `<->` chains, `*` as `:*`, a column filter
-    as a weight (title A, body B), NOT as `& !`; NEAR as AND (tsquery has no NEAR/n)."""
+    as a weight (title A, body B), NOT as `& !`, NEAR as `<d>` alternatives (`_ts_near`)."""
     if node.kind == "phrase":
         assert isinstance(node.value, _Phrase)
         return _ts_phrase(node.value, weight)
     if node.kind == "near":
         assert isinstance(node.value, _Near)
         parts = [p for p in (_ts_phrase(x, weight) for x in node.value.phrases) if p]
-        return "(" + " & ".join(parts) + ")" if parts else None
+        return _ts_near(parts, node.value.distance) if parts else None
     if node.kind == "column":
         return _render_ts(node.children[0], _WEIGHTS.get(str(node.value), weight))
     if node.kind == "group":

@@ -98,6 +98,17 @@ def write_row(
         _fts_insert(conn, target)
 
 
+def write_later(conn: Any, sql: str, rows: list[Any]) -> None:
+    """Rows of a write nobody reads back (journal rows): PostgreSQL sends them with the
+    connection's next statement, in the same round trip (store/pg.py `write_later`); an
+    SQLite file, in the same process, writes them now."""
+    later = getattr(conn, "write_later", None)
+    if later is None:
+        conn.executemany(sql, rows)
+    else:
+        later(sql, rows)
+
+
 class Change:
     """One analyst change in progress: every write goes through here and is journalled."""
 
@@ -133,9 +144,13 @@ class Change:
         if table in ("decisions", "articles"):
             self.store.pair_writes += 1
         if self.batch is None:
-            (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()
+            last = getattr(self.conn, "journal_top", None)  # read with the lock (store/pg.py)
+            if last is None:
+                (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM journal"
+                                            ).fetchone()
             self.batch = last + 1
-        self.conn.executemany(
+        write_later(
+            self.conn,
             "INSERT INTO journal (batch, at, analyst, action, table_name, row_id, before, after,"
             " state, target_kind, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'done', ?, ?)",
             [(
@@ -148,16 +163,18 @@ class Change:
         self.count += len(rows)
 
     def insert(self, table: str, values: dict[str, Any]) -> int:
-        """Insert a row; return its id."""
+        """Insert a row; return its id. The row as written (defaults filled in) comes back
+        with the insert (RETURNING *): one statement, not an insert and a read."""
         cols = list(values)
         cur = self.conn.execute(
             f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
-            f"VALUES ({', '.join('?' for _ in cols)})",
+            f"VALUES ({', '.join('?' for _ in cols)}) RETURNING *",
             [values[c] for c in cols],
         )
-        row_id = cur.lastrowid
-        assert row_id is not None
-        after = read_row(self.conn, table, row_id)
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()  # all of them: SQLite finishes the statement only then
+        after = dict(zip(names, rows[0], strict=True))
+        row_id = after["id"]
         if table == "articles" and after is not None:
             _fts_insert(self.conn, after)
         self._journal(table, row_id, None, after)
@@ -203,11 +220,20 @@ class Change:
         return len(changed)
 
     def delete(self, table: str, row_id: int) -> bool:
-        """Delete a row; return False if it was not there."""
-        before = read_row(self.conn, table, row_id)
-        if before is None:
-            return False
-        write_row(self.conn, table, row_id, before, None)
+        """Delete a row; return False if it was not there. The row comes back with the
+        delete (RETURNING *), but for an article, whose full-text row goes first."""
+        if table == "articles" or table not in JOURNALLED_TABLES:
+            before = read_row(self.conn, table, row_id)
+            if before is None:
+                return False
+            write_row(self.conn, table, row_id, before, None)
+        else:
+            cur = self.conn.execute(f"DELETE FROM {quote(table)} WHERE id = ? RETURNING *",
+                                    (row_id,))
+            rows = cur.fetchall()
+            if not rows:
+                return False
+            before = dict(zip([d[0] for d in cur.description], rows[0], strict=True))
         self._journal(table, row_id, before, None)
         return True
 

@@ -25,6 +25,15 @@ SQLite idioms of the store's statements on the way (`translate`):
 
 The full-text statements differ too much to rewrite: `store/fts.py` holds both engines'.
 
+Round trips: a tag on a file costs nothing but the fsync; here each statement is a wait for
+the server, under the writers' lock. So `BEGIN IMMEDIATE` sends BEGIN, the lock and a read of
+the journal's highest id (a change's batch number) in one pipeline; writes nobody reads back
+(`write_later`: the journal's rows, the redo history dropped) wait in the connection and go
+with the next statement; and COMMIT sends them, the NOTIFY and the COMMIT in one pipeline,
+returning only once the server has committed (an error of any of them fails the change
+whole). A tag is 4 round trips (begin, one read, the insert returning its row, commit), where
+it was 11.
+
 Live: every transaction that wrote sends `NOTIFY dossier_changes` before its COMMIT, and
 every connection LISTENs; `PRAGMA data_version` answers a counter bumped by each notice from
 another session, as SQLite's changes when another connection commits.
@@ -119,6 +128,8 @@ def _total(text: str) -> str:
 
 
 _CROSS_ON = re.compile(r"\bCROSS JOIN (\w+(?: \w+)?) ON\b")
+_JOURNAL_WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|DELETE\s+FROM)\s+\"?journal\b",
+                            re.I)
 _MATCH = re.compile(r"\barticles_fts MATCH \?")
 
 
@@ -262,6 +273,11 @@ class PgConnection:
         self._changes = 0
         self._version = 0
         self._lock = threading.RLock()
+        # Writes nobody reads back (the journal's rows, ...), sent with the next statement.
+        self._later: list[tuple[str, list[list[Any]]]] = []
+        # The journal's highest id, read with the writers' lock (None: not known now).
+        self.journal_top: int | None = None
+        self.dossier_ready = False  # set once the tables exist (open_connection)
         self.pid = raw.info.backend_pid
         if listen:
             raw.add_notify_handler(self._notice)
@@ -306,7 +322,57 @@ class PgConnection:
         if self.readonly:
             raw.execute("SET default_transaction_read_only = on")
         self._wrote = False
+        self._later = []
+        self.journal_top = None
         self._version += 1
+
+    def _run(self, *statements: tuple[str, list[Any] | None]) -> Any:
+        """Run the statements, after the writes waiting in `_later`, in one round trip (a
+        pipeline: all sent, then one sync); the last statement's cursor. An error of any of
+        them is raised here, inside the caller's transaction, which then rolls back."""
+        later, self._later = self._later, []
+        if not later and len(statements) == 1:
+            return self.raw.execute(statements[0][0], statements[0][1], prepare=False)
+        waiting = []
+        last = None
+        with self.raw.pipeline():
+            for text, rows in later:
+                cur = self.raw.cursor()
+                if len(rows) == 1:
+                    cur.execute(text, rows[0], prepare=False)
+                else:
+                    cur.executemany(text, rows)
+                waiting.append(cur)
+            for text, values in statements:
+                last = self.raw.execute(text, values, prepare=False)
+        if later:
+            self._wrote = True
+            self._changes += sum(max(cur.rowcount, 0) for cur in waiting)
+        return last
+
+    def write_later(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows of a write whose result nobody reads (no id, no count): inside a transaction
+        they go with the next statement sent, in the same round trip, so a tag's journal
+        rows cost no wait of their own; outside one they are written now. The COMMIT that
+        ends the transaction sends them at the latest and reports their errors."""
+        with self._lock:
+            self._reconnect_if_lost()
+            if not self.in_transaction:
+                self.executemany(sql, rows)
+                return
+            text, returning, writes, _queries = translate(sql)
+            if returning:
+                text = text[:-len(" RETURNING id")]
+            batch = [list(r) for r in rows]
+            if not writes:
+                raise ValueError("write_later takes writes only")
+            if batch:
+                self._note_journal(sql)
+                self._later.append((text, batch))
+
+    def _note_journal(self, sql: str) -> None:
+        if _JOURNAL_WRITE.match(sql):
+            self.journal_top = None
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
         with self._lock:
@@ -321,7 +387,9 @@ class PgConnection:
 
                 for i in queries:
                     values[i] = fts_to_tsquery(str(values[i]))
-            cur = self.raw.execute(text, values, prepare=False)
+            if writes:
+                self._note_journal(sql)
+            cur = self._run((text, values))
             if writes:
                 self._wrote = True
                 self._changes += max(cur.rowcount, 0)
@@ -340,6 +408,10 @@ class PgConnection:
             if returning:
                 text = text[:-len(" RETURNING id")]
             rows = [list(r) for r in seq]
+            if writes and rows:
+                self._note_journal(sql)
+            if self._later:
+                self._run()
             cur = self.raw.cursor()
             if rows:
                 cur.executemany(text, rows)
@@ -349,6 +421,32 @@ class PgConnection:
                 if not self.in_transaction:
                     self._notify_now()
             return PgCursor(cur)
+
+    def copy_rows(self, table: str, cols: list[str], rows: Iterable[Sequence[Any]]) -> int:
+        """`COPY table (cols) FROM STDIN` of the rows (inside the caller's transaction):
+        one stream instead of a round trip a row. Returns how many rows went in."""
+        if table not in pgschema.expected_columns():
+            raise ValueError(f"not a dossier table: {table}")
+        names = ", ".join(f'"{c}"' for c in cols)
+        count = 0
+        with self._lock:
+            self._reconnect_if_lost()
+            cur = self.raw.cursor()
+            with cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            if count:
+                self._wrote = True
+                self._changes += count
+        return count
+
+    def reset_identities(self) -> None:
+        """Every identity column moved past its table's highest id (after rows were
+        inserted with their ids, which an identity column does not notice)."""
+        for table in sorted(ID_TABLES):
+            self.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
 
     def close(self) -> None:
         self._closed = True
@@ -374,29 +472,50 @@ class PgConnection:
     def _special(self, sql: str) -> PgCursor | None:
         head = sql.strip().upper()
         if head in ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"):
-            self.raw.execute("BEGIN")
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            # One round trip: the transaction, the writers' lock and (once the tables exist)
+            # the journal's highest id, which a change's batch number is made from.
+            self._later = []
             self._wrote = False
+            steps: list[tuple[str, list[Any] | None]] = [
+                ("BEGIN", None), ("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])]
+            if self.dossier_ready:
+                steps.append(("SELECT coalesce(max(id), 0) FROM journal", None))
+            with self.raw.pipeline():
+                cur = None
+                for text, values in steps:
+                    cur = self.raw.execute(text, values, prepare=False)
+            self.journal_top = None
+            if self.dossier_ready and cur is not None:
+                self.journal_top = int(cur.fetchone()[0])
             return PgCursor()
         if head in ("BEGIN", "BEGIN DEFERRED"):
+            self._later = []
             self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
             self._wrote = False
             return PgCursor()
         if head in ("COMMIT", "END"):
-            if self._wrote:
-                self.raw.execute(f"NOTIFY {CHANNEL}")
-                self._wrote = False
-            self.raw.execute("COMMIT")
+            # The waiting writes, the notice and the COMMIT in one round trip; the caller
+            # hears of the change as done only once the COMMIT's answer is back.
+            ending: list[tuple[str, list[Any] | None]] = [("COMMIT", None)]
+            if self._wrote or self._later:
+                ending.insert(0, (f"NOTIFY {CHANNEL}", None))
+            self._run(*ending)
+            self._wrote = False
+            self.journal_top = None
             return PgCursor()
         if head == "ROLLBACK":
             self._wrote = False
+            self._later = []
+            self.journal_top = None
             self.raw.execute("ROLLBACK")
             return PgCursor()
         if head.startswith("RELEASE ") and not head.startswith("RELEASE SAVEPOINT"):
-            self.raw.execute("RELEASE SAVEPOINT " + sql.strip()[8:])
+            self._run(("RELEASE SAVEPOINT " + sql.strip()[8:], None))
             return PgCursor()
         if not head.startswith("PRAGMA"):
             return None
+        if self._later:
+            self._run()
         return self._pragma(sql.strip()[6:].strip())
 
     def _pragma(self, text: str) -> PgCursor:
@@ -576,12 +695,14 @@ def open_connection(url: str, *, create: bool = False, readonly: bool = False,
                                                   "read-only mode cannot create it")
             _create(conn)
             version = schema.SCHEMA_VERSION
+        conn.dossier_ready = version == schema.SCHEMA_VERSION
         writable = can_write(conn)
         if version < schema.SCHEMA_VERSION:
             if not writable:
                 raise DossierFileError(conn.name, f"schema version {version} needs migrating, "
                                                   "and this role may not write")
             _migrate(conn, version, progress)
+            conn.dossier_ready = True
         if readonly or not writable:
             conn.execute("SET default_transaction_read_only = on")
             conn.readonly = True

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -244,13 +244,18 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     @property
     def db(self):  # noqa: ANN201 - sqlite_utils.Database, imported only when asked for
-        """The file as a `sqlite_utils.Database`, for scripts and exporters that want its API.
+        """The file as a `sqlite_utils.Database`, for scripts that want its API. Nothing in
+        the program calls it (every reader goes through the store's own methods, which serve
+        both engines); on a PostgreSQL dossier it is refused with `DossierFileError`, one line
+        naming the server (without its password) and what to use instead.
 
         Imported on first use: sqlite-utils costs ~60 ms of start-up the app does not need."""
+        if self.engine != "sqlite":
+            raise DossierFileError(self.path, "a PostgreSQL dossier: sqlite-utils (Store.db) "
+                                              "reads SQLite files only; use Store.query, or "
+                                              "`dossier pull` for a file")
         import sqlite_utils
 
-        if self.engine != "sqlite":
-            raise TypeError(f"{self.path} is a PostgreSQL dossier: sqlite-utils reads files only")
         return sqlite_utils.Database(self.conn)
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
@@ -327,9 +332,10 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             ch.batch = batch
             yield ch
             if ch.batch is not None and batch is None:  # a new change, not a later step
-                self.conn.execute(
+                journal.write_later(
+                    self.conn,
                     "UPDATE journal SET state = 'dropped' WHERE analyst = ? AND state = 'undone'",
-                    (analyst,),
+                    [(analyst,)],
                 )
 
     def steps(
@@ -437,15 +443,26 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         action = f"tag {tagset}:{tag}"
         with self.change(analyst, action, kind0 if len(targets) == 1 else None,
                          id0 if len(targets) == 1 else None) as ch:
-            existing = {}
+            existing: dict[tuple[str, int], int | None] = {}
+            siblings: dict[tuple[str, int], list[int]] = {}
             for kind, tid in targets:
-                self.require(kind, tid)
-                row = self.conn.execute(
-                    "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
-                    "AND tagset = ? AND tag = ?",
-                    (kind, tid, tagset, tag),
+                if kind not in ITEM_TABLES:
+                    raise ValueError(f"unknown kind of item {kind!r}")
+                # Is the item there, has it the tag, which other tags of the set has it:
+                # one statement (round trips are what a change costs on PostgreSQL).
+                there, row_id, others = self.conn.execute(
+                    f"SELECT (SELECT 1 FROM {ITEM_TABLES[kind]} WHERE id = ?), "
+                    "(SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
+                    "AND tagset = ? AND tag = ?), "
+                    "(SELECT group_concat(id) FROM taggings WHERE target_kind = ? AND "
+                    "target_id = ? AND tagset = ? AND tag != ?)",
+                    (tid, kind, tid, tagset, tag, kind, tid, tagset, tag),
                 ).fetchone()
-                existing[(kind, tid)] = None if row is None else row[0]
+                if there is None:
+                    self.require(kind, tid)  # raises GoneError, worded as everywhere
+                existing[(kind, tid)] = row_id
+                siblings[(kind, tid)] = sorted(int(i) for i in str(others or "").split(",")
+                                               if i)
             if mode == "toggle":
                 mode = "remove" if all(v is not None for v in existing.values()) else "add"
             if mode == "remove":
@@ -458,12 +475,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                     if row_id is not None:
                         continue
                     if exclusive:
-                        others = self.conn.execute(
-                            "SELECT id FROM taggings WHERE target_kind = ? AND target_id = ? "
-                            "AND tagset = ? AND tag != ?",
-                            (kind, tid, tagset, tag),
-                        ).fetchall()
-                        for (other_id,) in others:
+                        for other_id in siblings[(kind, tid)]:
                             ch.delete("taggings", other_id)
                     ch.target_kind, ch.target_id = (kind, tid) if len(targets) == 1 else (
                         ch.target_kind, ch.target_id)
@@ -1338,8 +1350,34 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
             f"VALUES ({', '.join('?' for _ in cols)})", values)
 
+    def copy_rows(self, table: str, cols: list[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert many rows as given (ids included) inside the caller's `bulk()`: one COPY on
+        PostgreSQL, `executemany` on a file; returns how many. Then `rows_copied()`."""
+        copy = getattr(self.conn, "copy_rows", None)
+        if copy is not None:
+            return int(copy(table, cols, rows))
+        count = 0
+        insert = (f"INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
+                  f"VALUES ({', '.join('?' for _ in cols)})")
+        batch: list[Sequence[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                self.conn.executemany(insert, batch)
+                count, batch = count + len(batch), []
+        self.conn.executemany(insert, batch)
+        return count + len(batch)
+
+    def rows_copied(self) -> None:
+        """After rows were inserted with their ids (`insert_row`, `copy_rows`): on
+        PostgreSQL, each identity column moved past the highest id, so the next insert does
+        not take a copied row's id (SQLite's keys follow their rows by themselves)."""
+        if self.engine == "postgresql":
+            self.conn.reset_identities()
+
     def refill_fts(self) -> None:
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
+        self.rows_copied()
         fts.rebuild(self.conn)
         backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
         self.pair_writes += 1  # and their pairs

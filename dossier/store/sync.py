@@ -262,3 +262,58 @@ def signature(store: Store, article_id: int, body: str, source: Store | None = N
 def count_rows(store: Store, table: str) -> int:
     (n,) = store.conn.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()
     return int(n)
+
+
+def saved_views(store: Store) -> list[dict[str, Any]]:
+    """Every analyst's named views, as rows (analyst, name, spec, created_at, updated_at)."""
+    return list(store.query("SELECT analyst, name, spec, created_at, updated_at FROM "
+                            "saved_views ORDER BY analyst, name"))
+
+
+def view_action(store: Store, view: dict[str, Any]) -> str:
+    """What `carry_view` would do with another dossier's view: 'added' (none of that analyst
+    and name here), 'replaced' (the one here differs and is older), else 'kept' (the same, or
+    changed here later: the later one stays)."""
+    found = store.conn.execute(
+        "SELECT spec, updated_at FROM saved_views WHERE analyst = ? AND name = ?",
+        (view["analyst"], view["name"])).fetchone()
+    if found is None:
+        return "added"
+    if found[0] == view["spec"] or str(found[1]) >= str(view["updated_at"]):
+        return "kept"
+    return "replaced"
+
+
+def carry_view(store: Store, view: dict[str, Any]) -> str:
+    """Put another dossier's view in, by analyst and name (inside the caller's transaction);
+    returns `view_action`'s word for what was done."""
+    action = view_action(store, view)
+    if action == "added":
+        store.conn.execute(
+            "INSERT INTO saved_views (analyst, name, spec, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?)", (view["analyst"], view["name"], view["spec"],
+                                       view["created_at"], view["updated_at"]))
+    if action != "replaced":
+        return action
+    store.conn.execute("UPDATE saved_views SET spec = ?, updated_at = ? WHERE analyst = ? AND "
+                       "name = ?", (view["spec"], view["updated_at"], view["analyst"],
+                                    view["name"]))
+    return "replaced"
+
+
+def relation_type_rows(store: Store) -> list[dict[str, Any]]:
+    return list(store.query("SELECT name, label, origin, created_by, created_at FROM "
+                            "relation_types ORDER BY id"))
+
+
+def carry_relation_type(store: Store, row: dict[str, Any]) -> bool:
+    """Put another dossier's relation type in unless one of that name (any case) is there
+    (inside the caller's transaction); True when added."""
+    if store.conn.execute("SELECT 1 FROM relation_types WHERE name = ? COLLATE NOCASE",
+                          (row["name"],)).fetchone() is not None:
+        return False
+    store.conn.execute(
+        "INSERT INTO relation_types (name, label, origin, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?)", (row["name"], row["label"], row["origin"],
+                                   row["created_by"], row["created_at"]))
+    return True
