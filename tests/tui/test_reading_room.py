@@ -285,7 +285,7 @@ async def test_search_runs_in_a_worker_and_says_so(make_app):
         await settle(pilot)
         articles = app.query_one(ArticleList)
         assert articles.search_query == "sanctions" and articles.count == 2
-        assert app.main_screen._searching is None
+        assert not app.main_screen.articles_pane.ranking
         assert "(searching…)" not in screen_text(app)
 
 
@@ -423,7 +423,7 @@ async def test_search_answers_at_once_then_ranks(make_app, sample_path, monkeypa
         assert f"Search: Ukraine ({articles.count}) · latest first" in screen_text(app)
         gate.set()
         await settle(pilot)
-        assert articles.search_order == "rank" and app.main_screen._searching is None
+        assert articles.search_order == "rank" and not app.main_screen.articles_pane.ranking
         assert _shown(articles) == _ranked(sample_path, "Ukraine")
         assert f"Search: Ukraine ({articles.count}) · best first" in screen_text(app)
 

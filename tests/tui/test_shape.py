@@ -262,7 +262,7 @@ async def test_scope_change_reloads_each_pane_once_and_retitles(make_app, size, 
         assert entity_reloads == [0] and event_reloads == [0]
         # A filter while following: each pane's reactive scope changes once, reloads once,
         # and its title says so.
-        main._set_story(Scope(date_from="2023", date_to="2023"))
+        main.articles_pane.scope = Scope(date_from="2023", date_to="2023")
         await settle(pilot)
         assert entity_reloads == [1] and event_reloads == [1]
         assert entities_pane.scope == timeline_pane.scope == main.articles.story()
@@ -270,7 +270,7 @@ async def test_scope_change_reloads_each_pane_once_and_retitles(make_app, size, 
         assert "2023" in str(entities_pane.border_title)
         assert str(timeline_pane.border_title).startswith("Timeline of the story (")
         # The same scope again: no reload.
-        main._set_story(Scope(date_from="2023", date_to="2023"))
+        main.articles_pane.scope = Scope(date_from="2023", date_to="2023")
         await settle(pilot)
         assert entity_reloads == [1] and event_reloads == [1]
         for pane in ("entities-pane", "timeline-pane"):
