@@ -343,7 +343,8 @@ class RoomFlowsMixin:
             self.notify(f"no view named {safe_line(name)}", markup=False)
             return None
         spec = saved.spec
-        order = spec.order if spec.order not in ("rank", "recent") else ARTICLE_ORDER
+        # A search's own orders (and "newest") are not orders of the article list.
+        order = spec.order if spec.order not in ("rank", "recent", "newest") else ARTICLE_ORDER
         return ViewEdit(saved.name, View(spec.scope, spec.search.strip(), order))
 
     def recall_view(self, name: str) -> None:

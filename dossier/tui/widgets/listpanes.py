@@ -119,9 +119,6 @@ class ArticlesPane(ListPane):
                     id="search")
         yield ArticleList(self.store, self.tagsets, id="articles")
 
-    def on_mount(self) -> None:
-        self.search_box.display = False
-
     @property
     def articles(self) -> ArticleList:
         return self.query_one(ArticleList)
@@ -259,18 +256,18 @@ class ArticlesPane(ListPane):
         if not self._current(message.serial, message.query):
             return  # an older search, overtaken or dropped
         self._ranking_query = None
-        self.ranking = False
         articles = self.articles
-        if articles.search_query != message.query:
-            return
-        # The same hits, best first: the cursor stays on its row if that row is on the page.
-        row = articles.current if articles.cursor > 0 else None
-        articles.show_search(message.source)
-        if row is not None:
-            for index, hit in enumerate(message.source.page(0, PAGE)):
-                if hit.id == row.id:
-                    articles.move_to(index)
-                    break
+        if articles.search_query == message.query:
+            # The same hits, best first: the cursor stays on its row if that row is on the
+            # page.
+            row = articles.current if articles.cursor > 0 else None
+            articles.show_search(message.source)
+            if row is not None:
+                for index, hit in enumerate(message.source.page(0, PAGE)):
+                    if hit.id == row.id:
+                        articles.move_to(index)
+                        break
+        self.ranking = False  # one new title: the hits' count and "best first"
 
     @on(SearchFailed)
     def _rank_failed(self, message: SearchFailed) -> None:
