@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from textual import events
 from tui_helpers import rows, screen_text, settle
 
 from dossier import keys
@@ -172,3 +173,92 @@ async def test_a_tag_on_marked_rows_is_one_batch_and_one_undo(make_app, pile, si
         await pilot.press("u")
         await settle(pilot)
         assert rows(path, TRIAGE) == [(listed[1], "noise")]
+
+
+@pytest.fixture
+def long_pile(tmp_path):
+    """1,200 articles (twelve pages of the list), one in forty naming the story."""
+    path = tmp_path / "long.db"
+    store = Store.open(path, create=True)
+    with store.bulk():
+        for n in range(1200):
+            body = "The Iran-Contra hearings resumed." if n % 40 == 0 else f"Market report {n}."
+            store.ingest_article(Article(title=f"Wire story {n:04d}", body=body,
+                                         published=f"{1900 + n // 12}-{n % 12 + 1:02d}-01",
+                                         published_precision="day", content_hash=f"h{n}"),
+                                 [], [], [])
+    listed = [a.id for a in store.list_articles(0, 20, order="-published")]
+    store.close()
+    return path, listed
+
+
+def type_ahead(app, *keys: str) -> None:
+    """Keys as a terminal delivers a burst: all in the app's queue before the first is
+    handled (Pilot's `press` waits for each key to be handled before the next)."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+def list_text(app, widget) -> str:
+    """What the screen shows inside one widget's region."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()[region.y:region.bottom]
+    return "\n".join(strip.crop(region.x, region.right).text for strip in strips)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("burst", [("escape", "g"), ("g",)], ids=["with-escape", "after-escape"])
+async def test_triage_keys_typed_ahead_after_a_search(make_app, long_pile, size, burst):
+    """Ten tag-and-advance keys typed ahead at once, right after leaving search results (the
+    list reloads, a ranking may be running): each key acts on the article the key before it
+    moved to: ten articles tagged in the file, their chips on screen, the cursor on the
+    eleventh. (Textual runs `g` and Escape as bindings once they are back at the app, after
+    the screen saw the tag keys behind them: the tags used to land before the `g`.)"""
+    path, listed = long_pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "j", "slash", *"Iran-Contra", "enter")
+        await pilot.pause()
+        assert "Search: Iran-Contra (30)" in screen_text(app)
+        if burst == ("g",):
+            await pilot.press("escape")
+        type_ahead(app, *burst, *["1"] * 10)
+        await settle(pilot)
+        tagged = rows(path, TRIAGE)
+        assert tagged == sorted((i, "relevant") for i in listed[:10])
+        articles = app.query_one(ArticleList)
+        assert articles.search_query is None and articles.cursor == 10
+        assert articles.current.id == listed[10]
+        shown = list_text(app, articles)
+        # Two lines a row (the title, then the date and chips); the top row may be cut.
+        top, height = articles.scroll_offset.y, articles.scrollable_content_region.height
+        chips_shown = [i for i in range(10) if top <= 2 * i + 1 < top + height]
+        titles_shown = [i for i in range(10) if top <= 2 * i < top + height]
+        assert len(chips_shown) >= 3 and shown.count(" relevant ") == len(chips_shown)
+        for i in titles_shown:
+            assert f"Wire story {1199 - i:04d}" in shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_list_scrollbar_follows_its_rows(make_app, long_pile, size):
+    """The Articles scrollbar is set when the rows change, not on every layout of the
+    screen: it shows for 1,200 articles, its thumb moves down with the cursor, and it goes
+    when a search leaves one hit (and comes back with the list)."""
+    path, _ = long_pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        bar = articles.vertical_scrollbar
+        assert articles.show_vertical_scrollbar and bar.window_virtual_size == 2 * 1200
+        await pilot.press("end")
+        await settle(pilot)
+        assert bar.position == articles.scroll_offset.y > 2000
+        await pilot.press("slash", *"report 1199", "enter")
+        await settle(pilot)
+        assert articles.count == 1 and not articles.show_vertical_scrollbar
+        await pilot.press("escape")
+        await settle(pilot)
+        assert articles.count == 1200 and articles.show_vertical_scrollbar
+        assert bar.window_virtual_size == 2 * 1200

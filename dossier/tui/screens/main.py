@@ -527,15 +527,36 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
             self._say_read_only()
             return
         widget = self.focused
-        if not isinstance(widget, ItemList | Reader | Inspector) or not event.character:
+        if not isinstance(widget, ItemList | Reader | Inspector) or not event.character \
+                or event.character not in self.tagsets.keys():
             return
+        event.stop()
+        event.prevent_default()
+        # Typed ahead, each key must act where the key before it left the cursor. Textual
+        # runs a key's binding (j, g, escape, tab) once the key has bubbled back up to the
+        # app, and this handler sees the keys typed after it before that: "g" then ten "1"s
+        # in one burst moved the cursor to the top after some of the tags, and the next tags
+        # toggled off what had just been tagged. So the tag waits its turn on the app's
+        # queue, behind the bindings of the keys typed before it.
+        self.app.call_later(self._tag_key, event.character)
+
+    def _tag_key(self, character: str) -> None:
+        """A tag hotkey, in its turn: on the focused item (or the marked rows) as the keys
+        before it left them."""
+        if self.app.screen is not self:
+            return  # a key before it opened a dialog: the tag is not for what is behind it
+        widget = self.focused
         candidates: list[list[tuple[str, int]]] = []
         if isinstance(widget, ItemList):
             candidates.append(widget.targets())
+            if not candidates[0] and widget.pending(widget.cursor):
+                self.notify("that row is still being read: the key did nothing", timeout=2,
+                            markup=False)
+                return
         elif isinstance(widget, Inspector):
             item = self.focused_item()
             candidates.append([item] if item else [])
-        else:
+        elif isinstance(widget, Reader):
             # The reader: the entity of the mention under the cursor if the key is one of an
             # entity's tags, else the article (triage keys work while reading).
             entity = widget.current_entity
@@ -546,10 +567,8 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
         for targets in candidates:
             if not targets:
                 continue
-            hit = self.tagsets.tag_for_key(targets[0][0], event.character)
+            hit = self.tagsets.tag_for_key(targets[0][0], character)
             if hit is not None:
-                event.stop()
-                event.prevent_default()
                 self.apply_tag(targets, hit[0], hit[1].name, advance=True)
                 return
 

@@ -105,6 +105,8 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self._pending: set[int] = set()  # pages being read by a worker
         self._epoch = 0  # bumped when the rows may have changed: older pages are dropped
         self.empty_text = "nothing here"
+        self._bar_seen: tuple[Size, Size, Size] | None = None
+        self._lines_memo: tuple[Any, ...] | None = None
 
     # Screen lines a row takes (the article list takes two: the title on a line of its own).
     row_height = 1
@@ -224,8 +226,8 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
                 return Strip(list(text.render(self.app.console, end=""))).apply_style(
                     base).crop_extend(0, width, base)
             return Strip.blank(width, base)
-        lines = self.render_row_lines(row, index, width)
-        text = lines[line] if line < len(lines) else Text()
+        lines = self._row_lines(row, index, width)
+        text = lines[line].copy() if line < len(lines) else Text()
         text.no_wrap = True
         text.overflow = "ellipsis"
         text.truncate(max(width, 1), overflow="ellipsis", pad=True)
@@ -236,6 +238,18 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
             text.stylize(self.get_component_rich_style(component, partial=True))
         segments = list(text.render(self.app.console, end=""))
         return Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _row_lines(self, row: Row, index: int, width: int) -> list[Text]:
+        """`render_row_lines`, built once for the lines of one row (a two-line row is drawn
+        line by line: without this each line built both)."""
+        state = (index, width, self.row_key(row) in self.marked, self.app.theme)
+        memo = self._lines_memo
+        if memo is not None and memo[0] is row and memo[1] is getattr(row, "tags", None) \
+                and memo[2] == state:
+            return memo[3]  # type: ignore[no-any-return]
+        lines = self.render_row_lines(row, index, width)
+        self._lines_memo = (row, getattr(row, "tags", None), state, lines)
+        return lines
 
     def _refresh_row(self, index: int) -> None:
         top = self.scroll_offset.y
@@ -254,6 +268,21 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         background: $accent 30%; color: $foreground; text-style: italic;
     }
     """
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual's ScrollView sets its scrollbars again when the virtual size the compositor
+        # arranged differs from the widget's own; for a line-API widget the arranged one is
+        # the region's, never the rows', so every layout anywhere on the screen (the
+        # inspector's or the reader's text changing) refreshed this list's scrollbar, and the
+        # frame that drew it drew every visible row of the list again beneath it (three
+        # lists: ~46 rows built as Rich text, in the frame of the next key). The bar is set
+        # when something it shows changed: the list's size or its rows' height.
+        seen = (size, container_size, self.virtual_size)
+        if seen == self._bar_seen:
+            return False
+        self._bar_seen = seen
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_resize(self) -> None:
         # Rows are cut to the width (with an ellipsis), never scrolled sideways: a virtual

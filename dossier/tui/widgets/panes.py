@@ -344,6 +344,32 @@ class EventSource(RowSource[Event]):
 
 # ---------------------------------------------------------------- pane containers
 
+class Shown(Static):
+    """A Static that takes new content only when it differs from what it shows. Each update
+    of a Static is a layout of the whole screen (its height may change), and the reader and
+    inspector are asked to draw the same thing again after a key (a tag's redraw, then the
+    next article's open; the inspector's follow once the cursor rests, on what is shown)."""
+
+    _shown: Any = None
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        key = _content_key(content)
+        if key is not None and key == self._shown:
+            return
+        self._shown = key
+        super().update(content, layout=layout)
+
+
+def _content_key(content: Any) -> Any:
+    """What makes two contents draw alike (None when not known: always drawn)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Text):
+        return (content.plain, tuple(content.spans), str(content.style), content.justify,
+                content.no_wrap, content.overflow, content.end)
+    return None
+
+
 class Pane(Vertical):
     """A pane that holds more than its list (the search box, the density strip): it is what
     `z` gives the whole screen, border and title included."""
@@ -670,10 +696,10 @@ class Reader(VerticalScroll, can_focus=True):
         self._starts: list[int] = []  # the mentions' starts, for bisection
 
     def compose(self):  # noqa: ANN201
-        yield Static(Text("Open an article (enter in the Articles pane).", style="dim"),
-                     id="reader-header")
-        yield Static(Text(""), id="reader-body")
-        yield Static(Text(""), id="reader-removed")
+        yield Shown(Text("Open an article (enter in the Articles pane).", style="dim"),
+                    id="reader-header")
+        yield Shown(Text(""), id="reader-body")
+        yield Shown(Text(""), id="reader-removed")
 
     def show(self, article_id: int, mention_id: int | None = None) -> None:
         self.article = self.store.get_article(article_id)
@@ -1044,7 +1070,7 @@ class Inspector(ReportsWorkerFailures, VerticalScroll, can_focus=True):
         self.app.push_screen(ReviewScreen(self.store, analyst, entity_id=self.item[1]))
 
     def compose(self):  # noqa: ANN201
-        yield Static(Text("Nothing focused.", style="dim"), id="inspector-body")
+        yield Shown(Text("Nothing focused.", style="dim"), id="inspector-body")
 
     def show(self, kind: str, item_id: int, *, keep_link: bool = False) -> None:
         """Describe an item; the reading (up to ~150 ms for an entity named in 70,000
