@@ -3,6 +3,11 @@
 Articles, Reader, Entities, Timeline, Inspector. Lists are lazy (pages from SQLite); every
 analyst change is a store call that commits before the screen shows it. The app
 (`dossier.tui.app`) keeps what outlives the screen: the store, themes, keymap, notices.
+
+The screen lays the panes out and routes keys and focus to them. The panes own their state
+(`widgets/listpanes.py`: search, filter, order, scope); the dialogs are flows in workers
+(`tui/flows.py`: tag, filter, views, export; `tui/corrections.py`: links, corrections, undo).
+What stays here acts across panes: a tag key and the triage advance, showing the file anew.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from dossier import keys
 from dossier.model import Scope
@@ -27,18 +32,17 @@ from dossier.safetext import safe_line
 from dossier.store import (
     STORE_ERRORS,
     GoneError,
-    JournalConflict,
     ReadOnlyError,
     Store,
     problem_text,
 )
-from dossier.store.views import density, describe_targets, walk_targets
+from dossier.store.views import density
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.bindings import bindings
 from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.flows import RoomFlowsMixin
 from dossier.tui.messages import Warmed, WorkerFailed
-from dossier.tui.widgets.lazylist import PAGE, LazyList
+from dossier.tui.widgets.lazylist import LazyList
 from dossier.tui.widgets.listpanes import (
     ArticlesPane,
     EntitiesPane,
@@ -48,13 +52,11 @@ from dossier.tui.widgets.listpanes import (
 from dossier.tui.widgets.panebar import PaneBar
 from dossier.tui.widgets.panes import (
     ArticleList,
-    ArticleSource,
     EntityList,
     EventList,
     Inspector,
     ItemList,
     Reader,
-    SearchSource,
 )
 
 # The panes in tab order: (id of the pane, its name, id of the widget that takes focus).
@@ -64,7 +66,6 @@ PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader
 LIST_PANES = ("articles-pane", "entities-pane", "timeline-pane")
 # The actions that change the file: off on a read-only dossier (`MainScreen.check_action`).
 WRITE_ACTIONS = frozenset({"tag", "link", "merge", "edit", "undo", "redo"})
-NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
 
 
 class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
@@ -681,95 +682,17 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
         self.inspector.redraw()
 
     def action_next_untagged(self) -> None:
-        """From the cursor down, the next article with no tag of the first exclusive set (the
-        article under the cursor first: the queue starts where the analyst is)."""
+        """The triage queue: from the cursor down, the next article with no tag of the first
+        exclusive set (the Articles pane walks its list)."""
         exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
         if not exclusive:
             self.notify("no exclusive tag set for articles to triage with", markup=False)
             return
-        tagset = exclusive[0].name
-        articles = self.articles
-        # Most often it is close: look through the next pages here, at once...
-        near = min(articles.count, articles.cursor + NEAR_ROWS)
-        for index in range(articles.cursor, near):
-            row = articles.row_at(index)
-            if row is not None and not any(t.tagset == tagset for t in row.tags):
-                self._go_to_untagged(index, row.id)
-                return
-        if near >= articles.count:
-            self.notify(f"no article below without a {tagset} tag", markup=False)
-            return
-        # ...and on to the end of a long list in a worker, on its own connection.
-        self.notify(f"looking further down for an article without a {tagset} tag…",
-                    markup=False, timeout=2)
-        self.find_untagged(tagset, near)
+        self.articles_pane.next_untagged(exclusive[0].name)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="untagged")
-    def find_untagged(self, tagset: str, start: int) -> None:
-        """Walk the article list (as it is sorted or searched) from `start` for an article
-        with no tag of `tagset`."""
-        shown = self.articles.source
-        count = self.articles.count
-        worker = get_current_worker()
-        found: tuple[int, int] | None = None
-        with self.store.reading() as store:
-            source: Any = (SearchSource(store, shown.query, shown.scope)
-                           if isinstance(shown, SearchSource)
-                           else ArticleSource(store, shown.scope, shown.order, shown.opened))
-            for offset in range(start - start % PAGE, count, PAGE):
-                if worker.is_cancelled:
-                    return
-                for n, row in enumerate(source.page(offset, PAGE)):
-                    if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
-                        found = (offset + n, row.id)
-                        break
-                if found:
-                    break
-        if found:
-            self.app.call_from_thread(self._go_to_untagged, *found)
-        else:
-            self.app.call_from_thread(self.notify, f"no article below without a {tagset} tag",
-                                  markup=False)
-
-    def _go_to_untagged(self, index: int, article_id: int) -> None:
-        articles = self.articles
-        row = articles.row_at(index)
-        if row is None or row.id != article_id:  # the list changed meanwhile: look again
-            self.notify("the list changed; press x again", markup=False)
-            return
-        articles.focus()
-        articles.move_to(index)
-        self.open_article(article_id)
-
-    def action_undo(self) -> None:
-        self._walk("undo")
-
-    def action_redo(self) -> None:
-        self._walk("redo")
-
-    def _walk(self, direction: str) -> None:
-        """Undo or redo this analyst's latest change, and say what it was and on what."""
-        if self.long_work:
-            self.notify(f"wait for the {self.long_work} to finish before {direction}",
-                        severity="warning", markup=False)
-            return
-        targets = walk_targets(self.store, self.analyst, direction)
-        what = safe_line(describe_targets(self.store, targets))  # named before it may go
-        try:
-            result = getattr(self.store, direction)(self.analyst)
-        except (JournalConflict, ReadOnlyError) as exc:
-            self.notify(safe_line(str(exc)), severity="warning", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        if result is None:
-            self.notify(f"nothing to {direction}", markup=False)
-            return
-        done = "undone" if direction == "undo" else "redone"
-        self.notify(f"{done}: {safe_line(result.action)}" + (f" on {what}" if what else ""),
-                    markup=False, timeout=3)
-        self.after_change()
+    @on(ArticlesPane.Untagged)
+    def _untagged_found(self, message: ArticlesPane.Untagged) -> None:
+        self.open_article(message.article_id)
 
     def action_review(self) -> None:
         from dossier.tui.screens.review import ReviewScreen
@@ -777,11 +700,8 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
         self.app.push_screen(ReviewScreen(self.store, self.analyst))
 
     def action_entity_scope(self) -> None:
-        pane = self.entities_pane
-        if pane.entities.article_id is None and self.reader.article is not None:
-            pane.entities.article_id = self.reader.article.id
-        pane.whole = not pane.whole  # the pane reloads and retitles
+        reading = self.reader.article
+        self.entities_pane.toggle_whole(None if reading is None else reading.id)
 
     def action_entity_sort(self) -> None:
-        pane = self.entities_pane
-        pane.order = "name" if pane.order == "count" else "count"
+        self.entities_pane.toggle_order()

@@ -30,6 +30,7 @@ from dossier.tui.messages import SearchFailed, SearchReady, WorkerFailed
 from dossier.tui.widgets.lazylist import PAGE, LazyList
 from dossier.tui.widgets.panes import (
     ArticleList,
+    ArticleSource,
     EntityList,
     EventList,
     ItemList,
@@ -38,6 +39,7 @@ from dossier.tui.widgets.panes import (
 )
 
 ARTICLE_ORDER = "-published"  # the list's order unless a view says another
+NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
 
 
 def describe_filter(tag_filter: TagFilter) -> str:
@@ -286,6 +288,71 @@ class ArticlesPane(ListPane):
                 self._ranking_query = None
                 self.ranking = False
 
+    # ------------------------------------------------------------- the triage walk
+
+    class Untagged(Message):
+        """The cursor is on the next article left to triage (the screen opens it)."""
+
+        def __init__(self, pane: ArticlesPane, article_id: int) -> None:
+            super().__init__()
+            self.pane, self.article_id = pane, article_id
+
+    def next_untagged(self, tagset: str) -> None:
+        """From the cursor down (the row under it first: the queue starts where the analyst
+        is), the next article with no tag of `tagset`."""
+        articles = self.articles
+        # Most often it is close: look through the next pages here, at once...
+        near = min(articles.count, articles.cursor + NEAR_ROWS)
+        for index in range(articles.cursor, near):
+            row = articles.row_at(index)
+            if row is not None and not any(t.tagset == tagset for t in row.tags):
+                self._go_to_untagged(index, row.id)
+                return
+        if near >= articles.count:
+            self.notify(f"no article below without a {tagset} tag", markup=False)
+            return
+        # ...and on to the end of a long list in a worker, on its own connection.
+        self.notify(f"looking further down for an article without a {tagset} tag…",
+                    markup=False, timeout=2)
+        self._find_untagged(tagset, near)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="untagged")
+    def _find_untagged(self, tagset: str, start: int) -> None:
+        """Walk the article list (as it is sorted or searched) from `start` for an article
+        with no tag of `tagset`."""
+        shown = self.articles.source
+        count = self.articles.count
+        worker = get_current_worker()
+        found: tuple[int, int] | None = None
+        with self.store.reading() as store:
+            source: Any = (SearchSource(store, shown.query, shown.scope, order=shown.order)
+                           if isinstance(shown, SearchSource)
+                           else ArticleSource(store, shown.scope, shown.order, shown.opened))
+            for offset in range(start - start % PAGE, count, PAGE):
+                if worker.is_cancelled:
+                    return
+                for n, row in enumerate(source.page(offset, PAGE)):
+                    if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
+                        found = (offset + n, row.id)
+                        break
+                if found:
+                    break
+        if found:
+            self.app.call_from_thread(self._go_to_untagged, *found)
+        else:
+            self.app.call_from_thread(self.notify, f"no article below without a {tagset} tag",
+                                      markup=False)
+
+    def _go_to_untagged(self, index: int, article_id: int) -> None:
+        articles = self.articles
+        row = articles.row_at(index)
+        if row is None or row.id != article_id:  # the list changed meanwhile: look again
+            self.notify("the list changed; press x again", markup=False)
+            return
+        articles.focus()
+        articles.move_to(index)
+        self.post_message(self.Untagged(self, article_id))
+
     # ------------------------------------------------------------- title
 
     def title(self) -> Text:
@@ -380,6 +447,15 @@ class EntitiesPane(ItemsPane):
             entities.refresh_source()
             self.retitle()
         return found
+
+    def toggle_whole(self, reading: int | None) -> None:
+        """Entities of the whole dossier (or story), or of the article being read."""
+        if self.entities.article_id is None and reading is not None:
+            self.entities.article_id = reading
+        self.whole = not self.whole  # reloads and retitles
+
+    def toggle_order(self) -> None:
+        self.order = "name" if self.order == "count" else "count"
 
     def show_article(self, article_id: int) -> None:
         """The article opened: the pane's rows change only when it shows one article's."""
