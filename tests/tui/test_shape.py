@@ -539,3 +539,92 @@ async def test_read_only_exports_but_saves_no_view(make_app, sample_path, tmp_pa
         assert app.screen is main and _flows(app) == []
     assert rows(sample_path, "SELECT count(*) FROM saved_views") == [(0,)]
     assert rows(sample_path, "SELECT count(*) FROM journal") == [(0,)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_article_filter_flow_dates_and_sources_set_the_panes_scope(make_app, size):
+    from dossier.tui.widgets.listpanes import ArticlesPane
+    from dossier.tui.widgets.panes import ArticleList
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        pane = app.query_one(ArticlesPane)
+        articles = app.query_one(ArticleList)
+
+        async def choose(value) -> None:
+            await pilot.press("f")
+            await settle(pilot)
+            assert isinstance(app.screen, Choice) and len(_flows(app)) == 1
+            app.screen.query_one("OptionList").highlighted = app.screen.values.index(value)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, TextPrompt)
+
+        await choose(("dates",))
+        await pilot.press(*"not a date", "enter")
+        await settle(pilot)
+        # A typo keeps the field open, the text as typed; nothing filtered yet.
+        assert isinstance(app.screen, TextPrompt) and len(_flows(app)) == 1
+        assert app.screen.query_one("Input").value == "not a date"
+        assert pane.scope.is_empty() and articles.count == 2
+        app.screen.query_one("Input").value = "..2022"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert (pane.scope.date_from, pane.scope.date_to) == (None, "2022")
+        assert articles.count == 0 and "..2022" in str(pane.border_title)
+        await choose(("dates",))
+        app.screen.query_one("Input").value = "Apr 2023"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (pane.scope.date_from, pane.scope.date_to) == ("2023-04", "2023-04")
+        assert articles.count == 2 and "2023-04" in str(pane.border_title)
+        # A source as well: dates AND source.
+        await choose(("source",))
+        await pilot.press(*"Washington Examiner", "enter")
+        await settle(pilot)
+        assert pane.scope.sources == ("Washington Examiner",)
+        assert pane.scope.date_from == "2023-04" and articles.count == 1
+        assert articles.current.title.startswith("Russia seeking")
+        await choose(("dates",))
+        app.screen.query_one("Input").value = ""  # any date
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pane.scope.date_from is None and pane.scope.sources == ("Washington Examiner",)
+        assert articles.count == 1
+        # Escape in a dialog of the flow changes nothing.
+        await choose(("source",))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert pane.scope.sources == ("Washington Examiner",)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_tag_picker_is_a_flow_whose_answer_goes_to_apply_tag(make_app, sample_path,
+                                                                   size):
+    from dossier.tui.widgets.panes import ArticleList
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        first = app.query_one(ArticleList).current.id
+        await pilot.press("t")
+        await settle(pilot)
+        # The picker is up at once, a flow worker waiting on it; nothing written yet.
+        assert isinstance(app.screen, Choice) and len(_flows(app)) == 1
+        assert rows(sample_path, "SELECT count(*) FROM taggings") == [(0,)]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert rows(sample_path, "SELECT count(*) FROM taggings") == [(0,)]
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("3")  # triage: noise, by its own key
+        await settle(pilot)
+        assert app.screen is app.main_screen and _flows(app) == []
+        assert rows(sample_path, "SELECT target_id, tag FROM taggings") == [(first, "noise")]
+        await pilot.press("u")  # one change, one undo
+        await settle(pilot)
+        assert rows(sample_path, "SELECT count(*) FROM taggings") == [(0,)]
