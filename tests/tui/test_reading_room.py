@@ -448,11 +448,13 @@ async def test_an_older_ranking_never_overwrites_a_newer_search(make_app, sample
         assert "Search: sanctions (" in screen_text(app)
         # An older worker's answer, however late, is dropped by its serial.
         from dossier.tui.messages import SearchReady
+        from dossier.tui.widgets.listpanes import ArticlesPane
         from dossier.tui.widgets.panes import SearchSource
 
         stale = SearchSource(app.store, "Russia")
         stale.prime()
-        app.post_message(SearchReady("Russia", stale, 1))
+        # To the pane that runs the searches (posted to the app, it never reached them).
+        app.query_one(ArticlesPane).post_message(SearchReady("Russia", stale, 1))
         await settle(pilot)
         assert articles.search_query == "sanctions"
         assert _shown(articles) == _ranked(sample_path, "sanctions")
