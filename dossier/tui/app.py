@@ -129,14 +129,24 @@ class DossierApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def run_export(self, fmt: str, path: str, scope: Scope | None = None) -> None:
-        """Write an export on a connection of its own (it may outlive the dialog)."""
+        """Write an export on a connection of its own (it may outlive the dialog), saying
+        how far it is at most once a second."""
         from dossier.export import ExportError, Selection, export
 
         selection = Selection() if scope is None or scope.is_empty() else \
             Selection.from_scope(scope)
+        last = [time.monotonic()]
+
+        def progress(done: int, total: int) -> None:
+            if done >= total or time.monotonic() - last[0] < 1.0:
+                return
+            last[0] = time.monotonic()
+            self.call_from_thread(self.notify, f"exporting {fmt}: {done}/{total}",
+                                  timeout=1.5, markup=False)
+
         try:
             with self.store.reading() as store:  # one snapshot, on a connection of its own
-                export(store, fmt, path, selection)
+                export(store, fmt, path, selection, progress)
         except ExportError as exc:
             self.call_from_thread(self.notify, str(exc), title="Export failed",
                                   severity="error", markup=False)

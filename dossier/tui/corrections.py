@@ -1,4 +1,4 @@
-"""Links and corrections, from the keyboard: the main screen's dialog flows.
+"""Links, corrections and undo, from the keyboard: the main screen's dialog flows.
 
 Each flow is a straight line: one worker (`run_flow`) awaits each dialog in turn
 (`push_screen_wait`) and ends with a small edit dataclass (`LinkEdit`, `MergeEdit`,
@@ -20,7 +20,8 @@ from textual import work
 
 from dossier.model import Link
 from dossier.safetext import safe_line
-from dossier.store import STORE_ERRORS, ReadOnlyError
+from dossier.store import STORE_ERRORS, JournalConflict, ReadOnlyError
+from dossier.store.views import describe_targets, walk_targets
 from dossier.tui.screens.dialogs import Choice, Confirm, ItemPicker, TextPrompt
 from dossier.tui.widgets.panes import Reader
 from dossier.typed_dates import DATE_HINT, parse_typed_date, typed_range
@@ -126,6 +127,7 @@ class CorrectionsMixin:
     open_article: Any
     tagsets: Any
     store_failed: Any
+    long_work: Any
 
     # ------------------------------------------------------------- the flow runner
 
@@ -226,6 +228,38 @@ class CorrectionsMixin:
             return False
         self.after_change()
         return True
+
+    # ------------------------------------------------------------- undo, redo
+
+    def action_undo(self) -> None:
+        self._walk("undo")
+
+    def action_redo(self) -> None:
+        self._walk("redo")
+
+    def _walk(self, direction: str) -> None:
+        """Undo or redo this analyst's latest change, and say what it was and on what."""
+        if self.long_work:
+            self.notify(f"wait for the {self.long_work} to finish before {direction}",
+                        severity="warning", markup=False)
+            return
+        targets = walk_targets(self.store, self.analyst, direction)
+        what = safe_line(describe_targets(self.store, targets))  # named before it may go
+        try:
+            result = getattr(self.store, direction)(self.analyst)
+        except (JournalConflict, ReadOnlyError) as exc:
+            self.notify(safe_line(str(exc)), severity="warning", markup=False)
+            return
+        except STORE_ERRORS as exc:
+            self.store_failed(exc)
+            return
+        if result is None:
+            self.notify(f"nothing to {direction}", markup=False)
+            return
+        done = "undone" if direction == "undo" else "redone"
+        self.notify(f"{done}: {safe_line(result.action)}" + (f" on {what}" if what else ""),
+                    markup=False, timeout=3)
+        self.after_change()
 
     # ------------------------------------------------------------- link
 

@@ -285,7 +285,7 @@ async def test_search_runs_in_a_worker_and_says_so(make_app):
         await settle(pilot)
         articles = app.query_one(ArticleList)
         assert articles.search_query == "sanctions" and articles.count == 2
-        assert app.main_screen._searching is None
+        assert not app.main_screen.articles_pane.ranking
         assert "(searching…)" not in screen_text(app)
 
 
@@ -423,7 +423,7 @@ async def test_search_answers_at_once_then_ranks(make_app, sample_path, monkeypa
         assert f"Search: Ukraine ({articles.count}) · latest first" in screen_text(app)
         gate.set()
         await settle(pilot)
-        assert articles.search_order == "rank" and app.main_screen._searching is None
+        assert articles.search_order == "rank" and not app.main_screen.articles_pane.ranking
         assert _shown(articles) == _ranked(sample_path, "Ukraine")
         assert f"Search: Ukraine ({articles.count}) · best first" in screen_text(app)
 
@@ -448,11 +448,13 @@ async def test_an_older_ranking_never_overwrites_a_newer_search(make_app, sample
         assert "Search: sanctions (" in screen_text(app)
         # An older worker's answer, however late, is dropped by its serial.
         from dossier.tui.messages import SearchReady
+        from dossier.tui.widgets.listpanes import ArticlesPane
         from dossier.tui.widgets.panes import SearchSource
 
         stale = SearchSource(app.store, "Russia")
         stale.prime()
-        app.post_message(SearchReady("Russia", stale, 1))
+        # To the pane that runs the searches (posted to the app, it never reached them).
+        app.query_one(ArticlesPane).post_message(SearchReady("Russia", stale, 1))
         await settle(pilot)
         assert articles.search_query == "sanctions"
         assert _shown(articles) == _ranked(sample_path, "sanctions")

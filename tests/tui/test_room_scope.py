@@ -56,7 +56,7 @@ async def test_entities_and_timeline_follow_the_story(make_app, size):
         await _tag_both(app, pilot)
         entities, events = app.query_one(EntityList), app.query_one(EventList)
         whole_entities, whole_events = entities.count, events.count
-        app.main_screen._set_story(Scope(tags=(("triage", "relevant"),)))
+        app.main_screen.articles_pane.scope = Scope(tags=(("triage", "relevant"),))
         await settle(pilot)
         assert entities.count == whole_entities  # not followed yet
         await pilot.press("F")
@@ -79,7 +79,7 @@ async def test_export_takes_what_the_list_shows_or_the_marks(make_app, tmp_path,
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await _tag_both(app, pilot)
-        app.main_screen._set_story(Scope(tags=(("triage", "relevant"),)))
+        app.main_screen.articles_pane.scope = Scope(tags=(("triage", "relevant"),))
         await settle(pilot)
         out = tmp_path / "story.json"
         await pilot.press("e")
@@ -90,7 +90,7 @@ async def test_export_takes_what_the_list_shows_or_the_marks(make_app, tmp_path,
         await settle(pilot)
         titles = [a["title"] for a in json.loads(out.read_text())["articles"]]
         assert len(titles) == 1 and titles[0].startswith(FIRST)
-        app.main_screen._set_story(Scope())
+        app.main_screen.articles_pane.scope = Scope()
         await settle(pilot)
         app.main_screen.articles.focus()
         await pilot.press("g", "j", "space")  # mark the older one
@@ -105,7 +105,7 @@ async def test_a_named_view_survives_a_restart(make_app, sample_path, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await _tag_both(app, pilot)
-        app.main_screen._set_story(Scope(tags=(("triage", "background"),)))
+        app.main_screen.articles_pane.scope = Scope(tags=(("triage", "background"),))
         await settle(pilot)
         await pilot.press("V")
         await settle(pilot)

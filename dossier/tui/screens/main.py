@@ -3,13 +3,16 @@
 Articles, Reader, Entities, Timeline, Inspector. Lists are lazy (pages from SQLite); every
 analyst change is a store call that commits before the screen shows it. The app
 (`dossier.tui.app`) keeps what outlives the screen: the store, themes, keymap, notices.
+
+The screen lays the panes out and routes keys and focus to them. The panes own their state
+(`widgets/listpanes.py`: search, filter, order, scope); the dialogs are flows in workers
+(`tui/flows.py`: tag, filter, views, export; `tui/corrections.py`: links, corrections, undo).
+What stays here acts across panes: a tag key and the triage advance, showing the file anew.
 """
 
 from __future__ import annotations
 
 import gc
-from dataclasses import replace as _replace
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -20,43 +23,40 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from dossier import keys
-from dossier.model import Scope, ScopeError, TagFilter
+from dossier.model import Scope
 from dossier.safetext import safe_line
 from dossier.store import (
     STORE_ERRORS,
     GoneError,
-    JournalConflict,
     ReadOnlyError,
-    SearchError,
     Store,
     problem_text,
 )
-from dossier.store.views import density, describe_targets, walk_targets
+from dossier.store.views import density
 from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.bindings import bindings
 from dossier.tui.corrections import CorrectionsMixin
-from dossier.tui.messages import SearchFailed, SearchReady, Warmed, WorkerFailed
-from dossier.tui.screens.dialogs import HEADING, Choice, TextPrompt
-from dossier.tui.widgets.lazylist import PAGE, LazyList
+from dossier.tui.flows import RoomFlowsMixin
+from dossier.tui.messages import Warmed, WorkerFailed
+from dossier.tui.widgets.lazylist import LazyList
 from dossier.tui.widgets.listpanes import (
     ArticlesPane,
     EntitiesPane,
+    ListPane,
     TimelinePane,
 )
 from dossier.tui.widgets.panebar import PaneBar
 from dossier.tui.widgets.panes import (
     ArticleList,
-    ArticleSource,
     EntityList,
     EventList,
     Inspector,
     ItemList,
     Reader,
-    SearchSource,
 )
 
 # The panes in tab order: (id of the pane, its name, id of the widget that takes focus).
@@ -66,11 +66,9 @@ PANES = (("articles-pane", "Articles", "articles"), ("reader", "Reader", "reader
 LIST_PANES = ("articles-pane", "entities-pane", "timeline-pane")
 # The actions that change the file: off on a read-only dossier (`MainScreen.check_action`).
 WRITE_ACTIONS = frozenset({"tag", "link", "merge", "edit", "undo", "redo"})
-NEAR_ROWS = 500  # rows the next-untagged key looks through at once, before a worker goes on
-KINDS = {"article": "articles", "entity": "entities", "event": "events", "link": "links"}
 
 
-class MainScreen(CorrectionsMixin, Screen[None]):
+class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
     """The five panes: routes focus between them, runs the analyst's actions on them."""
 
     # Below 100 columns or 28 rows the five panes do not fit side by side: the screen then
@@ -92,8 +90,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self._inspect_timer: Any = None
         self.current_pane = "articles-pane"  # the one shown when the screen is narrow
         self._last_list_pane = "articles-pane"
-        self._ranking_query: str | None = None  # the query whose ranked page is awaited
-        self._search_serial = 0  # of the latest search: an older worker's answer is dropped
 
     # ------------------------------------------------------------- layout
 
@@ -112,7 +108,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_breakpoints()
-        self.query_one("#search", Input).display = False
         self._show_pane("articles-pane")
         self.articles.reload(keep_cursor=False)
         self.events.reload(keep_cursor=False)
@@ -238,16 +233,6 @@ class MainScreen(CorrectionsMixin, Screen[None]):
     @property
     def timeline_pane(self) -> TimelinePane:
         return self.query_one("#timeline-pane", TimelinePane)
-
-    @property
-    def _searching(self) -> str | None:
-        """The query whose ranked page is awaited (the Articles title says "ranking…")."""
-        return self._ranking_query
-
-    @_searching.setter
-    def _searching(self, query: str | None) -> None:
-        self._ranking_query = query
-        self.articles_pane.ranking = query is not None
 
     @property
     def articles(self) -> ArticleList:
@@ -480,231 +465,35 @@ class MainScreen(CorrectionsMixin, Screen[None]):
             self.maximize(pane if pane is not None else self.focused, container=False)
 
     def action_back(self) -> None:
+        """Back one step: the zoom, the search box, the small screen's Reader or Inspector,
+        the search, the focused list's filter."""
         if self.maximized is not None:
             self.minimize()
             return
-        search = self.query_one("#search", Input)
-        if search.display:
-            search.display = False
-            self.articles.focus()
+        if self.articles_pane.close_search():
             return
         if self.narrow and self.current_pane not in LIST_PANES:
             self.go_to_pane(self._last_list_pane)
             return
-        if self.articles.search_query is not None:
-            self._drop_ranking()
-            self.articles.show_articles()
-            self._story_changed()
+        if self.articles_pane.query:
+            self.articles_pane.query = ""  # the pane leaves the search and retitles
             return
         widget = self.focused
-        if isinstance(widget, ItemList) and widget.has_filter():
-            widget.clear_filter()
-            if widget is self.articles:
-                self._story_changed()
+        pane_id = self.pane_of(widget) if isinstance(widget, ItemList) else None
+        if pane_id in LIST_PANES and self.query_one(f"#{pane_id}", ListPane).clear_filter():
             self.notify("filter cleared", timeout=2, markup=False)
 
-    # ------------------------------------------------------------- search and filter
+    # ------------------------------------------------------------- search and the story
 
     def action_search(self) -> None:
         if isinstance(self.focused, EntityList):  # type-to-find by name in the Entities pane
             self.entities.finding = True
             self.entities_pane.retitle()
             return
-        search = self.query_one("#search", Input)
-        search.display = True
         self._show_pane("articles-pane")
-        # Focus now, not after a refresh: "/Kirby" typed in one burst must all reach the input.
-        self.set_focus(search)
+        self.articles_pane.open_search()
 
-    @on(Input.Submitted, "#search")
-    def run_search(self, event: Input.Submitted) -> None:
-        query = event.value.strip()
-        if not query:
-            self.action_back()
-            return
-        self.start_search(query)
-
-    def start_search(self, query: str) -> None:
-        """The answer at once: the latest-added page of hits, read here (FTS5 walks its index
-        backwards and stops at the page, a list read's cost), with its count; then the
-        ranked page from a worker replaces it, unless a newer search came first."""
-        self._drop_ranking()
-        source = SearchSource(self.store, query, self.articles.scope, order="recent")
-        try:
-            source.prime()
-        except SearchError as exc:
-            self.notify(str(exc), title="Search", severity="error", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        self.query_one("#search", Input).display = False
-        articles = self.articles
-        articles.show_search(source)
-        articles.focus()
-        self._story_changed()
-        if source.count() > 1:  # one hit or none: the order is the same
-            self._searching = query
-            self._search_serial += 1
-            self.search_worker(query, self._search_serial)
-
-    def _drop_ranking(self) -> None:
-        """A ranking still running is not wanted any more (a newer search, Escape)."""
-        if self._searching is not None:
-            self._searching = None
-            self._search_serial += 1
-            self.workers.cancel_group(self, "search")
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def search_worker(self, query: str, serial: int) -> None:
-        """Count the hits and read the ranked first page (ranking reads every match)."""
-        try:
-            source = SearchSource(self.store, query, self.articles.scope)
-            with self.store.reading() as store:
-                source.prime(store)
-        except SearchError as exc:
-            self.post_message(SearchFailed(query, str(exc), serial))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(SearchReady(query, source, serial))
-
-    @on(SearchReady)
-    def search_ready(self, message: SearchReady) -> None:
-        if message.serial != self._search_serial or message.query != self._searching:
-            return  # an older search, overtaken or dropped
-        self._searching = None
-        articles = self.articles
-        if articles.search_query != message.query:
-            return
-        # The same hits, best first: the cursor stays on its row if that row is on the page.
-        row = articles.current if articles.cursor > 0 else None
-        articles.show_search(message.source)
-        if row is not None:
-            for index, hit in enumerate(message.source.page(0, PAGE)):
-                if hit.id == row.id:
-                    articles.move_to(index)
-                    break
-
-    @on(SearchFailed)
-    def search_failed(self, message: SearchFailed) -> None:
-        if message.serial != self._search_serial or message.query != self._searching:
-            return
-        self._searching = None
-        self.notify(message.problem, title="Search", severity="error", markup=False)
-
-    def _tag_options(self, kind: str, heading: str, untagged: Any, chosen: Any
-                     ) -> tuple[list[tuple[Any, Text]], set[Any]]:
-        """The filter dialog's choices for a kind: per tag set, "nothing from it yet" and
-        each tag; and those already chosen."""
-        options: list[tuple[Any, Text]] = [(("clear",), Text("no filter: show everything"))]
-        selected: set[Any] = set()
-        for tagset in self.tagsets.sets_for(kind):
-            options.append((HEADING, Text(safe_line(tagset.name) + heading, style="bold")))
-            options.append((("untagged", tagset.name),
-                            Text(f"  nothing from {safe_line(tagset.name)} yet (to triage)")))
-            if tagset.name in untagged:
-                selected.add(("untagged", tagset.name))
-            for tag in tagset.tags:
-                label = Text(f"  {safe_line(tagset.name)}: ", style="dim")
-                label.append(safe_line(tag.name), style=tag.color or "")
-                options.append((("tag", tagset.name, tag.name), label))
-                if (tagset.name, tag.name) in chosen:
-                    selected.add(("tag", tagset.name, tag.name))
-        return options, selected
-
-    def action_filter(self) -> None:
-        widget = self.focused
-        if not isinstance(widget, ItemList):
-            widget = self.articles
-        if widget is self.articles:
-            self.filter_articles()
-            return
-        kind = widget.kind
-        current = widget.tag_filter
-        options, selected = self._tag_options(kind, "", current.untagged_in, current.all_of)
-
-        def apply(choice: Any) -> None:
-            if choice is None:
-                return
-            tf = widget.tag_filter
-            if choice[0] == "clear":
-                widget.tag_filter = TagFilter()
-            elif choice[0] == "untagged":
-                if choice[1] in tf.untagged_in:
-                    tf.untagged_in.remove(choice[1])
-                else:
-                    tf.untagged_in.append(choice[1])
-            else:
-                pair = (choice[1], choice[2])
-                if pair in tf.all_of:
-                    tf.all_of.remove(pair)
-                else:
-                    tf.all_of.append(pair)
-            widget.refresh_source()  # the pane retitles (LazyList.Reloaded)
-
-        self.app.push_screen(Choice(f"Filter {KINDS[kind]} by tag (choices combine)", options,
-                                selected=selected), apply)
-
-    def filter_articles(self) -> None:
-        """The article filter, the story's scope: tags (OR within a set, AND across sets),
-        "nothing from a set yet", a date range, a source."""
-        articles = self.articles
-        scope = articles.scope
-        options, selected = self._tag_options("article", "  (any of these)",
-                                              scope.untagged_in, scope.tags)
-        options.append((HEADING, Text("dates and sources", style="bold")))
-        span = f"{scope.date_from or ''}..{scope.date_to or ''}" if (
-            scope.date_from or scope.date_to) else "any"
-        options.append((("dates",), Text(f"  date range… ({safe_line(span)})")))
-        options.append((("source",), Text("  source… (" + (safe_line(", ".join(
-            scope.sources)) or "any") + ")")))
-
-        def apply(choice: Any) -> None:
-            if choice is None:
-                return
-            if choice[0] == "dates":
-                self.app.push_screen(TextPrompt("Articles dated from..to (e.g. Jan 1987..Mar 1987, "
-                                            "1987, ..1987-03; empty for any)", span if
-                                            span != "any" else "", check=_date_span_problem),
-                                 lambda v: v is not None and self._set_story(
-                                     _replace(articles.scope, **_date_span(v))))
-                return
-            if choice[0] == "source":
-                self.app.push_screen(TextPrompt("Articles from the sources (comma-separated; "
-                                            "empty for any)", ", ".join(scope.sources)),
-                                 lambda v: v is not None and self._set_story(_replace(
-                                     articles.scope, sources=tuple(
-                                         s.strip() for s in v.split(",") if s.strip()))))
-                return
-            if choice[0] == "clear":
-                new = Scope()
-            elif choice[0] == "untagged":
-                names = list(scope.untagged_in)
-                names.remove(choice[1]) if choice[1] in names else names.append(choice[1])
-                new = _replace(scope, untagged_in=tuple(names))
-            else:
-                pair = (choice[1], choice[2])
-                pairs = list(scope.tags)
-                pairs.remove(pair) if pair in pairs else pairs.append(pair)
-                new = _replace(scope, tags=tuple(pairs))
-            self._set_story(new)
-
-        self.app.push_screen(Choice("Filter articles by tag, date or source (OR within a set, "
-                                "AND across sets)", options,
-                                selected=selected), apply)
-
-    def _set_story(self, scope: Scope) -> None:
-        """A new article filter: the list (a search runs again within it), then the panes
-        that follow it."""
-        articles = self.articles
-        query = articles.search_query
-        articles.scope = scope
-        if query is not None:
-            self.start_search(query)
-            return
-        articles.show_articles()
-        self._story_changed()
-
+    @on(ArticlesPane.StoryChanged)
     def _story_changed(self) -> None:
         """The Articles filter or search changed: Entities and Timeline follow when told
         (their `scope` is reactive: an equal scope reloads nothing)."""
@@ -721,82 +510,12 @@ class MainScreen(CorrectionsMixin, Screen[None]):
                     else "Entities and Timeline show the whole dossier", timeout=2,
                     markup=False)
 
-    # ------------------------------------------------------------- named views
-
-    def current_view(self) -> Any:
-        from dossier.store.room import ViewSpec
-
-        articles = self.articles
-        return ViewSpec(articles.scope, articles.order, articles.search_query or "")
-
-    def recall_view(self, name: str) -> None:
-        """Put a saved view back: its filter, order and search."""
-        try:
-            view = self.store.get_view(self.analyst, name)
-        except ScopeError as exc:
-            self.notify(f"view {safe_line(name)} cannot be read: {exc}", severity="warning",
-                        markup=False)
-            return
-        if view is None:
-            self.notify(f"no view named {safe_line(name)}", markup=False)
-            return
-        spec = view.spec
-        articles = self.articles
-        articles.scope = spec.scope
-        articles.order = spec.order if spec.order not in ("rank", "recent") else "-published"
-        self._drop_ranking()
-        articles.show_articles()
-        if spec.search:
-            self.start_search(spec.search)
-            return
-        self._story_changed()
-        self.notify(f"view: {safe_line(view.name)}", timeout=2, markup=False)
-
-    def save_view(self, name: str) -> None:
-        if not self.writable():
-            return
-        try:
-            self.store.save_view(self.analyst, name, self.current_view())
-        except ValueError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        self.notify(f"saved view: {safe_line(' '.join(name.split()))}", timeout=2,
-                    markup=False)
-
     def action_pile(self) -> None:
         """Open or close the near-duplicate pile under the Articles cursor (issue 17)."""
         if self.focused is not self.articles:
             return
         if not self.articles.toggle_pile():
             self.notify("not a near-duplicate pile (no +N on this row)", timeout=3)
-
-    def action_views(self) -> None:
-        views = self.store.list_views(self.analyst)
-        options: list[tuple[Any, Text]] = [
-            (("save",), Text("save the current filter, search and order as…", style="bold"))]
-        if views:
-            options.append((HEADING, Text("your views", style="bold")))
-        for view in views:
-            label = Text(f"  {safe_line(view.name)}  ")
-            described = view.spec.scope.describe()
-            if view.spec.search:
-                described = " · ".join(p for p in (described, f"“{view.spec.search}”") if p)
-            label.append(safe_line(described) or "everything", style="dim")
-            options.append((("recall", view.name), label))
-
-        def chosen(choice: Any) -> None:
-            if choice is None:
-                return
-            if choice[0] == "save":
-                self.app.push_screen(TextPrompt("Save this view as", ""),
-                                 lambda v: v and v.strip() and self.save_view(v.strip()))
-            else:
-                self.recall_view(choice[1])
-
-        self.app.push_screen(Choice("Named views", options), chosen)
 
     # ------------------------------------------------------------- tagging
 
@@ -962,136 +681,18 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.reader.redraw(header_only=not body)
         self.inspector.redraw()
 
-    def action_tag(self) -> None:
-        widget = self.focused
-        if isinstance(widget, ItemList):
-            targets = widget.targets()
-        else:
-            item = self.focused_item()
-            targets = [item] if item else []
-        if not targets:
-            self.notify("nothing to tag here", markup=False)
-            return
-        kind = targets[0][0]
-        present = {(t.tagset, t.tag) for t in self.store.tags_for(*targets[0])}
-        options: list[tuple[Any, Text]] = []
-        for tagset in self.tagsets.sets_for(kind):
-            heading = Text(safe_line(tagset.name), style="bold")
-            if tagset.exclusive:
-                heading.append("  one of the set", style="dim italic")
-            options.append((HEADING, heading))
-            for tag in tagset.tags:
-                label = Text(f"{safe_line(tag.key) or ' '}  ", style="bold")
-                label.append(safe_line(tag.name), style=tag.color or "")
-                if tag.description:
-                    label.append(f"  {safe_line(tag.description)}", style="dim")
-                options.append(((tagset, tag.name), label))
-        if not options:
-            self.notify(f"no tag set applies to {KINDS[kind]}", markup=False)
-            return
-        selected = {v for v, _ in options
-                    if v is not HEADING and (v[0].name, v[1]) in present}
-
-        def chosen(value: Any) -> None:
-            if value is not None:
-                self.apply_tag(targets, value[0], value[1])
-
-        count = f"{len(targets)} {KINDS[kind]}" if len(targets) > 1 else f"this {kind}"
-        hotkeys = {tag.key: (tagset, tag.name) for tagset in self.tagsets.sets_for(kind)
-                   for tag in tagset.tags if tag.key}
-        self.app.push_screen(Choice(f"Tag {count}", options, selected=selected, hotkeys=hotkeys),
-                         chosen)
-
     def action_next_untagged(self) -> None:
-        """From the cursor down, the next article with no tag of the first exclusive set (the
-        article under the cursor first: the queue starts where the analyst is)."""
+        """The triage queue: from the cursor down, the next article with no tag of the first
+        exclusive set (the Articles pane walks its list)."""
         exclusive = [s for s in self.tagsets.sets_for("article") if s.exclusive]
         if not exclusive:
             self.notify("no exclusive tag set for articles to triage with", markup=False)
             return
-        tagset = exclusive[0].name
-        articles = self.articles
-        # Most often it is close: look through the next pages here, at once...
-        near = min(articles.count, articles.cursor + NEAR_ROWS)
-        for index in range(articles.cursor, near):
-            row = articles.row_at(index)
-            if row is not None and not any(t.tagset == tagset for t in row.tags):
-                self._go_to_untagged(index, row.id)
-                return
-        if near >= articles.count:
-            self.notify(f"no article below without a {tagset} tag", markup=False)
-            return
-        # ...and on to the end of a long list in a worker, on its own connection.
-        self.notify(f"looking further down for an article without a {tagset} tag…",
-                    markup=False, timeout=2)
-        self.find_untagged(tagset, near)
+        self.articles_pane.next_untagged(exclusive[0].name)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="untagged")
-    def find_untagged(self, tagset: str, start: int) -> None:
-        """Walk the article list (as it is sorted or searched) from `start` for an article
-        with no tag of `tagset`."""
-        shown = self.articles.source
-        count = self.articles.count
-        worker = get_current_worker()
-        found: tuple[int, int] | None = None
-        with self.store.reading() as store:
-            source: Any = (SearchSource(store, shown.query, shown.scope)
-                           if isinstance(shown, SearchSource)
-                           else ArticleSource(store, shown.scope, shown.order, shown.opened))
-            for offset in range(start - start % PAGE, count, PAGE):
-                if worker.is_cancelled:
-                    return
-                for n, row in enumerate(source.page(offset, PAGE)):
-                    if offset + n >= start and not any(t.tagset == tagset for t in row.tags):
-                        found = (offset + n, row.id)
-                        break
-                if found:
-                    break
-        if found:
-            self.app.call_from_thread(self._go_to_untagged, *found)
-        else:
-            self.app.call_from_thread(self.notify, f"no article below without a {tagset} tag",
-                                  markup=False)
-
-    def _go_to_untagged(self, index: int, article_id: int) -> None:
-        articles = self.articles
-        row = articles.row_at(index)
-        if row is None or row.id != article_id:  # the list changed meanwhile: look again
-            self.notify("the list changed; press x again", markup=False)
-            return
-        articles.focus()
-        articles.move_to(index)
-        self.open_article(article_id)
-
-    def action_undo(self) -> None:
-        self._walk("undo")
-
-    def action_redo(self) -> None:
-        self._walk("redo")
-
-    def _walk(self, direction: str) -> None:
-        """Undo or redo this analyst's latest change, and say what it was and on what."""
-        if self.long_work:
-            self.notify(f"wait for the {self.long_work} to finish before {direction}",
-                        severity="warning", markup=False)
-            return
-        targets = walk_targets(self.store, self.analyst, direction)
-        what = safe_line(describe_targets(self.store, targets))  # named before it may go
-        try:
-            result = getattr(self.store, direction)(self.analyst)
-        except (JournalConflict, ReadOnlyError) as exc:
-            self.notify(safe_line(str(exc)), severity="warning", markup=False)
-            return
-        except STORE_ERRORS as exc:
-            self.store_failed(exc)
-            return
-        if result is None:
-            self.notify(f"nothing to {direction}", markup=False)
-            return
-        done = "undone" if direction == "undo" else "redone"
-        self.notify(f"{done}: {safe_line(result.action)}" + (f" on {what}" if what else ""),
-                    markup=False, timeout=3)
-        self.after_change()
+    @on(ArticlesPane.Untagged)
+    def _untagged_found(self, message: ArticlesPane.Untagged) -> None:
+        self.open_article(message.article_id)
 
     def action_review(self) -> None:
         from dossier.tui.screens.review import ReviewScreen
@@ -1099,67 +700,8 @@ class MainScreen(CorrectionsMixin, Screen[None]):
         self.app.push_screen(ReviewScreen(self.store, self.analyst))
 
     def action_entity_scope(self) -> None:
-        pane = self.entities_pane
-        if pane.entities.article_id is None and self.reader.article is not None:
-            pane.entities.article_id = self.reader.article.id
-        pane.whole = not pane.whole  # the pane reloads and retitles
+        reading = self.reader.article
+        self.entities_pane.toggle_whole(None if reading is None else reading.id)
 
     def action_entity_sort(self) -> None:
-        pane = self.entities_pane
-        pane.order = "name" if pane.order == "count" else "count"
-
-    # ------------------------------------------------------------- export, help, palette
-
-    def action_export(self) -> None:
-        from dossier.export import FORMATS
-
-        options = [(name, Text(f"{name:<11} {fmt.description}")) for name, fmt in
-                   FORMATS.items()]
-
-        def format_chosen(fmt: Any) -> None:
-            if fmt is None:
-                return
-            default = str(Path.home() / f"dossier-export{FORMATS[fmt].extension}")
-
-            def path_entered(path: str | None) -> None:
-                if path:
-                    self.app.run_export(fmt, path.strip(), scope)
-
-            self.app.push_screen(TextPrompt(f"Export {what} as {fmt} to", default), path_entered)
-
-        # What the Articles list shows (its filter and search), or the marked articles.
-        articles = self.articles
-        scope = articles.story()
-        if articles.marked:
-            scope = Scope(article_ids=frozenset(articles.marked))
-            what = f"the {len(articles.marked)} marked articles"
-        elif scope.is_empty():
-            what = "the whole dossier"
-        else:
-            # Folded copies are in the story and so in the export (issue 17).
-            what = (f"the {articles.count + articles.folded_count()} articles listed "
-                    f"({safe_line(scope.describe())})")
-        self.app.push_screen(Choice(f"Export {what}: format", options), format_chosen)
-
-def _date_span(text: str) -> dict[str, str | None]:
-    """`Jan 1987..Mar 1987`, `1987`, `..1987-03`, `1987-01..` -> date_from, date_to (ISO
-    prefixes); one date is that span alone; empty is any date. ValueError says why."""
-    from dossier.typed_dates import parse_typed_date
-
-    text = text.strip()
-    if not text:
-        return {"date_from": None, "date_to": None}
-    if ".." in text:
-        first, _, second = text.partition("..")
-    else:
-        first = second = text
-    bounds = [parse_typed_date(part)[0] if part.strip() else None for part in (first, second)]
-    return {"date_from": bounds[0], "date_to": bounds[1]}
-
-
-def _date_span_problem(text: str) -> str | None:
-    try:
-        _date_span(text)
-    except ValueError as exc:
-        return str(exc)
-    return None
+        self.entities_pane.toggle_order()
