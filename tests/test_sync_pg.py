@@ -195,3 +195,34 @@ def test_push_whole_copies_a_file_into_postgresql_then_replays_later_work(pg_url
         team.close()
     code, out, err = run("push", mine, pg_url, "--whole")
     assert code == 2 and "empty dossier only" in err and "\n" not in err.strip()
+
+
+def test_push_whole_under_other_names_needs_the_lead_role(pg_server, pg_url, tmp_path):
+    """`push --whole` copies the file's journal as it is: a role that may only record its own
+    name is refused a file holding a colleague's changes, before a row is copied."""
+    from urllib.parse import urlsplit
+
+    Store.open(pg_url, create=True).close()  # an empty team dossier, made by its owner
+    database = urlsplit(pg_url).path.lstrip("/")
+    pg_server.sql("DROP ROLE IF EXISTS vera_pg", "CREATE ROLE vera_pg LOGIN")
+    pg_server.sql("GRANT USAGE ON SCHEMA public TO vera_pg",
+                  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO vera_pg",
+                  "GRANT USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA public TO vera_pg",
+                  database=database)
+    as_vera = pg_server.url(database, user="vera_pg")
+
+    mine = tmp_path / "mine.db"
+    offline = Store.open(mine, create=True)
+    a1, _ = add_article_with_names(offline, "Broker sanctioned", "Ashot Mkrtychev was sanctioned.",
+                                   {"Ashot Mkrtychev": "person"})
+    offline.set_tag("vera_pg", [("article", a1)], "triage", "relevant", exclusive=True)
+    offline.set_tag("mallory", [("article", a1)], "triage", "noise", exclusive=True)
+    offline.close()
+    code, out, err = run("push", "--whole", mine, as_vera)
+    assert code == 2, out + err
+    assert "may not record changes as 'mallory'" in out + err and "nothing was pushed" in out + err
+    team = Store.open(pg_url)
+    try:
+        assert team.count_articles() == 0 and team.history(limit=10) == []
+    finally:
+        team.close()
