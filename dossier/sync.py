@@ -679,6 +679,11 @@ def _may_record_all(job: _Push, file: Store, target: Store, analyst: str, shown:
     names = {analyst} | ss.analysts_after(file, job.record.mark, marks)
     names |= {str(v["analyst"]) for v in ss.saved_views(file)
               if ss.view_action(target, v) != "kept"}
+    _refuse_others(target, names, shown)
+
+
+def _refuse_others(target: Store, names: set[str], shown: str) -> None:
+    """Refuse the push if the target's role may not record changes under one of `names`."""
     refused = sorted(n for n in names if not target.may_act_as(n))
     if refused:
         raise SyncError(
@@ -697,12 +702,7 @@ def push_whole(file: Store, target: Store, analyst: str, name: str, target_name:
     with file.reading() as snapshot:
         names = {analyst} | ss.analysts_after(snapshot, 0, {})
         names |= {str(v["analyst"]) for v in ss.saved_views(snapshot)}
-        refused = sorted(n for n in names if not target.may_act_as(n))
-        if refused:
-            raise SyncError(
-                f"{target_name}: role {target.role()} may not record changes as "
-                f"{', '.join(repr(n) for n in refused)} (only its own name, unless it is a "
-                f"member of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
+        _refuse_others(target, names, target_name)
         mark = ss.journal_mark(snapshot)
         record = Record(name, False, mark, set(ss.batches_not_done(snapshot, mark)), set(),
                         IdMap(ss.max_ids(snapshot), {}))
