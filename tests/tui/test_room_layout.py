@@ -82,3 +82,26 @@ async def test_help_scrolls_with_j_k_g_G(make_app, size):
         await pilot.press("g")
         await pilot.pause()
         assert box.scroll_y == 0
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_inspector_keeps_its_size_from_item_to_item(make_app, tmp_path, size):
+    """The inspector's text fills its pane and keeps its scrollbar's column: a new item that
+    fits changes the size of nothing, so its update lays out nothing else (the next key's frame
+    is not held by a second layout; BENCHMARKS.md)."""
+    from textual.widgets import Static
+
+    app = make_app(build(tmp_path / "fixed.db"))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.main_screen.go_to_pane("articles-pane")
+        await settle(pilot)
+        inspector, body = app.query_one("#inspector"), app.query_one("#inspector-body", Static)
+        seen = []
+        for _ in range(3):
+            seen.append((str(body.render()), body.size, inspector.virtual_size))
+            await pilot.press("j")
+            await settle(pilot)
+        texts, sizes, virtual = zip(*seen, strict=True)
+        assert len(set(texts)) == 3, "each article is described"
+        assert len(set(sizes)) == 1 and len(set(virtual)) == 1, seen
