@@ -59,6 +59,19 @@ class PgServer:
                 out.append(cur.fetchall() if cur.description else [])
         return out
 
+    def analyst_role(self, url: str, role: str) -> str:
+        """A login role with an analyst's rights on the dossier at `url` (the README's GRANTs:
+        read and write the rows, not the schema); the URL to connect as it."""
+        from urllib.parse import urlsplit
+
+        database = urlsplit(url).path.lstrip("/")
+        self.sql(f"DROP ROLE IF EXISTS {role}", f"CREATE ROLE {role} LOGIN")
+        self.sql(f"GRANT USAGE ON SCHEMA public TO {role}",
+                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+                 f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+                 database=database)
+        return self.url(database, user=role)
+
     def new_database(self, prefix: str = "dossier") -> str:
         """A fresh empty database; its name."""
         name = f"{prefix}_{os.getpid()}_{next(self._names)}"

@@ -240,15 +240,9 @@ def test_another_analysts_name_needs_the_lead_role(pg_server, url, tmp_path: Pat
     store = Store.open(url, create=True)
     add_article_with_names(store, "Seen", "Body.", {})
     store.close()
-    database = urlsplit(url).path.lstrip("/")
-    pg_server.sql("DROP ROLE IF EXISTS ana_act", "CREATE ROLE ana_act LOGIN",
-                  "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+    as_ana = pg_server.analyst_role(url, "ana_act")
+    pg_server.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
                   "'dossier_lead') THEN CREATE ROLE dossier_lead NOLOGIN; END IF; END $$")
-    pg_server.sql("GRANT USAGE ON SCHEMA public TO ana_act",
-                  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ana_act",
-                  "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ana_act",
-                  database=database)
-    as_ana = pg_server.url(database, user="ana_act")
     story = tmp_path / "story.txt"
     story.write_text("Second story\n\nAshot Mkrtychev was sanctioned by the Treasury.\n")
 

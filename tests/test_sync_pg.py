@@ -94,20 +94,13 @@ def test_publish_a_file_into_postgresql_and_again(pg_url, tmp_path):
 def test_a_push_under_other_names_needs_the_lead_role(pg_server, pg_url, tmp_path):
     """A role pushes its own offline work; a file holding someone else's changes is refused
     before anything is written, unless the role is a dossier_lead."""
-    from urllib.parse import urlsplit
-
     team = Store.open(pg_url, create=True)
     a1, _ = add_article_with_names(team, "Broker sanctioned", "Ashot Mkrtychev was sanctioned.",
                                    {"Ashot Mkrtychev": "person"})
     a2, _ = add_article_with_names(team, "Arms deal alleged", "Ashot Mkrtychev brokered talks.",
                                    {"Ashot Mkrtychev": "person"})
     team.close()
-    database = urlsplit(pg_url).path.lstrip("/")
-    pg_server.sql("DROP ROLE IF EXISTS olga_pg", "CREATE ROLE olga_pg LOGIN")
-    pg_server.sql("GRANT USAGE ON SCHEMA public TO olga_pg",
-                  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO olga_pg",
-                  "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO olga_pg", database=database)
-    as_olga = pg_server.url(database, user="olga_pg")
+    as_olga = pg_server.analyst_role(pg_url, "olga_pg")
 
     mixed, own = tmp_path / "mixed.db", tmp_path / "own.db"
     for file in (mixed, own):
@@ -200,16 +193,8 @@ def test_push_whole_copies_a_file_into_postgresql_then_replays_later_work(pg_url
 def test_push_whole_under_other_names_needs_the_lead_role(pg_server, pg_url, tmp_path):
     """`push --whole` copies the file's journal as it is: a role that may only record its own
     name is refused a file holding a colleague's changes, before a row is copied."""
-    from urllib.parse import urlsplit
-
     Store.open(pg_url, create=True).close()  # an empty team dossier, made by its owner
-    database = urlsplit(pg_url).path.lstrip("/")
-    pg_server.sql("DROP ROLE IF EXISTS vera_pg", "CREATE ROLE vera_pg LOGIN")
-    pg_server.sql("GRANT USAGE ON SCHEMA public TO vera_pg",
-                  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO vera_pg",
-                  "GRANT USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA public TO vera_pg",
-                  database=database)
-    as_vera = pg_server.url(database, user="vera_pg")
+    as_vera = pg_server.analyst_role(pg_url, "vera_pg")
 
     mine = tmp_path / "mine.db"
     offline = Store.open(mine, create=True)
