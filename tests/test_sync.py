@@ -192,10 +192,16 @@ def pull(team: Path, off: Path, *args: str) -> None:
     assert code == 0, err
 
 
-def test_pull_tag_offline_push_puts_the_tags_under_the_offline_analyst(tmp_path):
+def team_and_copy(tmp_path: Path) -> tuple[Path, Path, dict[str, int]]:
+    """The team dossier of `build_team` and an offline copy pulled from it; the team's ids."""
     team, off = tmp_path / "team.db", tmp_path / "off.db"
     ids = build_team(team)
     pull(team, off)
+    return team, off, ids
+
+
+def test_pull_tag_offline_push_puts_the_tags_under_the_offline_analyst(tmp_path):
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
     offline.set_tag("olga", [("entity", ids["broker"])], "role", "broker", note="from a source")
@@ -217,9 +223,7 @@ def test_pull_tag_offline_push_puts_the_tags_under_the_offline_analyst(tmp_path)
 
 
 def test_a_second_push_changes_nothing(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
     offline.rename_entity("olga", ids["short"], "Mkrtychev (broker)")
@@ -241,9 +245,7 @@ def test_a_second_push_changes_nothing(tmp_path):
 
 
 def test_conflicts_are_skipped_and_reported_the_rest_applied(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     # 1: the same article's triage tag, changed offline and (below) in the team dossier.
     offline.set_tag("olga", [("article", ids["a1"])], "triage", "noise", exclusive=True)
@@ -304,9 +306,7 @@ def test_conflicts_are_skipped_and_reported_the_rest_applied(tmp_path):
 
 
 def test_an_undo_in_the_file_after_a_push_is_undone_in_the_target(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
     offline.close()
@@ -445,9 +445,7 @@ def test_publish_carries_corrections_of_articles_the_target_has(tmp_path):
 
 
 def test_an_offline_merge_and_rename_are_replayed(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.merge_entities("olga", ids["short"], ids["broker"])
     offline.rename_entity("olga", ids["broker"], "Ashot Mkrtychev (broker)")
@@ -465,9 +463,7 @@ def test_an_offline_merge_and_rename_are_replayed(tmp_path):
 
 
 def test_an_article_edited_in_both_places_is_reported(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.update_article("olga", ids["a3"], title="Old story (olga)")
     offline.close()
@@ -481,9 +477,7 @@ def test_an_article_edited_in_both_places_is_reported(tmp_path):
 
 
 def test_a_copy_of_a_pushed_file_worked_on_apart_is_refused(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     copy = tmp_path / "copy.db"
     copy.write_bytes(off.read_bytes())
     offline = Store.open(off)
@@ -500,9 +494,7 @@ def test_a_copy_of_a_pushed_file_worked_on_apart_is_refused(tmp_path):
 
 
 def test_a_journal_row_another_tool_wrote_is_skipped_not_trusted(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
     offline.set_tag("olga", [("article", ids["a3"])], "priority", "high")
@@ -549,9 +541,7 @@ def test_progress_shows_on_a_terminal_and_not_in_a_pipe(tmp_path):
 
 
 def test_an_entity_split_offline_is_a_new_entity_in_the_target(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     [mention] = [m.id for m in offline.article_mentions(ids["a3"])
                  if m.entity_id == ids["short"]]
@@ -570,9 +560,7 @@ def test_an_entity_split_offline_is_a_new_entity_in_the_target(tmp_path):
 
 
 def test_a_pushed_change_undone_in_the_target_stays_undone(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.set_tag("olga", [("article", ids["a2"])], "triage", "relevant", exclusive=True)
     offline.close()
@@ -586,9 +574,7 @@ def test_a_pushed_change_undone_in_the_target_stays_undone(tmp_path):
 
 
 def test_a_change_the_target_refuses_is_skipped_whole(tmp_path):
-    team, off = tmp_path / "team.db", tmp_path / "off.db"
-    ids = build_team(team)
-    pull(team, off)
+    team, off, ids = team_and_copy(tmp_path)
     offline = Store.open(off)
     offline.set_entity_kind("olga", ids["short"], "organisation")
     offline.close()
