@@ -340,10 +340,14 @@ class _Push:
             out["a_id"], out["b_id"] = out["b_id"], out["a_id"]
         return out
 
-    def _changed_since(self, table: str, target_id: int, what: str) -> Skip:
+    def _by(self, table: str, target_id: int) -> str:
+        """' by ANALYST at TIME' of the target's last change to the row, or nothing."""
         who = ss.last_change(self.target, table, target_id)
-        by = f" by {who[0]} at {who[1]}" if who else ""
-        return Skip(f"{what} was changed in {self.target_name} since the pull{by}")
+        return f" by {who[0]} at {who[1]}" if who else ""
+
+    def _changed_since(self, table: str, target_id: int, what: str) -> Skip:
+        return Skip(f"{what} was changed in {self.target_name} since the pull"
+                    f"{self._by(table, target_id)}")
 
     def apply_row(self, ch: Any, idmap: IdMap, table: str, file_id: int,
                   expected: dict[str, Any] | None, wanted: dict[str, Any] | None) -> None:
@@ -366,9 +370,8 @@ class _Push:
         if target_id is None:
             raise Skip(f"{what} never reached {self.target_name} (its change was skipped)")
         if current is None:
-            who = ss.last_change(self.target, table, target_id)
-            by = f" by {who[0]} at {who[1]}" if who else ""
-            raise Skip(f"{what} was removed from {self.target_name} since the pull{by} "
+            raise Skip(f"{what} was removed from {self.target_name} since the pull"
+                       f"{self._by(table, target_id)} "
                        "(deleted, replaced or merged away)")
         before = {**self.mapped(table, expected, idmap), "id": target_id}
         after = None if wanted is None else {**self.mapped(table, wanted, idmap),
@@ -553,11 +556,9 @@ class _Push:
             if all(current.get(c) == v for c, v in changed.items()):
                 continue  # inserted by this publish, or the same correction made there
             if any(current.get(c) != before.get(c) for c in changed):
-                who = ss.last_change(self.target, table, target_id)
-                by = f" by {who[0]} at {who[1]}" if who else ""
                 self.report.skipped.append(Skipped(None, analyst, at, action, (
                     f"{what}: {', '.join(sorted(changed))} differs in {self.target_name}"
-                    f"{by}; the value there is kept")))
+                    f"{self._by(table, target_id)}; the value there is kept")))
                 continue
             work.setdefault(analyst, []).append((table, target_id, changed, f"{action}: {what}"))
         for analyst in sorted(work):

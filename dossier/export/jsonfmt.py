@@ -109,6 +109,7 @@ def import_json(store: Store, path: str | os.PathLike[str]) -> dict[str, int]:
                 counts[table] = insert_rows(store, table, items)
             except ExportError as exc:
                 raise ExportError(f"{path}: {exc}") from None
+        store.rows_copied()  # the rows came with their ids
         store.refill_fts()
     return counts
 

@@ -39,6 +39,7 @@ def write(store: Store, selection: Selection, target: Path, progress: Progress |
                 insert_rows(out, table, batch)
                 if progress:
                     progress(n, len(TABLES))
+            out.rows_copied()  # the rows came with their ids
             out.refill_fts()
         out.checkpoint()
         out.leave_wal()

@@ -74,7 +74,8 @@ def copy_dossier(source: Store, target: Store,
         if pg:  # one GIN build at the end is far cheaper than 100,000 index updates
             target.conn.execute(f"DROP INDEX {quote(fts.PG_INDEX)}")
         for table in TABLES:
-            cols = [c for c in target.columns(table) if c in set(source.columns(table))]
+            known = set(source.columns(table))
+            cols = [c for c in target.columns(table) if c in known]
             counts[table] = target.copy_rows(table, cols, _rows(source, table, cols))
             if progress:
                 progress(table, counts[table])

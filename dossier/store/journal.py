@@ -175,7 +175,7 @@ class Change:
         rows = cur.fetchall()  # all of them: SQLite finishes the statement only then
         after = dict(zip(names, rows[0], strict=True))
         row_id = after["id"]
-        if table == "articles" and after is not None:
+        if table == "articles":
             _fts_insert(self.conn, after)
         self._journal(table, row_id, None, after)
         return row_id

@@ -1377,7 +1377,6 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
 
     def refill_fts(self) -> None:
         """Rebuild the full-text index inside the caller's `bulk()` (after copying articles)."""
-        self.rows_copied()
         fts.rebuild(self.conn)
         backfill_signatures(self.conn)  # and the near-duplicate sketches, which are the same
         self.pair_writes += 1  # and their pairs

@@ -202,7 +202,7 @@ def find_same(store: Store, table: str, image: dict[str, Any]) -> int | None:
     table's natural key (content hash, alias norm, span, ends and relation...)."""
     g = image.get
     if table == "articles":
-        return _one(store, "SELECT id FROM articles WHERE content_hash = ?", (g("content_hash"),))
+        return store.find_article_by_hash(str(g("content_hash")))
     if table == "entities":
         return find_entity(store, str(g("name")), str(g("kind")))
     if table == "aliases":
@@ -257,11 +257,6 @@ def signature(store: Store, article_id: int, body: str, source: Store | None = N
                            [(band, article_id) for (band,) in bands])
     if bands:  # and its near-duplicate pairs with the target's articles, as ingest writes them
         write_pairs(store.conn, article_id, from_blob(bytes(blob[0])))
-
-
-def count_rows(store: Store, table: str) -> int:
-    (n,) = store.conn.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()
-    return int(n)
 
 
 def saved_views(store: Store) -> list[dict[str, Any]]:
