@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_dossier  # noqa: E402
+from run import pct  # noqa: E402
 
-from dossier.store import STORE_ERRORS, Store  # noqa: E402
+from dossier.store import STORE_ERRORS, Store, is_url  # noqa: E402
 
 
 def build(target: str, articles: int) -> tuple[list[int], float]:
@@ -37,7 +38,7 @@ def build(target: str, articles: int) -> tuple[list[int], float]:
     empty PostgreSQL database); its article ids and the seconds the copy took."""
     source = make_dossier.cached(articles)
     started = time.perf_counter()
-    if target.startswith("postgresql://"):
+    if is_url(target):
         make_dossier.copy_to(source, target, quiet=True)
     else:
         Store.open(source).close()  # an older cached file is migrated here
@@ -70,12 +71,11 @@ def analyst(args: tuple[str, int, list[int], multiprocessing.Barrier]) -> tuple[
 def run(target: str, analysts: int, tags: int, articles: int) -> dict:
     ids, took = build(target, articles)
     load = os.getloadavg()[0]
-    manager = multiprocessing.Manager()
-    barrier = manager.Barrier(analysts)
     shift = [n * 97 % len(ids) for n in range(analysts)]
-    jobs = [(target, n, (ids[shift[n]:] + ids[:shift[n]])[:tags], barrier)
-            for n in range(analysts)]
-    with multiprocessing.Pool(analysts) as pool:
+    with multiprocessing.Manager() as manager, multiprocessing.Pool(analysts) as pool:
+        barrier = manager.Barrier(analysts)
+        jobs = [(target, n, (ids[shift[n]:] + ids[:shift[n]])[:tags], barrier)
+                for n in range(analysts)]
         results = pool.map(analyst, jobs)
     times = sorted(t for r in results for t in r[0])
     store = Store.open(target, readonly=True)
@@ -84,7 +84,7 @@ def run(target: str, analysts: int, tags: int, articles: int) -> dict:
     store.close()
     return {"kept": kept, "refused": sum(r[1] for r in results), "build_s": took,
             "load": (load, os.getloadavg()[0]),
-            "median": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1],
+            "median": statistics.median(times), "p95": pct(times, 0.95),
             "max": times[-1]}
 
 
