@@ -585,9 +585,6 @@ class CorrectionsMixin:
             ("article_id", article_id), ("evidence_start", start), ("evidence_end", end),
             ("entity_ids", entity_ids)))
 
-    def new_event_from_reader(self) -> None:
-        self.run_flow(self.new_event_flow)
-
     async def date_flow(self, article_ids: list[int], current: str = "") -> DateEdit | None:
         """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
         for none) for the articles, as one change: one `u` takes it back from all of them.
@@ -603,9 +600,6 @@ class CorrectionsMixin:
         published, precision = parse_typed_date(value) if value.strip() else (
             None, "unknown")
         return DateEdit(tuple(article_ids), published, precision)
-
-    def date_articles(self, article_ids: list[int], current: str = "") -> None:
-        self.run_flow(lambda: self.date_flow(article_ids, current))
 
     # ------------------------------------------------------------- mentions, connections
 

@@ -85,7 +85,6 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
         self.store = store
         self.tagsets = tagsets
         self.analyst = analyst
-        self._status_plain = ""
         self._inspect_next: tuple[str, int] | None = None
         self._inspect_timer: Any = None
         self.current_pane = "articles-pane"  # the one shown when the screen is narrow

@@ -398,10 +398,6 @@ class ItemList(LazyList[Any]):
         """True when a filter may hide rows (a tag changes which rows show)."""
         return not self.tag_filter.is_empty()
 
-    def clear_filter(self) -> None:
-        self.tag_filter = TagFilter()
-        self.refresh_source()
-
     def tag_may_hide_rows(self) -> bool:
         """True when a tag may change which rows the list shows (a filter on tags)."""
         return self.has_filter()
@@ -436,9 +432,6 @@ class ArticleList(ItemList):
         self.source = ArticleSource(store)
         self.empty_text = "no articles (dossier ingest FILE PATH... adds some)"
 
-    def has_filter(self) -> bool:
-        return not self.scope.is_empty() or self.search_query is not None
-
     def tag_may_hide_rows(self) -> bool:
         # A search, a date range or a source keep the same rows whatever is tagged.
         return bool(self.scope.tag_groups() or self.scope.untagged_in)
@@ -451,18 +444,12 @@ class ArticleList(ItemList):
         self._refresh_row(self.cursor)
         return True
 
-    def clear_filter(self) -> None:
-        self.scope = Scope()
-        self.show_articles()
-
     def story(self) -> Scope:
         """What the list shows, as a scope: the filter and the search."""
         return replace(self.scope, query=self.search_query or "")
 
-    def show_articles(self, scope: Scope | None = None) -> None:
-        """The article list (leaving search results), under a scope if given."""
-        if scope is not None:
-            self.scope = scope
+    def show_articles(self) -> None:
+        """The article list under its scope (leaving search results)."""
         self.search_query = None
         self.empty_text = ("no articles (dossier ingest FILE PATH... adds some)"
                            if self.scope.is_empty() else "no article matches the filter")
@@ -608,11 +595,6 @@ class EntityList(ItemList):
 
     def has_filter(self) -> bool:
         return super().has_filter() or bool(self.prefix)
-
-    def clear_filter(self) -> None:
-        self.prefix = ""
-        self.finding = False
-        super().clear_filter()
 
     def render_row(self, row: Entity, index: int, width: int) -> Text:
         colour = self.app.theme_variables.get(KIND_COLOURS.get(row.kind, "entity-other"),
