@@ -9,6 +9,7 @@ import sys
 import time
 
 from dossier_helpers import big_entity
+from textual import events
 from tui_helpers import rows, screen_text, settle
 
 from dossier.store import Store
@@ -30,18 +31,24 @@ async def test_a_tag_key_during_a_big_merge_is_committed_before_the_merge_ends(
                    (target,)) == [(1,)]:
             assert time.monotonic() < deadline, "the merge never started"
             await pilot.pause(0.01)
-        await pilot.press("1")
-        # The key's tag is in the file while the merge is still moving mentions.
-        assert rows(path, "SELECT tag FROM taggings WHERE tagset = 'triage'") == \
-            [("relevant",)]
+        # The keys go in as the terminal driver sends them, without Pilot's wait for an idle
+        # app (which, with the merge posting progress, is the merge's end).
+        app.post_message(events.Key("1", "1"))
+        app.post_message(events.Key("u", "u"))  # undo during a merge waits for it, says so
+        while not any("wait for the merge to finish" in str(n.message)
+                      for n in app._notifications):
+            assert time.monotonic() < deadline, "the undo key was never answered"
+            await pilot.pause(0.01)
+        assert rows(path, "SELECT count(*) FROM journal WHERE state = 'undone'") == [(0,)]
+        # The key's tag is in the file while the merge is still moving mentions (it takes
+        # seconds; the tag, a few milliseconds once its key is read).
+        while rows(path, "SELECT tag FROM taggings WHERE tagset = 'triage'") != [("relevant",)]:
+            assert time.monotonic() < deadline, "the tag was never committed"
+            await pilot.pause(0.01)
         assert rows(path, "SELECT count(*) FROM entities WHERE id = ?", (source,)) == [(1,)], \
             "the merge had already ended: the tag may have waited for it"
+        await settle(pilot)
         assert " relevant " in screen_text(app)
-        await pilot.press("u")  # undo during a merge waits for it, and says so
-        assert rows(path, "SELECT count(*) FROM journal WHERE state = 'undone'") == [(0,)]
-        await pilot.pause()
-        assert any("wait for the merge to finish" in str(n.message)
-                   for n in app._notifications)
         await app.workers.wait_for_complete()
         await settle(pilot)
         assert rows(path, "SELECT count(*) FROM entities WHERE id = ?", (source,)) == [(0,)]
