@@ -262,3 +262,47 @@ async def test_the_list_scrollbar_follows_its_rows(make_app, long_pile, size):
         await settle(pilot)
         assert articles.count == 1200 and articles.show_vertical_scrollbar
         assert bar.window_virtual_size == 2 * 1200
+
+
+def drawn(app, widget) -> list[list[tuple]]:
+    """The cells of one widget's region as the screen has them: text and style."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()[region.y:region.bottom]
+    return [[(segment.text, segment.style) for segment in strip.crop(region.x, region.right)]
+            for strip in strips]
+
+
+async def drawn_afresh(app, pilot, widget) -> list[list[tuple]]:
+    """The same region with every line drawn again from the rows (no line kept)."""
+    widget._strips.clear()
+    widget._styles_cache.clear()
+    widget.refresh()
+    await pilot.pause()
+    return drawn(app, widget)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_lines_kept_from_frame_to_frame_are_the_lines_drawn_afresh(make_app, long_pile,
+                                                                        size):
+    """The list keeps its drawn lines from frame to frame (a scroll by one row redraws
+    every line): what it shows after tags that advance and scroll, marks, the cursor
+    leaving the pane, and a theme change is cell for cell what it draws from nothing."""
+    path, _ = long_pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        steps = [["1"] * 25, ["k", "k", "space", "space"], ["2", "k", "2"], ["tab"],
+                 ["shift+tab", "pagedown", "j"]]
+        for keys_ in steps:
+            await pilot.press(*keys_)
+            await settle(pilot)
+            seen = drawn(app, articles)
+            assert seen == await drawn_afresh(app, pilot, articles), keys_
+            if keys_ == steps[0]:
+                assert articles.scroll_offset.y > 0 and " relevant " in list_text(app, articles)
+        assert len(rows(path, TRIAGE)) > 20
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(pilot)
+        seen = drawn(app, articles)
+        assert seen == await drawn_afresh(app, pilot, articles)

@@ -24,6 +24,7 @@ from dossier.tui.bindings import bindings
 Row = TypeVar("Row")
 PAGE = 100
 CACHE_PAGES = 8
+CACHE_STRIPS = 400  # drawn lines kept: a few screens of rows
 
 
 class RowSource(Generic[Row]):
@@ -107,6 +108,10 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         self.empty_text = "nothing here"
         self._bar_seen: tuple[Size, Size, Size] | None = None
         self._lines_memo: tuple[Any, ...] | None = None
+        # Drawn lines by (row, line): a scroll by one row redraws every line of the list,
+        # all but two of them as they were; kept while the row, its tags and its look hold.
+        self._strips: OrderedDict[tuple[Any, int], tuple[Any, ...]] = OrderedDict()
+        self._base: Any = None  # the base style of the drawing pass under way
 
     # Screen lines a row takes (the article list takes two: the title on a line of its own).
     row_height = 1
@@ -124,6 +129,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         before = self.current if keep_cursor else None
         self._pages.clear()
         self._pending.clear()
+        self._strips.clear()
         self._epoch += 1
         self.source.forget()
         if recount:
@@ -208,11 +214,20 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         """The row's lines (`row_height` of them); one line, `render_row`, unless told."""
         return [self.render_row(row, index, width)]
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The base style (the theme's colours under every row) walks the widget's
+        # ancestors: looked up once a drawing pass, not once a line.
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index, line = divmod(scroll_y + y, self.row_height)
         width = self.scrollable_content_region.width
-        base = self.rich_style  # the theme's colours under every row, not the terminal's
+        base = self.rich_style if self._base is None else self._base
         if self._count == 0:
             if y == 0:
                 text = Text(self.empty_text, style="italic dim")
@@ -226,18 +241,30 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
                 return Strip(list(text.render(self.app.console, end=""))).apply_style(
                     base).crop_extend(0, width, base)
             return Strip.blank(width, base)
+        key = self.row_key(row)
+        marked = key in self.marked
+        look = ("cursor" if self.has_focus else "cursor-blurred") if index == self.cursor else ""
+        state = (index, width, scroll_x, marked, look, self.app.theme, base)
+        tags = getattr(row, "tags", None)
+        drawn = self._strips.get((key, line))
+        if drawn is not None and drawn[0] is row and drawn[1] is tags and drawn[2] == state:
+            self._strips.move_to_end((key, line))
+            return drawn[3]  # type: ignore[no-any-return]
         lines = self._row_lines(row, index, width)
         text = lines[line].copy() if line < len(lines) else Text()
         text.no_wrap = True
         text.overflow = "ellipsis"
         text.truncate(max(width, 1), overflow="ellipsis", pad=True)
-        if self.row_key(row) in self.marked:
+        if marked:
             text.stylize(self.get_component_rich_style("lazy-list--marked", partial=True))
-        if index == self.cursor:
-            component = "lazy-list--cursor" if self.has_focus else "lazy-list--cursor-blurred"
-            text.stylize(self.get_component_rich_style(component, partial=True))
+        if look:
+            text.stylize(self.get_component_rich_style(f"lazy-list--{look}", partial=True))
         segments = list(text.render(self.app.console, end=""))
-        return Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+        strip = Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+        self._strips[(key, line)] = (row, tags, state, strip)
+        while len(self._strips) > CACHE_STRIPS:
+            self._strips.popitem(last=False)
+        return strip
 
     def _row_lines(self, row: Row, index: int, width: int) -> list[Text]:
         """`render_row_lines`, built once for the lines of one row (a two-line row is drawn
@@ -252,9 +279,9 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         return lines
 
     def _refresh_row(self, index: int) -> None:
-        top = self.scroll_offset.y
-        for line in range(self.row_height):
-            self.refresh_line(index * self.row_height + line - top)
+        # In the list's own lines: Textual takes the scroll offset off (taken off here as
+        # well, a scrolled list repainted lines above the row, and the row kept its look).
+        self.refresh_lines(index * self.row_height, self.row_height)
 
     COMPONENT_CLASSES = {"lazy-list--cursor", "lazy-list--cursor-blurred", "lazy-list--marked"}
     DEFAULT_CSS = """
