@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.widget import Widget
@@ -23,6 +23,7 @@ from dossier.tagsets import TagConfig
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.inert import InertFilter
 from dossier.tui.messages import WorkerFailed
+from dossier.tui.pacing import EVERY_S, QuietCollector
 from dossier.tui.screens.dialogs import HelpScreen
 from dossier.tui.screens.main import PANES, MainScreen
 from dossier.tui.themes import DEFAULT_THEME, ENTITY_DEFAULTS, load_themes
@@ -64,6 +65,8 @@ class DossierApp(App[None]):
         self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
         self.inert_filter = InertFilter()
         self.main_screen = MainScreen(self.store, self.tagsets, self.analyst)
+        # Started by the screen once the dossier is open (`MainScreen._warmed`).
+        self.collector = QuietCollector()
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -103,8 +106,15 @@ class DossierApp(App[None]):
             self.theme = fallback
         if self.tagsets.keymap:  # the user's own keys (a tag-set file's `keymap:`)
             self.set_keymap(self.tagsets.keymap)
+        self.set_interval(EVERY_S, self.collector.tick, name="collector")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.saw_input()  # the collector waits for a pause (dossier.tui.pacing)
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self.collector.stop()
         self.store.close_readers()
 
     # ------------------------------------------------------------- workers

@@ -12,7 +12,6 @@ What stays here acts across panes: a tag key and the triage advance, showing the
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from rich.text import Text
@@ -205,10 +204,9 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
         self.entities.empty_text = "no entities"
         self.entities.refresh_source(keep_cursor=True)
         self._show_density(message)
-        # What start-up built lives as long as the app: out of the collector's full sweeps,
-        # which otherwise stall an occasional keypress by tens of milliseconds.
-        gc.collect()
-        gc.freeze()
+        # What start-up built lives as long as the app: frozen out of the collector's
+        # sweeps, and the sweeps moved to the analyst's pauses (dossier.tui.pacing).
+        self.app.collector.start()  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="density")
     def recount_density(self) -> None:
