@@ -306,3 +306,32 @@ async def test_lines_kept_from_frame_to_frame_are_the_lines_drawn_afresh(make_ap
         await settle(pilot)
         seen = drawn(app, articles)
         assert seen == await drawn_afresh(app, pilot, articles)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_tag_key_typed_right_after_t_is_the_pickers(make_app, pile, size):
+    """`t` then `1` in one burst: the tag picker is up when the `1` comes to its turn, and
+    the `1` is its key (the tag, on the article the picker was opened for), not lost."""
+    path, listed = pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        type_ahead(app, "t", "1")
+        await settle(pilot)
+        assert app.screen is app.main_screen
+        assert rows(path, TRIAGE) == [(listed[0], "relevant")]
+        assert "relevant" in list_text(app, app.query_one(ArticleList))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_digits_typed_right_after_slash_are_the_search_boxs(make_app, long_pile, size):
+    """`/` then `1199` in one burst: the digits (tag keys in the list) are the search's text,
+    in their order, and nothing is tagged."""
+    path, _ = long_pile
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        type_ahead(app, "slash", *"1199")
+        await settle(pilot)
+        assert app.focused.value == "1199"
+        assert rows(path, TRIAGE) == []

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -536,14 +536,19 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
         # in one burst moved the cursor to the top after some of the tags, and the next tags
         # toggled off what had just been tagged. So the tag waits its turn on the app's
         # queue, behind the bindings of the keys typed before it.
-        self.app.call_later(self._tag_key, event.character)
+        self.app.call_later(self._tag_key, event.key, event.character)
 
-    def _tag_key(self, character: str) -> None:
+    def _tag_key(self, key: str, character: str) -> None:
         """A tag hotkey, in its turn: on the focused item (or the marked rows) as the keys
-        before it left them."""
-        if self.app.screen is not self:
-            return  # a key before it opened a dialog: the tag is not for what is behind it
-        widget = self.focused
+        before it left them; theirs when they opened a dialog or went to a text box."""
+        screen, widget = self.app.screen, self.focused
+        if screen is not self or not isinstance(widget, ItemList | Reader | Inspector):
+            # `t` then `1` typed at once: the tag picker is up by now and `1` is its key
+            # (the tag of that key, on what the picker is for); `/` then `1987`: the search
+            # box has the focus and the `1` is text. The key goes where the analyst is.
+            # Delivered as the app delivers a key (`App.on_event`): to the focus, forwarded.
+            (screen.focused or screen)._forward_event(events.Key(key, character))
+            return
         candidates: list[list[tuple[str, int]]] = []
         if isinstance(widget, ItemList):
             candidates.append(widget.targets())
