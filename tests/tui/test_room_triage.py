@@ -113,7 +113,7 @@ async def test_marks_have_their_style_their_count_and_take_the_tag(make_app, pil
         articles = app.query_one(ArticleList)
         await pilot.press("space", "space", "space")
         await settle(pilot)
-        assert "· 3 marked" in screen_text(app)
+        assert "─ 3 marked · Articles (12)" in screen_text(app)
         marked = articles.get_component_rich_style("lazy-list--marked", partial=True)
         assert marked.bgcolor is not None and not marked.reverse  # not a search hit's look
         assert screen_text(app).count("▌") == 6  # the two lines of each marked row

@@ -307,6 +307,39 @@ async def test_marking_retitles_the_articles_pane(make_app):
         assert "marked" not in str(pane.border_title)
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_marked_entities_and_events_are_counted_in_their_titles(make_app, size,
+                                                                    monkeypatch):
+    """Marks in the Entities and Timeline panes show in their titles too (merge and tags
+    apply to the marked rows), and a mark does not read the title's counts again."""
+    from dossier.store import Store
+    from dossier.tui.widgets.listpanes import EntitiesPane, TimelinePane
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        reads: list[str] = []
+        for name in ("count_events", "count_entities"):
+            real = getattr(Store, name)
+            monkeypatch.setattr(Store, name, lambda self, *a, _r=real, _n=name, **k: (
+                reads.append(_n), _r(self, *a, **k))[1])
+        for pane_id, cls in (("entities-pane", EntitiesPane), ("timeline-pane", TimelinePane)):
+            main.go_to_pane(pane_id)
+            await settle(pilot)
+            pane = app.query_one(cls)
+            before = str(pane.border_title)
+            await pilot.press("space", "space", "space")
+            await settle(pilot)
+            title = str(pane.border_title)
+            assert title == f"[bold]3 marked[/bold] · {before}"
+            assert "3 marked" in screen_text(app), pane_id
+            await pilot.press("k", "space")  # unmark the last one
+            await settle(pilot)
+            assert str(pane.border_title) == f"[bold]2 marked[/bold] · {before}"
+        assert reads == []
+
+
 # --------------------------------------------------------------------------- the Articles pane's
 # search, filter and views as reactive state; the flows that set it; export
 

@@ -59,7 +59,15 @@ class View:
 
 
 class ListPane(Pane):
-    """A pane around one list: retitles itself when its list reloads or its marks change."""
+    """A pane around one list: retitles itself when its list reloads, and says how many of its
+    rows are marked."""
+
+    _base_title: Text | None = None  # the title as the pane's state makes it, marks aside
+
+    @property
+    def rows(self) -> LazyList[Any]:
+        """The pane's list."""
+        raise NotImplementedError
 
     def title(self) -> Text:
         raise NotImplementedError
@@ -69,10 +77,22 @@ class ListPane(Pane):
         raise NotImplementedError
 
     def retitle(self) -> None:
-        """Set the border title only when it changed: each set repaints the pane."""
+        """The title again from the pane's state (its rows or what it shows changed)."""
         if not self.is_attached:
             return
-        title = self.title()
+        self._base_title = self.title()
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """The title and the count of marked rows, set only when it changed: each set
+        repaints the pane."""
+        if self._base_title is None:
+            return
+        title = self._base_title
+        if marked := len(self.rows.marked):
+            # First: a narrow pane cuts the title's end, and the marks are what the next
+            # key (a tag, a merge, an export) will act on.
+            title = Text.assemble((f"{marked} marked", "bold"), " · ", title)
         if self.border_title is None or str(self.border_title) != title.markup:
             self.border_title = title
 
@@ -81,9 +101,16 @@ class ListPane(Pane):
             self.border_subtitle = subtitle
 
     @on(LazyList.Reloaded)
-    @on(LazyList.MarksChanged)
-    def _list_changed(self) -> None:
+    def _list_reloaded(self) -> None:
         self.retitle()
+
+    @on(LazyList.MarksChanged)
+    def _marks_changed(self) -> None:
+        # Only the count of marks changed: the title's counts are not read again.
+        if self._base_title is None:
+            self.retitle()
+        else:
+            self._show_title()
 
 
 class ArticlesPane(ListPane):
@@ -124,6 +151,10 @@ class ArticlesPane(ListPane):
     @property
     def articles(self) -> ArticleList:
         return self.query_one(ArticleList)
+
+    @property
+    def rows(self) -> LazyList[Any]:
+        return self.articles
 
     @property
     def search_box(self) -> Input:
@@ -369,8 +400,6 @@ class ArticlesPane(ListPane):
             title.append(f" · {safe_line(articles.scope.describe())}", style="italic")
         if not articles.search_query and (folded := articles.folded_count()):
             title.append(f" · {folded} {'copy' if folded == 1 else 'copies'} folded (+)")
-        if articles.marked:
-            title.append(f" · {len(articles.marked)} marked", style="bold")
         return title
 
 
@@ -382,10 +411,16 @@ class ItemsPane(ListPane):
     def items(self) -> ItemList:
         raise NotImplementedError
 
+    @property
+    def rows(self) -> LazyList[Any]:
+        return self.items
+
+    # Each `refresh_source` reloads the list, whose `Reloaded` retitles the pane: a state
+    # change that reloads does not retitle as well.
+
     def _filter_changed(self, tag_filter: TagFilter) -> None:
         self.items.tag_filter = tag_filter
         self.items.refresh_source()
-        self.retitle()
 
     def clear_filter(self) -> bool:
         if self.tag_filter.is_empty():  # type: ignore[attr-defined]
@@ -423,19 +458,18 @@ class EntitiesPane(ItemsPane):
 
     def watch_scope(self, scope: Scope) -> None:
         self.entities.scope = scope
-        if self.whole:  # of one article: the story does not change its rows
+        if self.whole:
             self.entities.refresh_source()
-        self.retitle()
+        else:  # of one article: the story does not change its rows, only the title
+            self.retitle()
 
     def watch_whole(self, whole: bool) -> None:
         self.entities.whole = whole
         self.entities.refresh_source()
-        self.retitle()
 
     def watch_order(self, order: str) -> None:
         self.entities.order = order
         self.entities.refresh_source()
-        self.retitle()
 
     def clear_filter(self) -> bool:
         """The tag filter and the find-by-name prefix."""
@@ -445,7 +479,6 @@ class EntitiesPane(ItemsPane):
             return True
         if found:
             entities.refresh_source()
-            self.retitle()
         return found
 
     def toggle_whole(self, reading: int | None) -> None:
@@ -464,7 +497,6 @@ class EntitiesPane(ItemsPane):
         entities.article_id = article_id
         if changed and not self.whole:
             entities.refresh_source()
-            self.retitle()
 
     @on(EntityList.FindChanged)
     def _find_changed(self) -> None:
@@ -516,7 +548,6 @@ class TimelinePane(ItemsPane):
     def watch_scope(self, scope: Scope) -> None:
         self.events.scope = scope
         self.events.refresh_source()
-        self.retitle()
 
     def watch_density(self, density: tuple[tuple[int, ...], str, str, str] | None) -> None:
         if density is None:
