@@ -169,3 +169,33 @@ async def test_a_tag_while_another_program_holds_the_lock_is_said_and_not_shown(
         await settle(pilot)
         assert rows(sample_path, "SELECT tag FROM taggings") == [("relevant",)]
         assert " relevant " in screen_text(app)
+
+
+async def test_a_failed_ranking_and_a_failed_count_are_each_said_once(make_app, monkeypatch):
+    """A worker of the screen (counting mentions) and one of the Articles pane (ranking a
+    search) fail: each is said once, and what waited on it stops waiting."""
+    import dossier.tui.screens.main as main_module
+    from dossier.tui.widgets.panes import SearchSource
+
+    real_prime = SearchSource.prime
+
+    def prime(self, store=None):
+        if store is not None:  # the ranking worker, on a connection of its own
+            raise RuntimeError("the disk is on fire")
+        return real_prime(self)
+
+    def density(store):
+        raise RuntimeError("no more memory")
+
+    monkeypatch.setattr(SearchSource, "prime", prime)
+    monkeypatch.setattr(main_module, "density", density)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"Russia", "enter")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert said.count("search failed: the disk is on fire") == 1, said
+        assert said.count("counting mentions failed: no more memory") == 1, said
+        assert "ranking" not in str(app.main_screen.articles_pane.border_title)
+        assert "could not count mentions" in app.main_screen.entities.empty_text

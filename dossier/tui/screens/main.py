@@ -40,7 +40,7 @@ from dossier.tagsets import TagConfig, TagSet
 from dossier.tui.bindings import bindings
 from dossier.tui.corrections import CorrectionsMixin
 from dossier.tui.flows import RoomFlowsMixin
-from dossier.tui.messages import Warmed, WorkerFailed
+from dossier.tui.messages import ReportsWorkerFailures, Warmed
 from dossier.tui.widgets.lazylist import LazyList
 from dossier.tui.widgets.listpanes import (
     ArticlesPane,
@@ -67,7 +67,7 @@ LIST_PANES = ("articles-pane", "entities-pane", "timeline-pane")
 WRITE_ACTIONS = frozenset({"tag", "link", "merge", "edit", "undo", "redo"})
 
 
-class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
+class MainScreen(ReportsWorkerFailures, RoomFlowsMixin, CorrectionsMixin, Screen[None]):
     """The five panes: routes focus between them, runs the analyst's actions on them."""
 
     # Below 100 columns or 28 rows the five panes do not fit side by side: the screen then
@@ -176,12 +176,10 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
                     markup=False, timeout=8)
 
     @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
-        """A worker of this screen failed: the app's one notice; the pane stops waiting."""
-        if event.state != WorkerState.ERROR:
-            return
-        self.app.post_message(WorkerFailed(event.worker))
-        if event.worker.group == "warm-up":
+    def _warm_up_failed(self, event: Worker.StateChanged) -> None:
+        """The count of mentions failed: the pane stops waiting (the app's notice comes from
+        `ReportsWorkerFailures`, whose handler Textual runs as well)."""
+        if event.state == WorkerState.ERROR and event.worker.group == "warm-up":
             self.entities.empty_text = "could not count mentions (see the notice)"
             self.entities.refresh_source(keep_cursor=True)
 

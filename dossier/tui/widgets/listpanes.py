@@ -26,7 +26,7 @@ from dossier.model import Scope, TagFilter
 from dossier.safetext import safe_line
 from dossier.store import STORE_ERRORS, SearchError, Store, problem_text
 from dossier.tagsets import TagConfig
-from dossier.tui.messages import SearchFailed, SearchReady, WorkerFailed
+from dossier.tui.messages import ReportsWorkerFailures, SearchFailed, SearchReady
 from dossier.tui.widgets.lazylist import PAGE, LazyList
 from dossier.tui.widgets.panes import (
     ArticleList,
@@ -113,7 +113,7 @@ class ListPane(Pane):
             self._show_title()
 
 
-class ArticlesPane(ListPane):
+class ArticlesPane(ReportsWorkerFailures, ListPane):
     """The search box and the article list: the story's filter, its search and its order.
 
     Setting `scope`, `query` or `order` reloads the list and retitles: a query shows the
@@ -310,14 +310,13 @@ class ArticlesPane(ListPane):
         self.ranking = False
         self.notify(message.problem, title="Search", severity="error", markup=False)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker failed (a ranking on a broken file): the app's one notice; the title
-        stops saying "ranking…"."""
-        if event.state == WorkerState.ERROR:
-            self.app.post_message(WorkerFailed(event.worker))
-            if event.worker.group == "search":
-                self._ranking_query = None
-                self.ranking = False
+    @on(Worker.StateChanged)
+    def _ranking_failed(self, event: Worker.StateChanged) -> None:
+        """A ranking failed (a broken file): the title stops saying "ranking…" (the app's
+        notice comes from `ReportsWorkerFailures`, whose handler Textual runs as well)."""
+        if event.state == WorkerState.ERROR and event.worker.group == "search":
+            self._ranking_query = None
+            self.ranking = False
 
     # ------------------------------------------------------------- the triage walk
 
