@@ -22,29 +22,11 @@ from dossier.model import Link
 from dossier.safetext import safe_line
 from dossier.store import STORE_ERRORS, JournalConflict, ReadOnlyError
 from dossier.store.views import describe_targets, walk_targets
-from dossier.tui.screens.dialogs import Choice, Confirm, ItemPicker, TextPrompt
+from dossier.tui.screens.dialogs import Choice, Confirm, ItemPicker, TextPrompt, reads_with
 from dossier.tui.widgets.panes import Reader
 from dossier.typed_dates import DATE_HINT, parse_typed_date, typed_range
 
 DATE_FORMS = f"{DATE_HINT}; empty for none"
-
-
-def date_problem(value: str) -> str | None:
-    """Why a typed date cannot be read (shown under the field, which stays open), or None."""
-    return _problem(parse_typed_date, value)
-
-
-def range_problem(value: str) -> str | None:
-    """Why a typed date or range cannot be read, or None."""
-    return _problem(typed_range, value)
-
-
-def _problem(parse: Any, value: str) -> str | None:
-    try:
-        parse(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 OTHER_RELATION = "\x00other"  # the relation option that asks for a typed one
@@ -98,14 +80,11 @@ class DateEdit:
 Edit = LinkEdit | MergeEdit | StoreEdit | AliasEdit | DateEdit
 
 
-def _relation_problem(value: str) -> str | None:
+def _read_relation(value: str) -> None:
+    """A typed relation as the store would keep it (ValueError: why it would not)."""
     from dossier.store.room import check_text
 
-    try:
-        check_text("relation", " ".join(value.split()), 60)
-    except ValueError as exc:
-        return str(exc)
-    return None
+    check_text("relation", " ".join(value.split()), 60)
 
 
 class CorrectionsMixin:
@@ -293,7 +272,7 @@ class CorrectionsMixin:
         if relation == OTHER_RELATION:
             typed = await self.ask(TextPrompt(
                 "The relation, in your words (kept for the next links)", "",
-                "e.g. advised, sued, sold to", check=_relation_problem))
+                "e.g. advised, sued, sold to", check=reads_with(_read_relation)))
             relation = " ".join(typed.split()) if typed and typed.strip() else None
         if relation is None:
             return None
@@ -532,7 +511,7 @@ class CorrectionsMixin:
             if event.date_end:
                 current += f"/{event.date_end}"
             value = await self.ask(TextPrompt("Date of the event (a range: START..END)",
-                                              current, DATE_HINT, check=range_problem))
+                                              current, DATE_HINT, check=reads_with(typed_range)))
             if not value or not value.strip():
                 return None
             try:
@@ -571,11 +550,9 @@ class CorrectionsMixin:
                              if start <= m.start and m.end <= end and m.entity_id is not None})
         sentence = " ".join(self.reader.article.body[start:end].split())
 
-        def problem(value: str) -> str | None:
-            return date_problem(value) if value.strip() else None
-
         value = await self.ask(TextPrompt("Date of the event (empty if unknown)", "",
-                                          DATE_HINT, check=problem))
+                                          DATE_HINT,
+                                          check=reads_with(parse_typed_date, optional=True)))
         if value is None:
             return None
         value = value.strip()
@@ -589,12 +566,10 @@ class CorrectionsMixin:
         """Ask for a date as an analyst writes one (`4 April 2023`, `Apr 2023`, `2023`; empty
         for none) for the articles, as one change: one `u` takes it back from all of them.
         A line that is not a date keeps the dialog open, saying why."""
-        def problem(value: str) -> str | None:
-            return date_problem(value) if value.strip() else None
-
         title = ("Article date" if len(article_ids) == 1
                  else f"Date of the {len(article_ids)} marked articles (one change; u undoes)")
-        value = await self.ask(TextPrompt(title, current, DATE_FORMS, check=problem))
+        value = await self.ask(TextPrompt(title, current, DATE_FORMS,
+                                          check=reads_with(parse_typed_date, optional=True)))
         if value is None:
             return None
         published, precision = parse_typed_date(value) if value.strip() else (

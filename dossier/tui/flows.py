@@ -26,7 +26,7 @@ from dossier.model import Scope, ScopeError, TagFilter
 from dossier.safetext import safe_line
 from dossier.store import STORE_ERRORS
 from dossier.tagsets import TagSet
-from dossier.tui.screens.dialogs import HEADING, Choice, TextPrompt
+from dossier.tui.screens.dialogs import HEADING, Choice, TextPrompt, reads_with
 from dossier.tui.widgets.listpanes import ARTICLE_ORDER, View
 from dossier.tui.widgets.panes import ItemList
 
@@ -99,14 +99,6 @@ def date_span(text: str) -> dict[str, str | None]:
         first = second = text
     bounds = [parse_typed_date(part)[0] if part.strip() else None for part in (first, second)]
     return {"date_from": bounds[0], "date_to": bounds[1]}
-
-
-def date_span_problem(text: str) -> str | None:
-    try:
-        date_span(text)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 def _toggled(items: tuple[Any, ...] | list[Any], item: Any) -> list[Any]:
@@ -288,7 +280,7 @@ class RoomFlowsMixin:
             span = _span(scope)
             typed = await self.ask(TextPrompt(
                 "Articles dated from..to (e.g. Jan 1987..Mar 1987, 1987, ..1987-03; empty "
-                "for any)", span if span != "any" else "", check=date_span_problem))
+                "for any)", span if span != "any" else "", check=reads_with(date_span)))
             return None if typed is None else ScopeEdit(replace(scope, **date_span(typed)))
         if choice[0] == "source":
             typed = await self.ask(TextPrompt(

@@ -126,6 +126,23 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def reads_with(parse: Callable[[str], Any], *,
+               optional: bool = False) -> Callable[[str], str | None]:
+    """A `TextPrompt` check: why `parse` cannot read the line (said under the field, which
+    stays open with the text), or None; with `optional`, an empty line is an answer too."""
+
+    def check(value: str) -> str | None:
+        if optional and not value.strip():
+            return None
+        try:
+            parse(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text; with `check`, a refused line keeps the dialog open with the
     text as typed and the reason under it (nothing typed is lost to a typo)."""
