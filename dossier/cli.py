@@ -68,11 +68,8 @@ def analyst_for(store: Store, given: str | None) -> str:
     needs the role to be allowed to act for others (exit 2 otherwise, nothing written)."""
     from dossier.paths import default_analyst
 
-    if given and not store.may_act_as(given):
-        raise UserError(
-            f"{store.path}: role {store.role()} may not record changes as {given!r} "
-            f"(only its own name, unless it is a member of role {store.ACT_FOR_OTHERS_ROLE}); "
-            "leave out --analyst")
+    if given and (refused := store.refused_names([given])):
+        raise UserError(f"{store.path}: {store.refusal(refused)}; leave out --analyst")
     return given or store.role() or default_analyst()
 
 

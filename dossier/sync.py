@@ -685,12 +685,8 @@ def _may_record_all(job: _Push, file: Store, target: Store, analyst: str, shown:
 
 def _refuse_others(target: Store, names: set[str], shown: str) -> None:
     """Refuse the push if the target's role may not record changes under one of `names`."""
-    refused = sorted(n for n in names if not target.may_act_as(n))
-    if refused:
-        raise SyncError(
-            f"{shown}: role {target.role()} may not record changes as "
-            f"{', '.join(repr(n) for n in refused)} (only its own name, unless it is a member "
-            f"of role {target.ACT_FOR_OTHERS_ROLE}); nothing was pushed")
+    if refused := target.refused_names(names):
+        raise SyncError(f"{shown}: {target.refusal(refused)}; nothing was pushed")
 
 
 def push_whole(file: Store, target: Store, analyst: str, name: str, target_name: str,

@@ -842,19 +842,28 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
     # (`--analyst`): a lead importing a colleague's work, a script acting for the team.
     ACT_FOR_OTHERS_ROLE = "dossier_lead"
 
-    def may_act_as(self, analyst: str) -> bool:
-        """Whether this session may record changes as `analyst`. On a file, anyone may (the
-        file's permissions are the only identity there); on PostgreSQL, the role itself, a
-        superuser, or a member of the `dossier_lead` role."""
-        if self.engine != "postgresql":
-            return True
+    def refused_names(self, names: Iterable[str]) -> list[str]:
+        """The names among `names` this session may not record changes under, sorted. On a
+        file, none (the file's permissions are the only identity there); on PostgreSQL any
+        but the role's own, unless the role is a superuser or a member of `dossier_lead`."""
+        names = set(names)
+        if self.engine != "postgresql" or not names:
+            return []
         row = self.conn.execute(
             "SELECT current_user, "
             "       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
             "       CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?) "
             "            THEN pg_has_role(current_user, ?, 'MEMBER') ELSE false END",
             (self.ACT_FOR_OTHERS_ROLE, self.ACT_FOR_OTHERS_ROLE)).fetchone()
-        return analyst == row[0] or bool(row[1]) or bool(row[2])
+        if row[1] or row[2]:
+            return []
+        return sorted(n for n in names if n != row[0])
+
+    def refusal(self, refused: Sequence[str]) -> str:
+        """What to say when `refused_names` refused some (the caller says what was not done)."""
+        return (f"role {self.role()} may not record changes as "
+                f"{', '.join(repr(n) for n in refused)} (only its own name, unless it is a "
+                f"member of role {self.ACT_FOR_OTHERS_ROLE})")
 
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to the file."""
