@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from dossier.model import (
-    SNIPPET_CLOSE,
-    SNIPPET_OPEN,
     Article,
     ArticleSummary,
     Entity,
@@ -646,34 +644,12 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
         clauses, params = scope_sql(scope)
         inside, inside_params = _fts_filter(scope)
         try:
-            if self.engine == "postgresql":
-                if order in ("rank", "recent"):
-                    ranked = fts.pg_ranked(self.conn, fts_query, inside, inside_params, order,
-                                           limit, offset)
-                else:
-                    ids = self._recent_hits(fts_query, clauses, params, offset, limit)
-                    snippets = fts.pg_snippets(self.conn, fts_query, ids)
-                    ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
-            elif order in ("rank", "recent"):
-                # Score (or walk) and snip in the FTS table alone, then the page's article
-                # columns: joining articles first would read every matching row. bm25 only
-                # for "rank": its first call counts every phrase's matches over the whole
-                # index (EXPLAIN QUERY PLAN is the same either way; the time is not: 35 of a
-                # scoped "recent" page's 50 ms for a common word on 100,000 articles).
-                sort = "r" if order == "rank" else "rowid DESC"
-                score = "bm25(articles_fts, 5.0, 1.0)" if order == "rank" else "0.0"
-                ranked = self.conn.execute(
-                    "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12), "
-                    f"{score} AS r FROM articles_fts "
-                    f"WHERE articles_fts MATCH ?{inside} ORDER BY {sort} LIMIT ? OFFSET ?",
-                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts_query, *inside_params, limit, offset],
-                ).fetchall()
+            if order in ("rank", "recent"):
+                ranked = fts.ranked(self.conn, fts_query, inside, inside_params, order, limit,
+                                    offset)
             else:
                 ids = self._recent_hits(fts_query, clauses, params, offset, limit)
-                snippets = dict(self.conn.execute(
-                    "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts "
-                    "WHERE articles_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))",
-                    [SNIPPET_OPEN, SNIPPET_CLOSE, fts_query, json.dumps(ids)]).fetchall())
+                snippets = fts.snippets(self.conn, fts_query, ids)
                 ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
         except QueryError as exc:
             raise SearchError(_search_problem(query, exc)) from None
