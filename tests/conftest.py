@@ -11,20 +11,16 @@ from dossier_helpers import add_article_with_names, make_article
 from dossier.model import Event, Mention
 from dossier.store import Store
 
-# The store's suites, run on both engines: each test taking `db_path` (or `store`, `filled`)
-# runs once on an SQLite file and once on a PostgreSQL database. A test SQLite-only by nature
-# (the file's header, WAL, the sqlite3 shell) carries @pytest.mark.sqlite_only and says why.
-BOTH_ENGINES = {
-    "test_store.py", "test_scoped_reads.py", "test_room_store.py", "test_corrections.py",
-    "test_dedup.py", "test_suggest.py", "test_speed_paths.py", "test_connections.py",
-    "test_tagsets.py", "test_names_rules.py", "test_fold.py", "test_brief.py",
-}
+# The store's suites, run on both engines: in a module marked `both_engines` (`pytestmark`),
+# each test taking `db_path` (or `store`, `filled`) runs once on an SQLite file and once on a
+# PostgreSQL database. A test SQLite-only by nature (the file's header, WAL, the sqlite3 shell)
+# carries @pytest.mark.sqlite_only and says why.
 
 
 def pytest_generate_tests(metafunc):
     if "engine" not in metafunc.fixturenames:
         return
-    both = (metafunc.definition.path.name in BOTH_ENGINES
+    both = (metafunc.definition.get_closest_marker("both_engines") is not None
             and metafunc.definition.get_closest_marker("sqlite_only") is None)
     metafunc.parametrize("engine", ["sqlite", "postgresql"] if both else ["sqlite"],
                          indirect=True)

@@ -21,6 +21,9 @@ from dossier.export.html import CHAR_WIDTH
 from dossier.model import Entity, Event, Link, Mention
 from dossier.store import Store
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def add(store: Store, title: str, body: str, names: dict[str, str],
         events: list[tuple[str, str, str | None]] = (), **kw) -> int:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from dossier_helpers import add_article_with_names
 
 from dossier.connections import co_occurring, neighbourhood
 from dossier.model import Link
+
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
 
 
 def test_co_occurrence_counts_shared_articles(store):

@@ -7,6 +7,9 @@ from dossier_helpers import add_article_with_names
 
 from dossier.model import Link
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 TABLES = ("articles", "entities", "aliases", "mentions", "events", "event_entities",
           "taggings", "links")
 

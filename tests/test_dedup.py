@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dossier import dedup
 from dossier.ingest.pipeline import ingest_paths
 from dossier.store import Store
 from dossier.store.suggest import copies_of, decide, duplicate_pairs
+
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wikinews"
 WIRES = Path(__file__).parent / "fixtures" / "iran_contra"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dossier.model import Article, Scope
 from dossier.store import Store
 from dossier.store.suggest import decide
 from tests.test_dedup import STORY
+
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
 
 RESENT = STORY.replace("Shipping agents said it would take a week to clear the backlog of "
                        "containers.", "Farmers said fruit had rotted on the quays.")

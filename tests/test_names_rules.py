@@ -14,6 +14,9 @@ from dossier.ingest.entities import ExtractorUnavailable, SpacyExtractor
 from dossier.ingest.extract import run_extract
 from dossier.ingest.pipeline import ingest_paths
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def extract(text: str, extractor: str = "rules") -> list[dict]:
     out = io.StringIO()

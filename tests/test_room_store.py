@@ -11,6 +11,9 @@ from dossier.store import GoneError, Store
 from dossier.store.room import ViewSpec
 from dossier.tagsets import default_config
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def articles(store, n=3):
     return [add_article_with_names(store, f"A{i}", f"Body {i}.", {})[0] for i in range(n)]

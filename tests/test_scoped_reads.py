@@ -7,6 +7,9 @@ from dossier_helpers import add_article_with_names, make_article
 
 from dossier.model import Event, Mention, Scope, TagFilter
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def room(store):

@@ -17,6 +17,9 @@ from click.testing import CliRunner
 from dossier.cli import main
 from dossier.ingest import extract
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 WIKINEWS = ROOT.parent / "shared" / "corpus" / "wikinews"

@@ -8,6 +8,9 @@ from dossier_helpers import add_article_with_names, make_article
 from dossier.model import Link, TagFilter
 from dossier.store import JournalConflict, ReadOnlyError, Store
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def table(store: Store, name: str) -> list[dict]:
     return list(store.iter_rows(name))

@@ -15,6 +15,9 @@ from dossier.store import Store
 from dossier.store.suggest import decide, decisions, suggestions
 from tests.dossier_helpers import add_article_with_names
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 WIRES = Path(__file__).parent / "fixtures" / "iran_contra"
 
 

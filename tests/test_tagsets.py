@@ -19,6 +19,9 @@ from dossier.tagsets import (
     validate_file,
 )
 
+# The store's suites run on both engines (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
+
 
 def test_default_file_is_valid_and_made_for_the_work():
     config = default_config()
