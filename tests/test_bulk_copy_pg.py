@@ -89,3 +89,24 @@ def test_a_copy_into_a_dossier_that_holds_rows_is_refused_and_changes_nothing(pg
     finally:
         source.close()
         target.close()
+
+
+def test_the_copy_and_the_id_counters_know_every_table_of_the_schema(tmp_path):
+    """The two hand-kept lists follow the schema: a table missing from `bulk.TABLES` would be
+    left behind by a whole copy, and one with ids missing from `pg.ID_TABLES` would hand out
+    ids already taken after rows were copied in (and return no id from an insert)."""
+    import sqlite3
+
+    from dossier.store.pg import ID_TABLES
+
+    path = tmp_path / "new.db"
+    Store.open(path, create=True).close()
+    conn = sqlite3.connect(path)
+    tables = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")
+        if name != "meta" and not name.startswith(("sqlite_", "articles_fts"))}
+    with_ids = {table for table in tables if [
+        row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[5]] == ["id"]}
+    conn.close()
+    assert sorted(TABLES) == sorted(tables)
+    assert ID_TABLES == with_ids
