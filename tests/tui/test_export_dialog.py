@@ -68,3 +68,44 @@ async def test_a_failed_export_shows_the_command_lines_one_line(make_app, sample
     left = {p.name for p in tmp_path.iterdir()} - {sample_path.name, f"{sample_path.name}-wal",
                                                    f"{sample_path.name}-shm"}
     assert not left, left  # no export, no temporary beside the dossier
+
+
+async def test_a_long_export_says_how_far_it_is(make_app, tmp_path, monkeypatch):
+    """`e` on 1,200 articles: the export runs in the background and says how far it is
+    (at most once a second: the test's clock moves two seconds a look), then where it wrote."""
+    from types import SimpleNamespace
+
+    import dossier.tui.app as app_module
+    from dossier.model import Article
+    from dossier.store import Store
+
+    path = tmp_path / "pile.db"
+    store = Store.open(path, create=True)
+    with store.bulk():
+        for n in range(1200):
+            store.ingest_article(Article(title=f"Wire story {n:04d}", body=f"Report {n}.",
+                                         content_hash=f"h{n}"), [], [], [])
+    store.close()
+    clock = iter(range(0, 10_000, 2))
+    monkeypatch.setattr(app_module, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    target = tmp_path / "out.json"
+    app = make_app(path)
+    said: list[str] = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (said.append(str(message)), real_notify(message, **kw))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = list(app.screen.values).index("json")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+    assert [m for m in said if m.startswith("exporting")] == [
+        "exporting json: 500/1200", "exporting json: 1000/1200"]
+    assert said[-1] == f"exported json to {target}"
+    assert target.read_text(encoding="utf-8").count('"Wire story ') == 1200
