@@ -335,3 +335,28 @@ async def test_digits_typed_right_after_slash_are_the_search_boxs(make_app, long
         await settle(pilot)
         assert app.focused.value == "1199"
         assert rows(path, TRIAGE) == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_hundred_articles_triaged_with_a_hundred_keys(make_app, long_pile, size):
+    """Issue 16's measure of done: 100 articles triaged with 100 keys (a mix of the three
+    triage tags, typed ahead in bursts of ten as a fast analyst does) and no navigation key:
+    each article has its tag in the file, in the list's order, the cursor is on the 101st,
+    and after each burst the row under the cursor is on screen."""
+    path, _ = long_pile
+    app = make_app(path)
+    keys_ = [("1", "2", "3")[n % 3] for n in range(100)]
+    names = {"1": "relevant", "2": "background", "3": "noise"}
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        listed = [articles.row_at(n).id for n in range(101)]
+        for burst in range(0, 100, 10):
+            type_ahead(app, *keys_[burst:burst + 10])
+            await settle(pilot)
+            if size == (120, 40):
+                shown = list_text(app, articles)
+                assert f"Wire story {1199 - articles.cursor:04d}" in shown
+        assert rows(path, TRIAGE) == sorted(
+            (listed[n], names[key]) for n, key in enumerate(keys_))
+        assert articles.cursor == 100 and articles.current.id == listed[100]
