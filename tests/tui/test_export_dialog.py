@@ -8,21 +8,27 @@ from textual.widgets import Input, OptionList
 from tui_helpers import rows, settle
 
 
+async def export_from_app(app, pilot, fmt: str, target) -> None:
+    """`e`, the format chosen in the list, the path typed, enter: as the analyst does."""
+    await pilot.press("e")
+    await settle(pilot)
+    options = app.screen.query_one(OptionList)
+    options.highlighted = list(app.screen.values).index(fmt)
+    await pilot.press("enter")
+    await settle(pilot)
+    app.screen.query_one(Input).value = str(target)
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await settle(pilot)
+
+
 async def test_exporting_onto_the_open_dossier_is_refused_with_a_notice(make_app, sample_path):
     articles = rows(sample_path, "SELECT id, title, body FROM articles ORDER BY id")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for target in (sample_path, f"{sample_path}-wal"):
-            await pilot.press("e")
-            await settle(pilot)
-            options = app.screen.query_one(OptionList)
-            options.highlighted = list(app.screen.values).index("json")
-            await pilot.press("enter")
-            await settle(pilot)
-            app.screen.query_one(Input).value = str(target)
-            await pilot.press("enter")
-            await settle(pilot)
+            await export_from_app(app, pilot, "json", target)
             messages = [str(n.message) for n in app._notifications]
             assert any(str(target) in m and "choose another output path" in m
                        for m in messages), messages
@@ -51,16 +57,7 @@ async def test_a_failed_export_shows_the_command_lines_one_line(make_app, sample
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for target in targets:
-            await pilot.press("e")
-            await settle(pilot)
-            options = app.screen.query_one(OptionList)
-            options.highlighted = list(app.screen.values).index("md")
-            await pilot.press("enter")
-            await settle(pilot)
-            app.screen.query_one(Input).value = str(target)
-            await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await settle(pilot)
+            await export_from_app(app, pilot, "md", target)
             messages += [str(n.message) for n in app._notifications]
     for line in expected:
         assert line in messages, (line, messages)
@@ -95,16 +92,7 @@ async def test_a_long_export_says_how_far_it_is(make_app, tmp_path, monkeypatch)
     app.notify = lambda message, **kw: (said.append(str(message)), real_notify(message, **kw))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        options = app.screen.query_one(OptionList)
-        options.highlighted = list(app.screen.values).index("json")
-        await pilot.press("enter")
-        await settle(pilot)
-        app.screen.query_one(Input).value = str(target)
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await export_from_app(app, pilot, "json", target)
     assert [m for m in said if m.startswith("exporting")] == [
         "exporting json: 500/1200", "exporting json: 1000/1200"]
     assert said[-1] == f"exported json to {target}"
