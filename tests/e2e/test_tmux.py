@@ -399,5 +399,17 @@ def test_reading_room_search_triage_and_zoom(pile, tmp_path):
             term.keys("z")
             term.wait_for("analyst: e2e")  # the status line is back: the zoom is closed
             term.keys("Tab")
+        # Back in Articles: the tag picker and its key typed at once (`t3`): the `3` is the
+        # picker's (noise, on the article under the cursor), not lost behind the dialog.
+        term.keys("t", "3")
+        deadline = time.monotonic() + 30
+        noise: list[tuple] = []
+        while time.monotonic() < deadline and not noise:
+            conn = sqlite3.connect(path)
+            noise = conn.execute("SELECT target_id FROM taggings WHERE tag = 'noise'").fetchall()
+            conn.close()
+            time.sleep(0.1)
+        assert noise == [(listed[10],)]
+        assert "Tag this article" not in term.screen()
     finally:
         term.close()
