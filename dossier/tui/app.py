@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from dossier import keys
 from dossier.model import Scope
 from dossier.safetext import safe_line, safe_text
-from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
+from dossier.store import ReadOnlyError, Store, problem_text, store_errors
 from dossier.tagsets import TagConfig
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.inert import InertFilter
@@ -133,7 +133,7 @@ class DossierApp(App[None]):
         what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
         error = worker.error
         reason = "unknown error" if error is None else safe_line(
-            problem_text(error) if isinstance(error, STORE_ERRORS) else str(error))
+            problem_text(error) if isinstance(error, store_errors()) else str(error))
         self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
                     markup=False, timeout=8)
 

@@ -29,11 +29,11 @@ from dossier import keys
 from dossier.model import Scope
 from dossier.safetext import safe_line
 from dossier.store import (
-    STORE_ERRORS,
     GoneError,
     ReadOnlyError,
     Store,
     problem_text,
+    store_errors,
 )
 from dossier.store.views import density
 from dossier.tagsets import TagConfig, TagSet
@@ -596,7 +596,7 @@ class MainScreen(RoomFlowsMixin, CorrectionsMixin, Screen[None]):
             self.notify(str(exc), severity="warning", markup=False)
             self.after_change()  # what is gone leaves the screen
             return
-        except STORE_ERRORS as exc:  # locked too long, a full disk: said, and nothing shown
+        except store_errors() as exc:  # locked too long, a full disk: said, and nothing shown
             self.store_failed(exc)
             return
         if len(targets) > 1 or result == "unchanged":
