@@ -56,7 +56,7 @@ DOSSIER = DossierTarget()
 def shown(target: str | Path) -> str:
     """A dossier as named in messages: a URL without its password."""
     if isinstance(target, str):
-        from dossier.store.pg import server_name
+        from dossier.store.urls import server_name
 
         return server_name(target)
     return str(target)

@@ -13,10 +13,10 @@ Reading-room API (issue 16), all on `Store` (details in each module's docstring)
 from dossier.store.db import DossierFileError, now_iso, problem_text
 from dossier.store.errors import integrity_errors, store_errors
 from dossier.store.journal import JournalConflict, ReadOnlyError
-from dossier.store.pg import is_url
 from dossier.store.room import RelationTypeInfo, SavedView, ViewSpec
 from dossier.store.scoped import ScopedEntity
 from dossier.store.store import GoneError, SearchError, Store, UndoResult, normalise_alias
+from dossier.store.urls import is_url
 
 __all__ = [
     "DossierFileError", "JournalConflict", "ReadOnlyError", "SearchError", "GoneError", "Store",

@@ -46,10 +46,10 @@ from dossier.store.dedup import dangling_pairs, remove_dangling_pairs, write_sig
 from dossier.store.errors import query_errors, store_errors
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
-from dossier.store.pg import is_url, server_name
 from dossier.store.room import RoomMixin
 from dossier.store.schema import quote, reset_fts_index
 from dossier.store.scoped import ScopeMixin, scope_sql
+from dossier.store.urls import is_url, server_name
 
 FTS_INTEGRITY_CHECK = fts.SQLITE_INTEGRITY_CHECK
 
