@@ -86,6 +86,9 @@ class DossierApp(App[None]):
         super().notify(safe_text(message), title=safe_line(title), severity=severity,
                        timeout=timeout, markup=False)
 
+    def on_load(self) -> None:
+        self.collector.hold()  # no full sweep inside the first frame (dossier.tui.pacing)
+
     def on_mount(self) -> None:
         themes, problems = load_themes(self.themes_folder)
         for theme in themes:
