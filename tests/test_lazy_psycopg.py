@@ -98,3 +98,37 @@ def test_postgresql_errors_are_caught_once_a_postgresql_dossier_is_open(pg_url):
     caught = fresh_python(POSTGRESQL_ERRORS, pg_url)
     assert caught == {"imported_before_open": False, "imported_after_open": True,
                       "store_errors": "psycopg", "integrity_errors": "psycopg"}
+
+
+WITHOUT_PSYCOPG = """
+    import sys
+
+    class NoPsycopg:  # an install without the `team` extra
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("psycopg", "psycopg_binary", "psycopg_c"):
+                raise ModuleNotFoundError(f"No module named {name!r}")
+
+    sys.meta_path.insert(0, NoPsycopg())
+    from dossier.cli import main
+
+    main(sys.argv[1:])
+"""
+
+
+def test_without_the_team_extra_a_file_opens_and_a_url_is_one_line(tmp_path: Path):
+    story = tmp_path / "story.txt"
+    story.write_text("Broker sanctioned\n\nAshot Mkrtychev was sanctioned by the Treasury.\n")
+    path = str(tmp_path / "d.db")
+
+    def dossier(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", textwrap.dedent(WITHOUT_PSYCOPG), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    assert dossier("ingest", path, str(story), "--extractor", "rules").returncode == 0
+    checked = dossier("check", path)
+    assert checked.returncode == 0 and checked.stdout.strip().endswith("ok"), checked.stderr
+    refused = dossier("check", "postgresql://ana:s3cret@localhost/team")
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.strip().splitlines() == [
+        "dossier: postgresql://ana@localhost/team: PostgreSQL dossiers need psycopg: "
+        "pip install 'dossier[team]'"]

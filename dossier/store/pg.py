@@ -659,9 +659,9 @@ def open_connection(url: str, *, create: bool = False, readonly: bool = False,
                     progress: Any = None) -> tuple[PgConnection, bool]:
     """Open (or, with `create`, make) the dossier in a PostgreSQL database; return
     (connection, is_read_only). Every refusal is a `DossierFileError` naming the server."""
+    raw = _raw_connect(url)  # first: without psycopg (no `team` extra), it says so in one line
     import psycopg
 
-    raw = _raw_connect(url)
     conn = PgConnection(raw, url)
     try:
         version = _inspect(conn)
