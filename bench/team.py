@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_dossier  # noqa: E402
 from run import pct  # noqa: E402
 
-from dossier.store import STORE_ERRORS, Store, is_url  # noqa: E402
+from dossier.store import Store, is_url, store_errors  # noqa: E402
 
 
 def build(target: str, articles: int) -> tuple[list[int], float]:
@@ -60,7 +60,7 @@ def analyst(args: tuple[str, int, list[int], multiprocessing.Barrier]) -> tuple[
         try:
             store.set_tag(f"analyst{n}", [("article", article_id)], "bench", f"t{n}",
                           mode="add")
-        except STORE_ERRORS:
+        except store_errors():
             refused += 1
             continue
         times.append((time.perf_counter() - start) * 1000)

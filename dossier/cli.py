@@ -56,7 +56,7 @@ DOSSIER = DossierTarget()
 def shown(target: str | Path) -> str:
     """A dossier as named in messages: a URL without its password."""
     if isinstance(target, str):
-        from dossier.store.pg import server_name
+        from dossier.store.urls import server_name
 
         return server_name(target)
     return str(target)
@@ -102,11 +102,11 @@ def _migration_progress(path: str | Path) -> Callable[[int, int], None] | None:
 def damage_reported(file: str | Path) -> Iterator[None]:
     """A file that opened but turns out damaged further in (SQLite says "malformed" on some
     page no check reads at open): one line naming it, exit status 1, never a traceback."""
-    from dossier.store import STORE_ERRORS  # not at the top: `extract` starts without the store
+    from dossier.store import store_errors  # not at the top: `extract` starts without the store
 
     try:
         yield
-    except (*STORE_ERRORS, UnicodeDecodeError) as exc:
+    except (*store_errors(), UnicodeDecodeError) as exc:
         text = str(exc)
         if "malformed" in text or "not a database" in text:
             text = f"the file is corrupt ({text})"
@@ -314,7 +314,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
     counted)."""
     from dossier.ingest.entities import ExtractorUnavailable, GazetteerError
     from dossier.ingest.pipeline import ingest_paths, scan
-    from dossier.store import STORE_ERRORS
+    from dossier.store import store_errors
 
     if model and extractor == "auto":
         extractor = "spacy"
@@ -364,7 +364,7 @@ def ingest_cmd(file: Path, paths: tuple[Path, ...], source: str | None, extracto
                                       jobs=jobs)
             except (ExtractorUnavailable, GazetteerError) as exc:
                 raise UserError(str(exc)) from None
-            except STORE_ERRORS as exc:  # a full disk, a file-size limit, an I/O error
+            except store_errors() as exc:  # a full disk, a file-size limit, an I/O error
                 echo(f"dossier: {shown(file)}: cannot write ({exc}); what was added before "
                            "is kept, and running the same ingest again completes it", err=True)
                 sys.exit(1)
@@ -630,7 +630,7 @@ def push_cmd(file: Path, target: str | Path, analyst: str | None, report_path: P
     """
     import json
 
-    from dossier.store import STORE_ERRORS
+    from dossier.store import store_errors
     from dossier.sync import SyncError, push
 
     name = shown(target)
@@ -650,7 +650,7 @@ def push_cmd(file: Path, target: str | Path, analyst: str | None, report_path: P
                               name=str(file), target_name=name, whole=whole)
         except SyncError as exc:
             raise UserError(str(exc)) from None
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             raise UserError(f"{name}: cannot write ({exc}); the batches applied before are "
                             "kept, and pushing again completes the rest") from None
         finally:

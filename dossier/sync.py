@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from dossier.export.selection import Selection
-from dossier.store import INTEGRITY_ERRORS, Store, now_iso
+from dossier.store import Store, integrity_errors, now_iso
 from dossier.store import sync as ss
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -624,7 +624,7 @@ class _Push:
         except Skip as why:
             self._skipped(batch, action, str(why))
             return
-        except INTEGRITY_ERRORS as exc:  # a row the target's rules refuse: rolled back whole
+        except integrity_errors() as exc:  # a row the target's rules refuse: rolled back whole
             self._skipped(batch, action, f"it would break {self.target_name}'s rules ({exc})")
             return
         record.reported = {b: w for b, w in record.reported.items() if b != batch.batch}

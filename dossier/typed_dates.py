@@ -19,8 +19,6 @@ from __future__ import annotations
 import calendar
 import re
 
-from dossier.ingest.dates import parse_publication_date
-
 DATE_HINT = "26 Feb 1987, Feb 26, 1987, 1987-02-26, Feb 1987, 1987-02, 1987"
 MAX_LENGTH = 60
 
@@ -60,6 +58,10 @@ def parse_typed_date(text: str) -> tuple[str, str]:
             raise TypedDateError(f"{value}: neither {a} nor {b} is a month")
         day, month = (a, b) if a > 12 else (b, a)
         _check_day(value, year, month, day)
+    # Here, not at the top: the ingest's date grammar (47 patterns compiled at import) is
+    # imported when a date is first typed, not with the app's dialogs at start-up.
+    from dossier.ingest.dates import parse_publication_date
+
     parsed = parse_publication_date(_OF.sub(r"\1 ", value))
     if parsed is None or parsed[1] not in ("day", "month", "year"):
         raise TypedDateError(f"not a date: {value} (try {DATE_HINT})")

@@ -14,7 +14,7 @@ from dossier_helpers import add_article_with_names, other_tool
 
 from dossier.cli import main
 from dossier.ingest.pipeline import ingest_paths
-from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
+from dossier.store import ReadOnlyError, Store, problem_text, store_errors
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_a_server_restart_mid_session_loses_nothing_acknowledged(pg_server, url)
         while time.monotonic() < deadline:  # as an analyst would press the key again
             try:
                 store.set_tag("ana", [("article", second)], "triage", "relevant")
-            except STORE_ERRORS as exc:
+            except store_errors() as exc:
                 assert "cannot be reached" in problem_text(exc)
                 time.sleep(0.2)
                 continue
@@ -303,7 +303,7 @@ def test_a_journal_row_refused_at_commit_fails_the_whole_tag(url):
         with other_tool(url) as conn:
             conn.execute("ALTER TABLE journal ADD CONSTRAINT no_mallory "
                          "CHECK (analyst <> 'mallory')")
-        with pytest.raises(STORE_ERRORS, match="no_mallory"):
+        with pytest.raises(store_errors(), match="no_mallory"):
             store.set_tag("mallory", [("article", article)], "triage", "relevant")
         with other_tool(url) as conn:
             assert conn.execute("SELECT count(*) FROM taggings").fetchone() == (0,)

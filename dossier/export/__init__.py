@@ -44,7 +44,7 @@ from dossier.export import (
 )
 from dossier.export.base import ExportError, Progress, RefusedTarget, Unavailable
 from dossier.export.selection import Selection
-from dossier.store import STORE_ERRORS, DossierFileError, Store, is_url
+from dossier.store import DossierFileError, Store, is_url, store_errors
 from dossier.store.db import file_identity
 
 __all__ = ["FORMATS", "ExportError", "Format", "Progress", "RefusedTarget", "Selection",
@@ -164,7 +164,7 @@ def _export(store: Store, fmt: str, out: str | os.PathLike[str], selection: Sele
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write ({why_not(exc, folder)})") from None
-    except STORE_ERRORS as exc:  # a stranger's file: text that is not UTF-8, a bad page
+    except store_errors() as exc:  # a stranger's file: text that is not UTF-8, a bad page
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"
                           ) from None
@@ -299,7 +299,7 @@ def _write_in_place(store: Store, spec: Format, target: Path, selection: Selecti
     try:
         with open(target, "wb") as stream:
             spec.write(store, selection, stream, progress)
-    except (OSError, *STORE_ERRORS) as exc:
+    except (OSError, *store_errors()) as exc:
         raise ExportError(f"{target}: cannot write ({why_not(exc, target.parent)})") from None
 
 
@@ -324,7 +324,7 @@ def _write_special(store: Store, spec: Format, target: Path, selection: Selectio
         if tmp.is_file():
             os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except (OSError, *STORE_ERRORS) as exc:  # sqlite3: a full disk, or an unreadable source
+    except (OSError, *store_errors()) as exc:  # sqlite3: a full disk, or an unreadable source
         _remove(tmp)
         if isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
             raise ExportError(f"{target}: not written, {store.path} could not be read ({exc})"

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from dossier.export.base import ExportError, Progress, dumps
 from dossier.export.selection import Selection, resolve, rows
-from dossier.store import INTEGRITY_ERRORS, Store
+from dossier.store import Store, integrity_errors
 from dossier.store.schema import SCHEMA_VERSION
 
 MARKER = "dossier-export"
@@ -126,7 +126,7 @@ def insert_rows(store: Store, table: str, items: list[dict[str, Any]]) -> int:
         cols = [c for c in columns if c in row]
         try:
             store.insert_row(table, cols, [row[c] for c in cols])
-        except (*INTEGRITY_ERRORS, sqlite3.ProgrammingError, OverflowError) as exc:
+        except (*integrity_errors(), sqlite3.ProgrammingError, OverflowError) as exc:
             # A CHECK, NOT NULL, UNIQUE or foreign-key rule, or a value that is not one
             # SQLite stores (a list, an object, an integer beyond 64 bits).
             shown = f"id {str(row['id'])[:40]}" if "id" in row else f"row {n}"

@@ -19,7 +19,7 @@ from dossier.ingest.resolve import Resolver, drop_ordinary
 from dossier.ingest.timeline import article_events
 from dossier.model import Article, Entity, Event, Mention
 from dossier.safefile import not_regular
-from dossier.store import INTEGRITY_ERRORS, Store
+from dossier.store import Store, integrity_errors
 
 Progress = Callable[[int, int, int], None]  # files done, files in all, articles read
 FileDate = Callable[[Path], tuple[str, str] | None]  # a file -> (ISO value, precision)
@@ -310,7 +310,7 @@ def _store_one(store: Store, path: Path, article: Article, found: Found,
     entities, mentions, events = found
     try:
         added = store.ingest_article(article, entities, mentions, events)
-    except INTEGRITY_ERRORS as exc:  # one article's rows refused, not the batch
+    except integrity_errors() as exc:  # one article's rows refused, not the batch
         report.refused.append((article.origin or str(path), f"not stored ({exc})"))
         return
     if added is None:

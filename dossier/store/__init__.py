@@ -11,16 +11,15 @@ Reading-room API (issue 16), all on `Store` (details in each module's docstring)
 """
 
 from dossier.store.db import DossierFileError, now_iso, problem_text
-from dossier.store.errors import DatabaseError as STORE_ERRORS
-from dossier.store.errors import IntegrityError as INTEGRITY_ERRORS
+from dossier.store.errors import integrity_errors, store_errors
 from dossier.store.journal import JournalConflict, ReadOnlyError
-from dossier.store.pg import is_url
 from dossier.store.room import RelationTypeInfo, SavedView, ViewSpec
 from dossier.store.scoped import ScopedEntity
 from dossier.store.store import GoneError, SearchError, Store, UndoResult, normalise_alias
+from dossier.store.urls import is_url
 
 __all__ = [
     "DossierFileError", "JournalConflict", "ReadOnlyError", "SearchError", "GoneError", "Store",
     "UndoResult", "normalise_alias", "now_iso", "problem_text", "RelationTypeInfo",
-    "SavedView", "ViewSpec", "ScopedEntity", "STORE_ERRORS", "INTEGRITY_ERRORS", "is_url",
+    "SavedView", "ViewSpec", "ScopedEntity", "store_errors", "integrity_errors", "is_url",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dossier.model import ENTITY_KINDS, PRECISIONS
-from dossier.store.errors import QueryError
+from dossier.store.errors import query_errors
 from dossier.store.journal import Change
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ class CorrectionsMixin:
                 "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid",
                 (phrase,),
             )
-        except QueryError:  # FTS cannot take it as a phrase: scan every body
+        except query_errors():  # FTS cannot take it as a phrase: scan every body
             candidates = self._ids("SELECT id FROM articles ORDER BY id", ())
         for article_id in candidates:
             (body,) = self.conn.execute(

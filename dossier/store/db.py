@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from dossier import __version__
 from dossier.store import migrations, schema
+from dossier.store.urls import is_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
@@ -369,9 +370,9 @@ def open_connection(
     A file this program cannot or must not read raises `DossierFileError` and is left as it was.
     A file the user cannot write is opened read-only rather than refused.
     """
-    from dossier.store import pg
+    if is_url(path):
+        from dossier.store import pg  # the PostgreSQL engine: only for a URL
 
-    if pg.is_url(path):
         return pg.open_connection(str(path), create=create, readonly=readonly,  # type: ignore[return-value]
                                   progress=progress)
     path = Path(path)

@@ -18,7 +18,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from dossier.store import fts
-from dossier.store.errors import IntegrityError
+from dossier.store.errors import integrity_errors
 from dossier.store.schema import JOURNALLED_TABLES, quote
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ def walk(conn: sqlite3.Connection, analyst: str, direction: str) -> tuple[str, i
             )
         try:
             write_row(conn, table, row_id, current, target)
-        except IntegrityError as exc:
+        except integrity_errors() as exc:
             raise UnusableJournalRow(
                 f"cannot {direction} '{action}': journal row {jid} would break the file's "
                 f"rules ({exc}); nothing was changed"

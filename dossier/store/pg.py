@@ -45,41 +45,20 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from dossier import __version__
 from dossier.store import pgschema, schema
 from dossier.store.db import DossierFileError, now_iso
+from dossier.store.urls import SCHEMES, is_url, server_name  # noqa: F401 - pg.is_url
 
 CHANNEL = "dossier_changes"
 WRITE_LOCK = 0x646F7373  # "doss": the advisory lock key of a dossier's writers
-SCHEMES = ("postgresql://", "postgres://")
 
 # Tables whose rows have an `id` the insert returns (cursor.lastrowid).
 ID_TABLES = frozenset({
     "articles", "entities", "aliases", "mentions", "events", "event_entities", "taggings",
     "links", "journal", "saved_views", "relation_types", "decisions",
 })
-
-
-def is_url(target: object) -> bool:
-    """True when a dossier is named by a PostgreSQL URL rather than a file path."""
-    return isinstance(target, str) and target.startswith(SCHEMES)
-
-
-def server_name(url: str) -> str:
-    """The URL as shown to people: no password, whatever the URL holds."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            user, host = netloc.rsplit("@", 1)
-            netloc = f"{user.split(':', 1)[0]}@{host}"
-        query = "&".join(p for p in parts.query.split("&")
-                         if p and not p.lower().startswith("password="))
-        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-    except ValueError:
-        return url.split("?", 1)[0]
 
 
 # ------------------------------------------------------------------------------ translation
@@ -680,9 +659,9 @@ def open_connection(url: str, *, create: bool = False, readonly: bool = False,
                     progress: Any = None) -> tuple[PgConnection, bool]:
     """Open (or, with `create`, make) the dossier in a PostgreSQL database; return
     (connection, is_read_only). Every refusal is a `DossierFileError` naming the server."""
+    raw = _raw_connect(url)  # first: without psycopg (no `team` extra), it says so in one line
     import psycopg
 
-    raw = _raw_connect(url)
     conn = PgConnection(raw, url)
     try:
         version = _inspect(conn)

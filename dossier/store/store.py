@@ -41,13 +41,13 @@ from dossier.store.corrections import CorrectionsMixin
 from dossier.store.db import DossierFileError, file_identity, now_iso, open_connection
 from dossier.store.dedup import backfill as backfill_signatures
 from dossier.store.dedup import dangling_pairs, remove_dangling_pairs, write_signature
-from dossier.store.errors import DatabaseError, QueryError
+from dossier.store.errors import query_errors, store_errors
 from dossier.store.ftsquery import to_fts
 from dossier.store.journal import Change, JournalConflict, ReadOnlyError
-from dossier.store.pg import is_url, server_name
 from dossier.store.room import RoomMixin
 from dossier.store.schema import quote, reset_fts_index
 from dossier.store.scoped import ScopeMixin, scope_sql
+from dossier.store.urls import is_url, server_name
 
 FTS_INTEGRITY_CHECK = fts.SQLITE_INTEGRITY_CHECK
 
@@ -651,7 +651,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 ids = self._recent_hits(fts_query, clauses, params, offset, limit)
                 snippets = fts.snippets(self.conn, fts_query, ids)
                 ranked = [(i, snippets.get(i, ""), 0.0) for i in ids]
-        except QueryError as exc:
+        except query_errors() as exc:
             raise SearchError(_search_problem(query, exc)) from None
         if not ranked:
             return []
@@ -699,7 +699,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
             return self.conn.execute(
                 f"SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?{inside}",
                 [fts_query, *params]).fetchone()[0]
-        except QueryError as exc:
+        except query_errors() as exc:
             raise SearchError(_search_problem(query, exc)) from None
 
     # ----------------------------------------------------------------- entities & mentions
@@ -1216,7 +1216,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 problems.append(f"near-duplicate pair ({a_id}, {b_id}) names article "
                                 f"{missing}, which is not in the file; `dossier check --fix` "
                                 "removes the pair")
-        except DatabaseError as exc:
+        except store_errors() as exc:
             problems.append(f"integrity: the file is damaged ({exc})")
             return problems
         if self.engine == "postgresql":
@@ -1230,7 +1230,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 self._fts_check_on_a_copy()
             else:
                 self.conn.execute(FTS_INTEGRITY_CHECK)
-        except DatabaseError as exc:
+        except store_errors() as exc:
             problems.append(f"full-text index out of step with articles ({exc}); "
                             "run `dossier check --fix`"
                             + (" (it needs a file you may write)" if self.readonly else ""))
@@ -1310,7 +1310,7 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                 else:
                     self.refill_fts()
                 return
-            except DatabaseError:
+            except store_errors():
                 if self.engine == "postgresql":
                     raise
             with self._transaction():

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from dossier import keys
 from dossier.model import Scope
 from dossier.safetext import safe_line, safe_text
-from dossier.store import STORE_ERRORS, ReadOnlyError, Store, problem_text
+from dossier.store import ReadOnlyError, Store, problem_text, store_errors
 from dossier.tagsets import TagConfig
 from dossier.tui.commands import Command, DossierCommands
 from dossier.tui.inert import InertFilter
@@ -86,6 +86,9 @@ class DossierApp(App[None]):
         super().notify(safe_text(message), title=safe_line(title), severity=severity,
                        timeout=timeout, markup=False)
 
+    def on_load(self) -> None:
+        self.collector.hold()  # no full sweep inside the first frame (dossier.tui.pacing)
+
     def on_mount(self) -> None:
         themes, problems = load_themes(self.themes_folder)
         for theme in themes:
@@ -133,7 +136,7 @@ class DossierApp(App[None]):
         what = WORKER_WORK.get(worker.group, worker.group or worker.name or "work")
         error = worker.error
         reason = "unknown error" if error is None else safe_line(
-            problem_text(error) if isinstance(error, STORE_ERRORS) else str(error))
+            problem_text(error) if isinstance(error, store_errors()) else str(error))
         self.notify(f"{what} failed: {reason}", title="Something failed", severity="error",
                     markup=False, timeout=8)
 

@@ -20,7 +20,7 @@ from textual import work
 
 from dossier.model import Link
 from dossier.safetext import safe_line
-from dossier.store import STORE_ERRORS, JournalConflict, ReadOnlyError
+from dossier.store import JournalConflict, ReadOnlyError, store_errors
 from dossier.store.views import describe_targets, walk_targets
 from dossier.tui.screens.dialogs import Choice, Confirm, ItemPicker, TextPrompt, reads_with
 from dossier.tui.widgets.panes import Reader
@@ -202,7 +202,7 @@ class CorrectionsMixin:
         except (ReadOnlyError, ValueError, KeyError) as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return False
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self.store_failed(exc)
             return False
         self.after_change()
@@ -229,7 +229,7 @@ class CorrectionsMixin:
         except (JournalConflict, ReadOnlyError) as exc:
             self.notify(safe_line(str(exc)), severity="warning", markup=False)
             return
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self.store_failed(exc)
             return
         if result is None:

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from dossier.model import Scope, ScopeError, TagFilter
 from dossier.safetext import safe_line
-from dossier.store import STORE_ERRORS
+from dossier.store import store_errors
 from dossier.tagsets import TagSet
 from dossier.tui.screens.dialogs import HEADING, Choice, TextPrompt, reads_with
 from dossier.tui.widgets.listpanes import ARTICLE_ORDER, View
@@ -357,7 +357,7 @@ class RoomFlowsMixin:
         except ValueError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return False
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self.store_failed(exc)
             return False
         self.notify(f"saved view: {safe_line(' '.join(edit.name.split()))}", timeout=2,

@@ -9,6 +9,7 @@ import weakref
 from tui_helpers import settle
 
 from dossier.tui.pacing import OVERDUE_S, QUIET_S, QuietCollector
+from dossier.tui.screens.main import MainScreen
 
 
 class Clock:
@@ -98,4 +99,39 @@ async def test_the_app_pauses_the_collector_once_open_and_gives_the_collector_ba
         assert app.collector.active and not gc.isenabled()
         await pilot.press("j", "k")
         assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_while_the_app_starts_the_timer_collects_and_closing_gives_the_collector_back():
+    clock = Clock()
+    collector = QuietCollector(clock)
+    try:
+        collector.hold()
+        assert not gc.isenabled()
+        garbage = old_cycle()
+        clock.now += QUIET_S + 1
+        while garbage() is not None and clock.now < 1000.0 + 2 * OVERDUE_S:
+            collector.tick()
+            clock.now += 0.25
+        assert garbage() is None
+    finally:
+        collector.stop()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+async def test_the_first_frame_is_drawn_with_the_automatic_collector_paused(make_app,
+                                                                           monkeypatch):
+    seen = []
+    mount = MainScreen.on_mount
+
+    def on_mount(screen: MainScreen) -> None:
+        seen.append(gc.isenabled())
+        mount(screen)
+
+    monkeypatch.setattr(MainScreen, "on_mount", on_mount)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.collector.active and not gc.isenabled()
+    assert seen == [False]
     assert gc.isenabled() and gc.get_freeze_count() == 0

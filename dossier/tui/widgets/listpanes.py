@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from dossier.model import Scope, TagFilter
 from dossier.safetext import safe_line
-from dossier.store import STORE_ERRORS, SearchError, Store, problem_text
+from dossier.store import SearchError, Store, problem_text, store_errors
 from dossier.tagsets import TagConfig
 from dossier.tui.messages import ReportsWorkerFailures, SearchFailed, SearchReady
 from dossier.tui.widgets.lazylist import PAGE, LazyList
@@ -243,7 +243,7 @@ class ArticlesPane(ReportsWorkerFailures, ListPane):
         source = SearchSource(self.store, query, self.scope, order="recent")
         try:
             source.prime()
-        except (SearchError, *STORE_ERRORS) as exc:
+        except (SearchError, *store_errors()) as exc:
             problem = str(exc) if isinstance(exc, SearchError) else problem_text(exc)
             self.notify(problem, title="Search", severity="error", markup=False)
             # The list still shows what it showed: so does the state.
