@@ -128,11 +128,15 @@ def compose(text: str, *, max_chars: int = MAX_CHARS, max_nodes: int = MAX_NODES
     if len(text) > max_chars:
         raise YAMLRefused(f"YAML document of {len(text):,} characters; the limit is "
                           f"{max_chars:,}")
-    if _FastLoader is not None:
+    # libyaml takes a tab where PyYAML refuses one (`a:\t1`): a text with a tab is read by
+    # PyYAML's parser, so that a file is accepted or refused the same with or without libyaml.
+    if _FastLoader is not None and "\t" not in text:
         try:
             return _compose(_FastLoader, text, max_nodes, max_depth)
-        except yaml.YAMLError:
-            pass  # refused below as PyYAML's own parser words it (libyaml's wording differs)
+        except (yaml.YAMLError, UnicodeEncodeError):
+            # Refused below as PyYAML's own parser words it (libyaml's wording differs; a
+            # lone surrogate is libyaml's UnicodeEncodeError, PyYAML's ReaderError).
+            pass
     return _compose(_BoundedLoader, text, max_nodes, max_depth)
 
 

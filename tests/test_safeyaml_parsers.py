@@ -24,6 +24,7 @@ def test_a_shipped_file_reads_as_the_safe_loader_reads_it(entry):
 @pytest.mark.parametrize("text", [
     "name: x\nsets: [a, b\n", "a: b: c\n", "- a\nb: c\n", "a: 'unclosed\n", "a:\n\t- tab\n",
     "x: !!python/object:os.system ls\n", "a: *nowhere\n",
+    "a:\t1\n", "a: b\tc\n", "a: \udc80\n",  # a tab PyYAML refuses; a lone surrogate
 ])
 def test_bad_yaml_is_refused_in_pyyamls_words_at_its_line_and_column(text):
     with pytest.raises(yaml.YAMLError) as ours:
