@@ -21,12 +21,17 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
 import time
 from collections.abc import Callable
 
 QUIET_S = 0.3  # no input for this long: a pause, where a sweep is not felt
 EVERY_S = 0.25  # how often the app asks (`tick`): garbage dies young within this
 OVERDUE_S = 10.0  # with input all along, sweep anyway after this long
+# What the schedule reads (generations, their counts and thresholds) is CPython's generational
+# collector up to 3.13; 3.14's is incremental (short pauses by design) and counts otherwise:
+# there the collector is left as it is.
+PACED = sys.version_info < (3, 14)
 
 
 class QuietCollector:
@@ -43,7 +48,7 @@ class QuietCollector:
     def hold(self) -> None:
         """The app is starting: pause the automatic collector until `start` (the timer's
         collections run meanwhile: `tick`)."""
-        if self.active or self.holding:
+        if self.active or self.holding or not PACED:
             return
         self.was_enabled = gc.isenabled()
         gc.disable()
@@ -51,7 +56,7 @@ class QuietCollector:
 
     def start(self) -> None:
         """Once start-up is done: freeze what it built and pause the automatic collector."""
-        if self.active:
+        if self.active or not PACED:
             return
         gc.collect()
         gc.freeze()
@@ -83,8 +88,7 @@ class QuietCollector:
         count, _, collections = gc.get_count()
         now = self.clock()
         quiet = now - self.last_input >= QUIET_S
-        if collections and ((quiet and collections >= middle)
-                            or now - self.last_sweep >= OVERDUE_S):
+        if (quiet and collections >= middle) or now - self.last_sweep >= OVERDUE_S:
             gc.collect()
             self.last_sweep = now
             return 2
