@@ -275,6 +275,7 @@ def drawn(app, widget) -> list[list[tuple]]:
 async def drawn_afresh(app, pilot, widget) -> list[list[tuple]]:
     """The same region with every line drawn again from the rows (no line kept)."""
     widget._strips.clear()
+    widget._lines_memo = None
     widget._styles_cache.clear()
     widget.refresh()
     await pilot.pause()
@@ -360,3 +361,25 @@ async def test_a_hundred_articles_triaged_with_a_hundred_keys(make_app, long_pil
         assert rows(path, TRIAGE) == sorted(
             (listed[n], names[key]) for n, key in enumerate(keys_))
         assert articles.cursor == 100 and articles.current.id == listed[100]
+
+
+async def test_marks_cleared_by_a_tag_elsewhere_leave_the_rows_at_once(make_app):
+    """Entities marked, then a tag in Articles (which clears every list's marks): the
+    Entities rows lose their marked look at once, not at the next repaint."""
+    from dossier.tui.widgets.panes import EntityList
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        entities = app.query_one(EntityList)
+        app.main_screen.go_to_pane("entities-pane")
+        await settle(pilot)
+        before = drawn(app, entities)
+        await pilot.press("space", "space", "space")
+        await settle(pilot)
+        assert len(entities.marked) == 3 and drawn(app, entities) != before
+        app.main_screen.go_to_pane("articles-pane")
+        await pilot.press("1")
+        await settle(pilot)
+        assert not entities.marked
+        assert drawn(app, entities) == await drawn_afresh(app, pilot, entities)

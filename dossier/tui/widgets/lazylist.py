@@ -367,6 +367,7 @@ class LazyList(ScrollView, Generic[Row], can_focus=True):
         """Unmark every row (after an action on the marked rows); the pane retitles."""
         if self.marked:
             self.marked.clear()
+            self.refresh()  # the rows lose their marked look (a tag elsewhere cleared them)
             self.post_message(self.MarksChanged(self))
 
     def action_mark(self) -> None:
