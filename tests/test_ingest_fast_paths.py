@@ -1,5 +1,6 @@
 """Ingest's fast paths (session 6) find what the plain ones found: the date patterns skipped
-for a text without their needles."""
+for a text without their needles, names patterns opening with a literal instead of a
+look-behind, and the overlap test of the dossier's known names by bisection."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import re
 from pathlib import Path
 
 from dossier.ingest import dates
+from dossier.ingest.entities import Candidate, Gazetteer, _names_pattern
+from dossier.ingest.resolve import _LOWER_WORD, _TOKEN, Resolver
+from dossier.model import Entity
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -79,3 +83,53 @@ def test_folding_is_what_a_case_blind_pattern_matches():
             folded = dates._fold(char)
             assert len(folded) == 1 and folded.isascii(), (hex(code), folded)
             assert re.fullmatch("(?i)" + folded, char)
+
+
+NAMES = ["U.S.", "Airbus", "Air China", "EADS", "A", "China", "General Motors", "GM"]
+EDGES = ["Airbus", ".Airbus", "xAirbus", "_Airbus", "éAirbus", "\nAirbus", "(Airbus)",
+         "Airbus's", "Airbus_", "AirbusX", "U.S.-made", "the U.S.", "A.GM", "GM.", "Air Chinas",
+         "Air China.", "1GM", "-GM", "’GM"]
+
+
+def test_names_pattern_finds_what_the_look_behind_form_finds():
+    texts = [" ".join(EDGES), *EDGES, *corpus_texts()[:40]]
+    for names in (NAMES, list(Gazetteer.load().forms)):
+        plain = re.compile(r"(?<![\w.])(?:" + "|".join(
+            re.escape(f) for f in sorted(names, key=len, reverse=True)) + r")(?![\w])")
+        fast = _names_pattern(names)
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == \
+                [m.span() for m in plain.finditer(text)], text[:60]
+
+
+def test_word_patterns_find_what_the_look_behind_forms_find():
+    token = re.compile(r"(?<![\w.’'-])\w[\w’'&-]*(?:\.\w+)*\.?")
+    lower = re.compile(r"(?<![\w.])[a-z][\w'-]*")
+    for text in [" ".join(EDGES), "a.b x'y 'z -q _a .a é a’b AT&T ab-cd", *corpus_texts()[:40]]:
+        assert [m.span() for m in _TOKEN.finditer(text)] == \
+            [m.span() for m in token.finditer(text)]
+        assert _LOWER_WORD.findall(text) == lower.findall(text)
+
+
+def test_known_names_are_not_marked_inside_a_found_name_nor_twice():
+    resolver = Resolver([Entity("Ashot Mkrtychev", "person", id=1),
+                         Entity("Slovakia", "place", id=2)])
+    text = "Ashot Mkrtychev of Slovakia met Slovakia's envoy; Slovakia, Slovakia."
+    found_wide = Candidate(0, 27, text[:27], "other")  # reaches over the first Slovakia
+    found_inner = Candidate(2, 4, text[2:4], "other")  # starts later, ends sooner
+    hits = resolver.known_hits(text, [found_inner, found_wide])
+    assert [(h.text, h.start) for h in hits] == [
+        ("Slovakia", 32), ("Slovakia", 50), ("Slovakia", 60)]
+    # Without the found names, every occurrence, the full name included.
+    hits = resolver.known_hits(text, [])
+    assert [h.text for h in hits] == ["Ashot Mkrtychev", "Slovakia", "Slovakia", "Slovakia",
+                                      "Slovakia"]
+
+
+def test_a_name_learnt_in_one_article_is_marked_in_the_next():
+    resolver = Resolver([])
+    entities, _kept = resolver.resolve([Candidate(0, 15, "Ashot Mkrtychev", "person")])
+    assert entities[0].name == "Ashot Mkrtychev"
+    text = "Later, Ashot Mkrtychev said so."
+    assert [(h.start, h.text) for h in resolver.known_hits(text, [])] == [
+        (7, "Ashot Mkrtychev")]

@@ -50,6 +50,22 @@ class GazetteerEntry:
     # where the sentence does not speak of another country
 
 
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    r"""Any of `names` as a whole word (not after a letter, digit, `_` or dot; not before a
+    letter, digit or `_`), the longest first.
+
+    The test of the character before is made after each name's first character (`A` then
+    `(?<![\w.][\s\S])`, the same test one character later): a pattern that opens with a
+    literal lets the regex engine skip to the names' first letters, where one opening with
+    the look-behind is tried at every position of the text (3.5x slower on an article)."""
+    alternatives = sorted(names, key=len, reverse=True)
+    if not all(alternatives):  # an empty name has no first character to hang the test on
+        return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in alternatives)
+                          + r")(?![\w])")
+    return re.compile("(?:" + "|".join(re.escape(f[0]) + r"(?<![\w.][\s\S])" + re.escape(f[1:])
+                                       for f in alternatives) + r")(?![\w])")
+
+
 class Gazetteer:
     """Known entities, their aliases and demonyms, from YAML files (data/gazetteer.yaml)."""
 
@@ -62,10 +78,7 @@ class Gazetteer:
             for form in e.demonyms:
                 forms.setdefault(form, (e.name, e.kind))
         self.forms = forms
-        alternatives = sorted(forms, key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?![\w])"
-        ) if alternatives else None
+        self.pattern = _names_pattern(forms) if forms else None
 
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> Gazetteer:
@@ -520,8 +533,7 @@ def _propagate(text: str, found: list[Candidate], gazetteer: Gazetteer) -> list[
                 forms[form] = (c.start if c.kind == "person" else 0, c)
     if not forms:
         return found
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(
-        re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w])")
+    pattern = _names_pattern(forms)
     out = list(found)
     for m in pattern.finditer(text):
         first, source = forms[m.group()]
