@@ -1,6 +1,7 @@
 """Ingest's fast paths (session 6) find what the plain ones found: the date patterns skipped
 for a text without their needles, names patterns opening with a literal instead of a
-look-behind, and the overlap test of the dossier's known names by bisection."""
+look-behind, the overlap test of the dossier's known names by bisection, and an article's
+rows written a statement a table."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+from dossier_helpers import make_article
+
 from dossier.ingest import dates
 from dossier.ingest.entities import Candidate, Gazetteer, _names_pattern
 from dossier.ingest.resolve import _LOWER_WORD, _TOKEN, Resolver
-from dossier.model import Entity
+from dossier.model import Entity, Event, Mention
+from dossier.store import Store
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -133,3 +138,36 @@ def test_a_name_learnt_in_one_article_is_marked_in_the_next():
     text = "Later, Ashot Mkrtychev said so."
     assert [(h.start, h.text) for h in resolver.known_hits(text, [])] == [
         (7, "Ashot Mkrtychev")]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "d.db", create=True)
+    yield s
+    s.close()
+
+
+def test_an_articles_aliases_and_event_links_are_all_stored(store):
+    body = "Ashot Mkrtychev of Slovakia met GM on 3 March 2009 and Slovakia on 4 March 2009."
+    known = Entity("Slovakia", "place")
+    store.ingest_article(make_article("Old", "Slovakia."), [known], [(0, Mention(
+        None, None, 0, 8, "Slovakia"))], [])
+    known.aliases = ["Slovak Republic"]
+    people = Entity("Ashot Mkrtychev", "person", aliases=["Mkrtychev", "A. Mkrtychev"])
+    gm = Entity("General Motors", "organisation", aliases=["GM"])
+    events = [(Event("met GM", "2009-03-03", date_text="3 March 2009"), [0, 2]),
+              (Event("met Slovakia", "2009-03-04", date_text="4 March 2009"), [0, 1]),
+              (Event("nobody", "2009-03-04"), [])]
+    store.ingest_article(make_article("New", body), [people, known, gm],
+                         [(0, Mention(None, None, 0, 15, "Ashot Mkrtychev")),
+                          (1, Mention(None, None, 19, 27, "Slovakia")),
+                          (2, Mention(None, None, 32, 34, "GM"))], events)
+    aliases = store.query("SELECT entity_id, alias FROM aliases ORDER BY id")
+    assert [(r["entity_id"], r["alias"]) for r in aliases] == [
+        (known.id, "Slovakia"), (people.id, "Ashot Mkrtychev"), (people.id, "Mkrtychev"),
+        (people.id, "A. Mkrtychev"), (known.id, "Slovak Republic"), (gm.id, "General Motors"),
+        (gm.id, "GM")]
+    links = store.query("SELECT event_id, entity_id FROM event_entities ORDER BY rowid")
+    assert [(r["event_id"], r["entity_id"]) for r in links] == [
+        (events[0][0].id, people.id), (events[0][0].id, gm.id),
+        (events[1][0].id, people.id), (events[1][0].id, known.id)]
