@@ -171,3 +171,26 @@ def test_an_articles_aliases_and_event_links_are_all_stored(store):
     assert [(r["event_id"], r["entity_id"]) for r in links] == [
         (events[0][0].id, people.id), (events[0][0].id, gm.id),
         (events[1][0].id, people.id), (events[1][0].id, known.id)]
+
+
+def test_table_rows_are_told_as_before_and_stay_lines():
+    from dossier.ingest import clean
+
+    def plain(line: str) -> bool:  # the test before the two-space gap was looked for first
+        return bool(clean._ALIGNED.search(line.strip()) or clean._LEADER.search(line))
+
+    lines = ["Revenue      1,200    1,100", "Net  34 cts vs 1.19 dlrs", "Shares....... 12",
+             "  two  spaces  ", "one space only", "a.  b", "x,  y", "Total ____ 5", "", "  "]
+    for text in [*lines, *corpus_texts()[:20]]:
+        for line in text.splitlines():
+            assert clean._row(line) == plain(line), line
+    wrapped = ["The company said on Thursday that its results for the year were better",
+               "than expected and that it would pay a higher dividend to shareholders.",
+               "",
+               "Revenue      1,200    1,100",
+               "Profit         340      310",
+               "",
+               "It gave no forecast for the year ahead and its shares fell in late trade."]
+    body = clean.reflow(wrapped)
+    assert "Revenue      1,200    1,100\nProfit         340      310" in body
+    assert "better than expected" in body
