@@ -194,3 +194,20 @@ def test_table_rows_are_told_as_before_and_stay_lines():
     body = clean.reflow(wrapped)
     assert "Revenue      1,200    1,100\nProfit         340      310" in body
     assert "better than expected" in body
+
+
+def test_a_name_found_once_marks_its_later_occurrences_but_not_inside_another():
+    from dossier.ingest.entities import _propagate
+
+    text = "Sandy Angers met EADS. Angers said EADS North America and Angers Co. agree."
+    at = text.index
+    full = Candidate(0, 12, "Sandy Angers", "person")
+    twin = Candidate(at("Angers said"), at("Angers said") + 6, "Angers", "other", single=True)
+    eads = Candidate(at("EADS."), at("EADS.") + 4, "EADS", "organisation")
+    wide = Candidate(at("EADS North"), at("EADS North") + 18, "EADS North America", "other")
+    empty = Candidate(at("agree"), at("agree"), "", "other")  # overlaps nothing
+    out = _propagate(text, [full, twin, eads, wide, empty], Gazetteer([]))
+    assert (twin.kind, twin.single) == ("person", False)  # the twin takes the name's kind
+    # Neither the EADS inside the wider name nor its own span again: one Angers added.
+    assert [(c.text, c.start, c.kind) for c in out[5:]] == [
+        ("Angers", at("Angers Co."), "person")]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
+from itertools import accumulate
 from pathlib import Path
 from typing import Protocol
 
@@ -535,20 +537,34 @@ def _propagate(text: str, found: list[Candidate], gazetteer: Gazetteer) -> list[
         return found
     pattern = _names_pattern(forms)
     out = list(found)
+    # The found names by span, and by start with the furthest end among each prefix: a
+    # match's twins and overlaps are lookups, not a pass over every name for each match.
+    # The names added here come left to right, none overlapping another: the last reaches
+    # furthest.
+    by_span: dict[tuple[int, int], list[Candidate]] = {}
+    for c in found:
+        by_span.setdefault((c.start, c.end), []).append(c)
+    spans = sorted(by_span)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
+    added_end = -1
     for m in pattern.finditer(text):
         first, source = forms[m.group()]
-        if m.start() < first:
+        s, e = m.span()
+        if s < first:
             continue
-        same = [c for c in out if c.start == m.start() and c.end == m.end()]
+        same = by_span.get((s, e))
         if same:
             for c in same:
                 if c is not source and c.canonical is None and (
                         c.kind == "other" or c.single or len(source.text.split()) > 1):
                     c.kind, c.single = source.kind, False
             continue
-        if any(c.start < m.end() and m.start() < c.end for c in out):
+        i = bisect_left(starts, e)  # spans[:i] start before the match ends
+        if added_end > s or (i and reach[i - 1] > s):
             continue
-        out.append(Candidate(m.start(), m.end(), m.group(), source.kind, source.canonical))
+        out.append(Candidate(s, e, m.group(), source.kind, source.canonical))
+        added_end = e
     return out
 
 
