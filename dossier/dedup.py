@@ -61,7 +61,7 @@ def sketch(body: str) -> list[int]:
     if not words:
         return []
     np, _MASK, _PRIME, _MIX1, _MIX2, _SHIFT = _numpy()
-    ids = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64,
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64,  # UTF-8
                       count=len(words))
     span = min(SHINGLE, len(words))
     n = len(words) - span + 1

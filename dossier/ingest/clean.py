@@ -187,7 +187,10 @@ WRAP_MIN, WRAP_MAX = 30, 110  # line widths a hard-wrapped text is written at
 
 
 def _row(line: str) -> bool:
-    return bool(_ALIGNED.search(line.strip()) or _LEADER.search(line))
+    # A gap of two spaces first: without one no column can be aligned, and the search of a
+    # paragraph's every character is skipped (a substring test is a fraction of it).
+    bare = line.strip()
+    return bool(("  " in bare and _ALIGNED.search(bare)) or _LEADER.search(line))
 
 
 _GOES_ON = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with",
@@ -224,16 +227,17 @@ def reflow(lines: list[str]) -> str:
     Lines that end early inside a block stay lines (`\n`); paragraphs end with `\n\n`. A
     text that is not hard-wrapped keeps its lines, as written."""
     texts = [ln.rstrip() for ln in lines]
-    indents = [_indent(t) for t in texts if t.strip() and not _row(t)]
+    is_row = {t: _row(t) for t in texts}  # each line's once (asked of it up to four times)
+    indents = [_indent(t) for t in texts if t.strip() and not is_row[t]]
     # The least indentation is that of a paragraph's running lines; deeper is the first line
     # of a paragraph (the wire's style), or a list item's continuation.
     base = min(indents) if indents else 0
     # The wrap width, from the running lines (an indented first line, tab-expanded, would
     # overstate it): an underestimate only joins lines, never splits a paragraph.
-    prose = sorted(len(t) for t in texts if t.strip() and not _row(t) and _indent(t) == base)
+    prose = sorted(len(t) for t in texts if t.strip() and not is_row[t] and _indent(t) == base)
     width = prose[int((len(prose) - 1) * 0.9 + 0.5)] if prose else 0
     wrapped = WRAP_MIN <= width <= WRAP_MAX
-    rows = [_indent(t) for t in texts if t.strip() and _row(t)]
+    rows = [_indent(t) for t in texts if t.strip() and is_row[t]]
     row_indent = min(rows) if rows else 0
     parts: list[str] = []
     prev: str | None = None
@@ -243,7 +247,7 @@ def reflow(lines: list[str]) -> str:
         if not text.strip():
             blank = prev is not None
             continue
-        row = _row(text)
+        row = is_row[text]
         piece = text[row_indent:] if row else text.strip()
         bullet = _BULLET.match(text.lstrip(" "))
         # A line that ends inside angle brackets (`<Contraves` / `AG>`) was cut by the wrap.
@@ -253,7 +257,7 @@ def reflow(lines: list[str]) -> str:
             sep = ""
         elif blank:
             sep = "\n\n"
-        elif not wrapped or row or _row(prev) or bullet:
+        elif not wrapped or row or is_row[prev] or bullet:
             sep = "\n"
         elif _indent(text) > min(base, _indent(prev)) and not (
                 item_indent is not None and _indent(text) >= item_indent):

@@ -159,6 +159,92 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         + r"\b(?![-–]\d)")),
 ]
 
+# What every match of a pattern holds: a substring (a needle), or a match of a probe (a
+# pattern led by a literal, which the regex engine finds as fast as a substring). A pattern
+# runs only on a text holding one of its needles or probes, of each `_Need` it has: each
+# pattern is a scan of the whole text (~35 µs an article for one led by `\b`, tried at every
+# position; 190 µs for `decade`), most match in few articles, and a needle costs about a
+# microsecond. `fold`: the needles are looked for in the text folded as the case-blind
+# patterns compare (`_fold`). A kind not listed always runs. Keep them with the patterns:
+# `tests/test_ingest_fast_paths.py` checks that no match lacks its needles.
+@dataclass(frozen=True, eq=False)  # found once a text, by identity
+class _Need:
+    needles: tuple[str, ...] = ()
+    probes: tuple[re.Pattern[str], ...] = ()
+    fold: bool = False
+
+
+def _fold(text: str) -> str:
+    """`text` lower-cased as a case-blind pattern matches ASCII letters: besides A-Z, `İ`
+    and `ı` are an `i`, `ſ` an `s`, the Kelvin sign a `k` (which `lower` makes it)."""
+    return text.lower().replace("\u0307", "").replace("ı", "i").replace("ſ", "s")
+
+
+def _probes(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+_MONTH_NEED = _Need(probes=_probes(_MONTH.format(g="m")))
+# A day before a month: looked for only in a text naming a month.
+_DAY_MONTH_NEED = _Need(probes=_probes(r"\d(?:st|nd|rd|th)? (?:of )?" + _MONTH.format(g="m")))
+_NEEDS: dict[str, tuple[_Need, ...]] = {
+    "iso": (_Need(probes=_probes(r"-\d\d-")),),
+    "dmy": (_MONTH_NEED, _DAY_MONTH_NEED),
+    "mdr": (_MONTH_NEED,), "mdy": (_MONTH_NEED,), "md": (_MONTH_NEED,),
+    "dm": (_MONTH_NEED, _DAY_MONTH_NEED),
+    "my": (_MONTH_NEED,), "month_rel_year": (_MONTH_NEED,), "rel_month_name": (_MONTH_NEED,),
+    "part_month": (_MONTH_NEED,), "month": (_MONTH_NEED,),
+    "part_rel_year": (_Need(("last year", "this year", "next year"), fold=True),),
+    "part_year": (_Need(("early", "late", "mid", "end of", "beginning of", "start of",
+                         "half of"), fold=True),),
+    "quarter": (_Need(("quarter", "half"), fold=True),),
+    "quarter_q": (_Need(probes=_probes(r"Q[1-4]", r"H[1-4]")),),
+    "rel_quarter": (_Need((" quarter",)),),
+    "week_of": (_Need(("week of",)),),
+    "season": (_Need(("Spring", "spring", "Summer", "summer", "Autumn", "autumn", "Winter",
+                      "winter", "Fall", "fall")),),
+    "decade": (_Need(("0s", "0's", "0’s")),),
+    "weekend": (_Need((" weekend",)),),
+    "nth_unit": (_Need((" day", " week")),),
+    "same_ago": (_Need(("he same ",)),),
+    "prev_year": (_Need(("previous year", "prior year", "preceding year", "he year ")),),
+    "whole_year": (_Need(("entire year", "whole year", "full year")),),
+    "the_day": (_Need((" day",)),),
+    "time": (_Need(("GMT", "UTC", ".m."), _probes(r":[0-5]\d")),),
+    "later_year": (_Need(("this year", "in the year")),),
+    "rel_unit": (_Need(tuple(f"{rel} {unit}" for rel in ("ast", "his", "ext")
+                             for unit in ("week", "month", "year"))),),
+    "yesterday": (_Need(("esterday", "oday")),),
+    "weekday": (_Need(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                       "Sunday")),),
+    "apos_year": (_Need(probes=_probes(r"'\d\d", r"’\d\d")),),
+    "year_range": (_Need(probes=_probes(r"-\d\d", r"–\d\d")),),
+    "year": (_Need(probes=_probes(r"(?:1[89]|20)\d\d")),),
+}
+
+
+def _runnable(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The patterns that may match in `text` (`_NEEDS`), in their order."""
+    found: dict[_Need, bool] = {}
+    folded: str | None = None
+    out = []
+    for kind, pattern in _PATTERNS:
+        for need in _NEEDS.get(kind, ()):
+            if need not in found:
+                within = text
+                if need.fold:
+                    if folded is None:
+                        folded = _fold(text)
+                    within = folded
+                found[need] = any(n in within for n in need.needles) or any(
+                    p.search(text) is not None for p in need.probes)
+            if not found[need]:
+                break
+        else:
+            out.append((kind, pattern))
+    return out
+
+
 _RANGE_BEFORE = re.compile(r"(?i)\b(between|from) +$")  # never across a line end
 _RANGE_JOIN = re.compile(r"(?i)^ +(and|to|until|through) +$")
 
@@ -557,7 +643,7 @@ def _scan(text: str) -> list[tuple[int, int, DateSpec]]:
     # a 5 MB page holds 100,000 dates.
     starts: list[int] = []
     ends: list[int] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _runnable(text):
         for m in pattern.finditer(text):
             start, end = m.start(), m.end()
             if kind == "year":

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
+from itertools import accumulate
 from pathlib import Path
 from typing import Protocol
 
@@ -50,6 +52,22 @@ class GazetteerEntry:
     # where the sentence does not speak of another country
 
 
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    r"""Any of `names` as a whole word (not after a letter, digit, `_` or dot; not before a
+    letter, digit or `_`), the longest first.
+
+    The test of the character before is made after each name's first character (`A` then
+    `(?<![\w.][\s\S])`, the same test one character later): a pattern that opens with a
+    literal lets the regex engine skip to the names' first letters, where one opening with
+    the look-behind is tried at every position of the text (3.5x slower on an article)."""
+    alternatives = sorted(names, key=len, reverse=True)
+    if not all(alternatives):  # an empty name has no first character to hang the test on
+        return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in alternatives)
+                          + r")(?![\w])")
+    return re.compile("(?:" + "|".join(re.escape(f[0]) + r"(?<![\w.][\s\S])" + re.escape(f[1:])
+                                       for f in alternatives) + r")(?![\w])")
+
+
 class Gazetteer:
     """Known entities, their aliases and demonyms, from YAML files (data/gazetteer.yaml)."""
 
@@ -62,10 +80,7 @@ class Gazetteer:
             for form in e.demonyms:
                 forms.setdefault(form, (e.name, e.kind))
         self.forms = forms
-        alternatives = sorted(forms, key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?![\w])"
-        ) if alternatives else None
+        self.pattern = _names_pattern(forms) if forms else None
 
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> Gazetteer:
@@ -520,23 +535,36 @@ def _propagate(text: str, found: list[Candidate], gazetteer: Gazetteer) -> list[
                 forms[form] = (c.start if c.kind == "person" else 0, c)
     if not forms:
         return found
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(
-        re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w])")
+    pattern = _names_pattern(forms)
     out = list(found)
+    # The found names by span, and by start with the furthest end among each prefix: a
+    # match's twins and overlaps are lookups, not a pass over every name for each match.
+    # The names added here come left to right, none overlapping another: the last reaches
+    # furthest.
+    by_span: dict[tuple[int, int], list[Candidate]] = {}
+    for c in found:
+        by_span.setdefault((c.start, c.end), []).append(c)
+    spans = sorted(by_span)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
+    added_end = -1
     for m in pattern.finditer(text):
         first, source = forms[m.group()]
-        if m.start() < first:
+        s, e = m.span()
+        if s < first:
             continue
-        same = [c for c in out if c.start == m.start() and c.end == m.end()]
+        same = by_span.get((s, e))
         if same:
             for c in same:
                 if c is not source and c.canonical is None and (
                         c.kind == "other" or c.single or len(source.text.split()) > 1):
                     c.kind, c.single = source.kind, False
             continue
-        if any(c.start < m.end() and m.start() < c.end for c in out):
+        i = bisect_left(starts, e)  # spans[:i] start before the match ends
+        if added_end > s or (i and reach[i - 1] > s):
             continue
-        out.append(Candidate(m.start(), m.end(), m.group(), source.kind, source.canonical))
+        out.append(Candidate(s, e, m.group(), source.kind, source.canonical))
+        added_end = e
     return out
 
 

@@ -15,7 +15,7 @@ from dossier.ingest.filedates import date_from_mtime, date_from_name
 from dossier.ingest.parallel import Found as FoundNames
 from dossier.ingest.parallel import LocalFinder, PoolFinder, finder, jobs_count
 from dossier.ingest.readers import EXTENSIONS, IngestError, Record, records, to_article
-from dossier.ingest.resolve import Resolver, drop_ordinary
+from dossier.ingest.resolve import Resolver, drop_ordinary, ordinary_words
 from dossier.ingest.timeline import article_events
 from dossier.model import Article, Entity, Event, Mention
 from dossier.safefile import not_regular
@@ -145,9 +145,10 @@ class Analyser:
             candidates = self.finder.submit([article.body])()[0]
             if isinstance(candidates, tuple):
                 raise RuntimeError(f"{candidates[0]}: {candidates[1]}")
-        candidates = drop_ordinary(article.body, list(candidates))
+        lowered = ordinary_words(article.body)  # for both: the text's lower-case words
+        candidates = drop_ordinary(article.body, list(candidates), lowered)
         # The dossier's own names mark every occurrence (`Reagan` once it is known).
-        candidates += self.resolver.known_hits(article.body, candidates)
+        candidates += self.resolver.known_hits(article.body, candidates, lowered)
         candidates.sort(key=lambda c: c.start)
         entities, kept = self.resolver.resolve(candidates)
         mentions = [(i, Mention(None, None, c.start, c.end, article.body[c.start:c.end]))

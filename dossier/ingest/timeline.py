@@ -286,7 +286,7 @@ def _title(sentence: str, date_start: int, date_end: int,
         text = " ".join((" ".join(head) + " " + after.lstrip()).translate(_QUOTES).split())
     text = text.strip(" ,;:-—–")
     mark = len(" ".join(head))  # where the date was
-    upper = sum(c.isupper() for c in text) > 0.6 * max(1, sum(c.isalpha() for c in text))
+    upper = sum(map(str.isupper, text)) > 0.6 * max(1, sum(map(str.isalpha, text)))
     clauses = _clauses(text)
     idx = next((i for i, (a, b) in enumerate(clauses) if a <= mark <= b), len(clauses) - 1)
     words = _words(text[clauses[idx][0]:clauses[idx][1]]) if clauses else []
@@ -331,7 +331,7 @@ def _fallback(sentence: str, names: set[str] | None = None) -> str:
         words = words[1:]
     if not words:
         return " ".join(sentence[:80].split()) or "(untitled)"
-    upper = sum(c.isupper() for c in sentence) > 0.6 * max(1, sum(c.isalpha() for c in sentence))
+    upper = sum(map(str.isupper, sentence)) > 0.6 * max(1, sum(map(str.isalpha, sentence)))
     if upper:
         words = _sentence_case(words, {n for name in names or () for n in name.split()})
     return _finish(words) or " ".join(words[:_TITLE_WORDS])

@@ -1075,6 +1075,9 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                         self.conn.execute("ROLLBACK")
                     return None
                 article_id = self._insert_article(article)
+                # Each table's rows in one statement (in the order one a row would write
+                # them): a statement costs more than the rows of a usual article.
+                aliases = []
                 for entity in entities:
                     if entity.id is None:
                         entity.id = self.conn.execute(
@@ -1083,17 +1086,19 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                             (entity.name, entity.kind, entity.description, now_iso()),
                         ).lastrowid
                         new_entities.append(entity)
-                    self.conn.executemany(
-                        "INSERT OR IGNORE INTO aliases (entity_id, alias, norm) VALUES (?, ?, ?)",
-                        [(entity.id, a, normalise_alias(a))
-                         for a in dict.fromkeys([entity.name, *entity.aliases]) if a.strip()],
-                    )
+                    aliases += [(entity.id, a, normalise_alias(a))
+                                for a in dict.fromkeys([entity.name, *entity.aliases])
+                                if a.strip()]
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO aliases (entity_id, alias, norm) VALUES (?, ?, ?)",
+                    aliases)
                 self.conn.executemany(
                     'INSERT INTO mentions (article_id, entity_id, start, "end", text, origin) '
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [(article_id, entities[i].id, m.start, m.end, m.text, m.origin)
                      for i, m in mentions],
                 )
+                links = []
                 for event, entity_indexes in events:
                     event_id = self.conn.execute(
                         "INSERT INTO events (title, date_start, date_end, precision, date_text, "
@@ -1104,10 +1109,10 @@ class Store(ScopeMixin, RoomMixin, CorrectionsMixin):
                          event.date_end_char, event.evidence_start, event.evidence_end),
                     ).lastrowid
                     event.id, event.article_id = event_id, article_id
-                    self.conn.executemany(
-                        "INSERT OR IGNORE INTO event_entities (event_id, entity_id) VALUES (?, ?)",
-                        [(event_id, entities[i].id) for i in entity_indexes],
-                    )
+                    links += [(event_id, entities[i].id) for i in entity_indexes]
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO event_entities (event_id, entity_id) VALUES (?, ?)",
+                    links)
                 self.conn.execute("RELEASE article" if nested else "COMMIT")
                 self.entity_writes += 1
                 self.pair_writes += 1  # a new article, perhaps a new pair
