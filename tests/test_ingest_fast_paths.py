@@ -211,3 +211,33 @@ def test_a_name_found_once_marks_its_later_occurrences_but_not_inside_another():
     # Neither the EADS inside the wider name nor its own span again: one Angers added.
     assert [(c.text, c.start, c.kind) for c in out[5:]] == [
         ("Angers", at("Angers Co."), "person")]
+
+
+# Case-blind patterns match letters that lower() leaves alone (ſ is s, İ and ı are i): only
+# the fold finds their needles in such a text.
+ODD_LETTERS = ["Sales fell early laſt year.", "Costs rose in late thİs year.",
+               "Costs rose late thıs year.", "It happened in mİd-2009.",
+               "At the begınning of 2009 it paid.", "At the ſtart of 2009."]
+
+
+@pytest.mark.parametrize("text", ODD_LETTERS)
+def test_a_case_blind_pattern_runs_on_a_text_it_matches_only_through_the_fold(text):
+    runnable = {kind for kind, _ in dates._runnable(text)}
+    matched = {kind for kind, pattern in dates._PATTERNS if pattern.search(text)}
+    assert matched <= runnable, matched - runnable
+
+
+def test_the_odd_letters_are_matched_only_through_the_fold():
+    """Each kind whose needles hold an s or an i is matched in ODD_LETTERS by a text that
+    lacks those needles as lower() writes it: the test above would fail with a plain lower()."""
+    matched = {kind for text in ODD_LETTERS for kind, pattern in dates._PATTERNS
+               if pattern.search(text) and any(
+                   need.fold and not any(n in text.lower() for n in need.needles)
+                   for need in dates._NEEDS.get(kind, ()))}
+    assert matched == {"part_rel_year", "part_year"}
+
+
+@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="../shared/corpus is not here")
+def test_the_equivalences_run_on_real_news_when_it_is_here():
+    # The tests above compare the fast paths on these texts: real news, not the phrases alone.
+    assert len(corpus_texts()) > 60
