@@ -16,7 +16,6 @@ from dossier.ingest import dates
 from dossier.ingest.entities import Candidate, Gazetteer, _names_pattern
 from dossier.ingest.resolve import _LOWER_WORD, _TOKEN, Resolver
 from dossier.model import Entity, Event, Mention
-from dossier.store import Store
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -140,13 +139,7 @@ def test_a_name_learnt_in_one_article_is_marked_in_the_next():
         (7, "Ashot Mkrtychev")]
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "d.db", create=True)
-    yield s
-    s.close()
-
-
+@pytest.mark.both_engines  # the batched statements run on PostgreSQL too (tests/conftest.py)
 def test_an_articles_aliases_and_event_links_are_all_stored(store):
     body = "Ashot Mkrtychev of Slovakia met GM on 3 March 2009 and Slovakia on 4 March 2009."
     known = Entity("Slovakia", "place")
@@ -167,7 +160,7 @@ def test_an_articles_aliases_and_event_links_are_all_stored(store):
         (known.id, "Slovakia"), (people.id, "Ashot Mkrtychev"), (people.id, "Mkrtychev"),
         (people.id, "A. Mkrtychev"), (known.id, "Slovak Republic"), (gm.id, "General Motors"),
         (gm.id, "GM")]
-    links = store.query("SELECT event_id, entity_id FROM event_entities ORDER BY rowid")
+    links = store.query("SELECT event_id, entity_id FROM event_entities ORDER BY id")
     assert [(r["event_id"], r["entity_id"]) for r in links] == [
         (events[0][0].id, people.id), (events[0][0].id, gm.id),
         (events[1][0].id, people.id), (events[1][0].id, known.id)]
