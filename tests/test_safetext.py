@@ -56,4 +56,4 @@ def test_json_text_is_the_same_json_with_no_raw_control_character(value):
 
     text = json_text(value)
     assert json.loads(text) == value
-    assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 for c in text)
+    assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 or c in "\u2028\u2029" for c in text)
