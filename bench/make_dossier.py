@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from dossier.model import Article, Entity, Event, Link, Mention  # noqa: E402
 from dossier.store import Store  # noqa: E402
 from dossier.store.bulk import copy_dossier  # noqa: E402
-from dossier.store.pg import is_url, server_name  # noqa: E402
+from dossier.store.urls import is_url, server_name  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews"
 FIRST = ["Anna", "Boris", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hassan", "Ivan", "Julia",

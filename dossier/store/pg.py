@@ -49,7 +49,7 @@ from typing import Any
 from dossier import __version__
 from dossier.store import pgschema, schema
 from dossier.store.db import DossierFileError, now_iso
-from dossier.store.urls import SCHEMES, is_url, server_name  # noqa: F401 - pg.is_url
+from dossier.store.urls import server_name
 
 CHANNEL = "dossier_changes"
 WRITE_LOCK = 0x646F7373  # "doss": the advisory lock key of a dossier's writers
