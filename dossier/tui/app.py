@@ -65,7 +65,8 @@ class DossierApp(App[None]):
         self.long_work: str | None = None  # "merge" while one runs (undo waits for it)
         self.inert_filter = InertFilter()
         self.main_screen = MainScreen(self.store, self.tagsets, self.analyst)
-        # Started by the screen once the dossier is open (`MainScreen._warmed`).
+        # Held from `on_load` (no sweep in the first frame), started by the screen once the
+        # dossier is open (`MainScreen._warmed`).
         self.collector = QuietCollector()
 
     def get_default_screen(self) -> MainScreen:

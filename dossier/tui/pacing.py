@@ -58,11 +58,9 @@ class QuietCollector:
         """Once start-up is done: freeze what it built and pause the automatic collector."""
         if self.active or not PACED:
             return
+        self.hold()  # paused already unless the app skipped `hold`
         gc.collect()
         gc.freeze()
-        if not self.holding:
-            self.was_enabled = gc.isenabled()
-        gc.disable()
         self.active, self.holding = True, False
         self.last_sweep = self.clock()
 
